@@ -1,0 +1,44 @@
+# Belfry's two commands:  make run  (the app, with demo data)  and  make test.
+# Both install what they need first and skip what is already there.
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
+SITE := $(CARGO_TARGET_DIR)/site
+
+.PHONY: run release test setup lint unit site server e2e bench clean-data
+
+run: server site
+	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
+	  $(CARGO_TARGET_DIR)/debug/belfry
+
+# An optimised server for deployment: target/…/release/belfry plus $(SITE).
+release: site
+	.ci/setup build
+	cargo build --release --features ssr --bin belfry
+
+test:
+	.ci/test
+
+setup:
+	.ci/setup test
+
+lint:
+	cargo fmt --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+unit:
+	cargo test --features ssr
+
+site:
+	.ci/setup build
+	.ci/build-site $(SITE)
+
+server:
+	.ci/setup build
+	cargo build --features ssr --bin belfry
+
+e2e: server site
+	.ci/e2e $(CARGO_TARGET_DIR)/debug/belfry $(SITE)
+
+clean-data:
+	rm -rf data

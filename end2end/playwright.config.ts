@@ -1,0 +1,44 @@
+// Playwright drives Debian's Chromium (no browser download) against the real
+// Belfry server, which Playwright starts with a fresh database and demo data.
+import { defineConfig } from '@playwright/test';
+
+const port = process.env.E2E_PORT ?? '3199';
+const baseURL = `http://127.0.0.1:${port}`;
+const data = process.env.E2E_DATA ?? '/tmp';
+
+export const chromiumArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+  },
+  webServer: {
+    command: process.env.BELFRY_BIN ?? 'false',
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      BELFRY_ADDR: `127.0.0.1:${port}`,
+      BELFRY_DATABASE_URL: `sqlite://${data}/e2e.db`,
+      BELFRY_SITE_ROOT: process.env.BELFRY_SITE_ROOT ?? '',
+      BELFRY_DEMO: 'true',
+      BELFRY_DEMO_PASSWORD: 'demo-password',
+      BELFRY_LOG: 'warn',
+    },
+  },
+});

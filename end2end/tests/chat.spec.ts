@@ -1,0 +1,49 @@
+import { test, expect } from '@playwright/test';
+import { signedIn, openChannel } from './helpers';
+
+test('a message sent by alice appears for bob without reloading', async ({ browser }) => {
+  const alice = await signedIn(browser, 'alice');
+  const bob = await signedIn(browser, 'bob');
+  await openChannel(alice.page, 'Bob Okafor');
+  await openChannel(bob.page, 'Alice Martin');
+
+  // Bob's page must not reload: mark the window and check the mark survives.
+  await bob.page.evaluate(() => ((window as any).__belfryMark = 'still here'));
+  const text = `Shall we ring the bells at nine? ${Date.now()}`;
+  await alice.page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await alice.page.keyboard.press('Enter');
+
+  await expect(alice.page.getByTestId('message-list')).toContainText(text);
+  await expect(bob.page.getByTestId('message-list')).toContainText(text);
+  expect(await bob.page.evaluate(() => (window as any).__belfryMark)).toBe('still here');
+  // The message was posted once, for both.
+  await expect(bob.page.getByTestId('message-list').getByText(text)).toHaveCount(1);
+  await expect(alice.page.getByTestId('message-list').getByText(text)).toHaveCount(1);
+  expect(alice.errors).toEqual([]);
+  expect(bob.errors).toEqual([]);
+});
+
+test('a member outside a group channel is told so', async ({ browser }) => {
+  const dave = await signedIn(browser, 'dave');
+  await expect(dave.page.getByRole('navigation').getByRole('link', { name: 'Choir' })).toHaveCount(0);
+  await dave.page.goto('/c/2');
+  await expect(dave.page.getByRole('alert')).toContainText('not a member');
+});
+
+test('signing out returns to the sign-in page and ends the session', async ({ browser }) => {
+  const carol = await signedIn(browser, 'carol');
+  await carol.page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(carol.page).toHaveURL(/\/signin$/);
+  await carol.page.goto('/');
+  await expect(carol.page).toHaveURL(/\/signin$/);
+});
+
+test('a wrong password shows a clear message and keeps the form', async ({ page }) => {
+  await page.goto('/signin');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await expect(page.getByLabel('Username')).toHaveValue('alice');
+});

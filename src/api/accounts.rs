@@ -1,0 +1,55 @@
+//! Server functions for accounts: sign up, sign in, sign out, who am I.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::types::UserView;
+use super::ApiError;
+
+#[server(prefix = "/api", endpoint = "sign_up", input = Json)]
+pub async fn sign_up(
+    username: String,
+    display_name: String,
+    password: String,
+    invite_code: Option<String>,
+) -> Result<UserView, ApiError> {
+    use crate::server::{accounts, request};
+    let state = request::state()?;
+    let form = accounts::SignUp {
+        username,
+        display_name,
+        password,
+        invite_code,
+    };
+    let (user, token) = accounts::sign_up(&state, form).await?;
+    request::set_cookie(accounts::cookie_for(&state, &token))?;
+    Ok(user)
+}
+
+#[server(prefix = "/api", endpoint = "sign_in", input = Json)]
+pub async fn sign_in(username: String, password: String) -> Result<UserView, ApiError> {
+    use crate::server::{accounts, request};
+    let state = request::state()?;
+    let (user, token) = accounts::sign_in(&state, &username, password).await?;
+    request::set_cookie(accounts::cookie_for(&state, &token))?;
+    Ok(user)
+}
+
+/// Ends this browser's session. Signing out twice is not an error.
+#[server(prefix = "/api", endpoint = "sign_out", input = Json)]
+pub async fn sign_out() -> Result<(), ApiError> {
+    use crate::server::{accounts, auth, request};
+    if let Some((state, authed)) = request::maybe_viewer().await? {
+        accounts::sign_out(&state, &authed).await?;
+    }
+    let secure = request::state()?.config.secure_cookies;
+    request::set_cookie(auth::clear_cookie(secure))?;
+    Ok(())
+}
+
+/// The signed-in user, or None for a visitor.
+#[server(prefix = "/api", endpoint = "current_user", input = Json)]
+pub async fn current_user() -> Result<Option<UserView>, ApiError> {
+    use crate::server::request;
+    Ok(request::maybe_viewer().await?.map(|(_, authed)| authed.user))
+}

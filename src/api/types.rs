@@ -1,0 +1,167 @@
+//! The views the server sends to the browser.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
+
+/// A person as others see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    /// A background colour for the avatar, chosen for white text at WCAG AA.
+    pub avatar_color: String,
+}
+
+impl UserView {
+    /// One or two letters for the avatar: the initials of the display name.
+    pub fn initials(&self) -> String {
+        initials_of(&self.display_name)
+    }
+}
+
+pub fn initials_of(name: &str) -> String {
+    let mut words = name.split_whitespace().filter_map(|w| w.chars().next());
+    let first = words.next();
+    let last = words.last();
+    first
+        .into_iter()
+        .chain(last)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Member,
+    Coordinator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Coordinator => "coordinator",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "member" => Some(Self::Member),
+            "coordinator" => Some(Self::Coordinator),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+
+    /// Coordinators and admins moderate: create group channels now, end or
+    /// moderate calls later.
+    pub fn moderates(self) -> bool {
+        matches!(self, Self::Coordinator | Self::Admin)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityView {
+    pub id: CommunityId,
+    pub name: String,
+    /// The viewer's own role in it.
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// Two people.
+    Direct,
+    /// Chosen members.
+    Group,
+    /// Every member of the community.
+    Parish,
+}
+
+impl ChannelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+            Self::Parish => "parish",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "direct" => Some(Self::Direct),
+            "group" => Some(Self::Group),
+            "parish" => Some(Self::Parish),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelSummary {
+    pub id: ChannelId,
+    pub community_id: CommunityId,
+    pub kind: ChannelKind,
+    /// For a direct channel, the other person's display name.
+    pub name: String,
+    pub member_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelDetail {
+    pub channel: ChannelSummary,
+    pub members: Vec<UserView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudioSummary {
+    pub id: StudioId,
+    pub name: String,
+    pub member_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudioDetail {
+    pub studio: StudioSummary,
+    pub members: Vec<UserView>,
+}
+
+/// Everything the navigation shows: where the viewer belongs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spaces {
+    pub communities: Vec<CommunityView>,
+    pub channels: Vec<ChannelSummary>,
+    pub studios: Vec<StudioSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub channel_id: ChannelId,
+    /// None when the author's account was deleted.
+    pub author: Option<UserView>,
+    pub body: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// The sender's idempotency key, echoed so a tab can match its own sends.
+    pub client_nonce: Option<String>,
+}
+
+/// One page of a channel's history, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagePage {
+    pub messages: Vec<MessageView>,
+    /// Whether older messages exist before the first one here.
+    pub has_more: bool,
+}
+
+/// Limits the server enforces and the UI mirrors.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 200;

@@ -1,0 +1,105 @@
+//! Sign in and sign up.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+
+use super::session::use_session;
+use crate::api::accounts::{sign_in, sign_up};
+
+/// Sends a signed-in visitor on to their channels.
+#[component]
+fn AwayIfSignedIn() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                matches!(session.user.await, Ok(Some(_))).then(|| view! { <Redirect path="/" /> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let (u, p) = (username.get_untracked(), password.get_untracked());
+        spawn_local(async move {
+            match sign_in(u, p).await {
+                Ok(_) => crate::client::reload_to("/"),
+                Err(e) => {
+                    error.set(Some(e.message));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <AwayIfSignedIn />
+        <main class="centered">
+            <form class="auth-card" on:submit=submit>
+                <h1>"Sign in to Belfry"</h1>
+                <label for="username">"Username"</label>
+                <input id="username" name="username" autocomplete="username" required bind:value=username />
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required bind:value=password />
+                <p class="error" role="alert">{move || error.get()}</p>
+                <button type="submit" class="primary" disabled=busy>"Sign in"</button>
+                <p class="hint">"New here? " <a href="/signup">"Create an account"</a></p>
+            </form>
+        </main>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let invite = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let code = invite.get_untracked();
+        let code = (!code.trim().is_empty()).then_some(code);
+        let args = (username.get_untracked(), display_name.get_untracked(), password.get_untracked());
+        spawn_local(async move {
+            match sign_up(args.0, args.1, args.2, code).await {
+                Ok(_) => crate::client::reload_to("/"),
+                Err(e) => {
+                    error.set(Some(e.message));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <AwayIfSignedIn />
+        <main class="centered">
+            <form class="auth-card" on:submit=submit>
+                <h1>"Create your account"</h1>
+                <label for="display_name">"Your name"</label>
+                <input id="display_name" autocomplete="name" required bind:value=display_name />
+                <label for="username">"Username"</label>
+                <input id="username" autocomplete="username" required minlength="3" maxlength="32" bind:value=username />
+                <label for="password">"Password (8 characters or more)"</label>
+                <input id="password" type="password" autocomplete="new-password" required minlength="8" bind:value=password />
+                <label for="invite">"Invitation code (if your parish gave you one)"</label>
+                <input id="invite" autocomplete="off" bind:value=invite />
+                <p class="error" role="alert">{move || error.get()}</p>
+                <button type="submit" class="primary" disabled=busy>"Create account"</button>
+                <p class="hint">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+            </form>
+        </main>
+    }
+}

@@ -1,0 +1,94 @@
+//! `/c/:id`: one channel's chat, with its header.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::avatar::Avatar;
+use super::icons::PeopleIcon;
+use super::common::ErrorPanel;
+use super::conversation::Conversation;
+use crate::api::chat::{get_channel, list_messages};
+use crate::api::ids::ChannelId;
+use crate::api::types::{ChannelDetail, ChannelKind, UserView};
+use crate::api::{ApiError, ErrorKind};
+
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let params = use_params_map();
+    let channel_id = move || params.read().get("id").and_then(|s| s.parse::<ChannelId>().ok());
+    let data = Resource::new(channel_id, |id| async move {
+        let id = id.ok_or_else(|| ApiError::new(ErrorKind::NotFound, "No such channel."))?;
+        let detail = get_channel(id).await?;
+        let page = list_messages(id, None, None).await?;
+        Ok::<_, ApiError>((detail, page))
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((detail, page)) => {
+                        view! {
+                            <section class="chat" aria-labelledby="chat-title">
+                                <ChatHeader detail=detail.clone() />
+                                <Conversation channel_id=detail.channel.id page />
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Name, member count, and the action area where the call button goes.
+#[component]
+fn ChatHeader(detail: ChannelDetail) -> impl IntoView {
+    let channel = detail.channel;
+    let icon = if channel.kind == ChannelKind::Direct { "@" } else { "#" };
+    let count = channel.member_count;
+    let meta = if count == 1 { "1 member".to_string() } else { format!("{count} members") };
+    view! {
+        <header class="chat-header" data-testid="chat-header">
+            <a href="/" class="back" aria-label="Back to channels">"‹"</a>
+            <div class="chat-title">
+                <h1 id="chat-title">
+                    <span class="title-icon" aria-hidden="true">{icon}</span>
+                    {channel.name}
+                </h1>
+                <p class="meta">{meta}</p>
+            </div>
+            <div class="chat-actions" data-testid="call-slot" role="group" aria-label="Channel actions">
+                <MemberList members=detail.members />
+            </div>
+        </header>
+    }
+}
+
+/// A disclosure listing the members: native <details>, so it works by
+/// keyboard and screen reader without script.
+#[component]
+pub fn MemberList(members: Vec<UserView>) -> impl IntoView {
+    let label = format!("Members ({})", members.len());
+    view! {
+        <details class="members">
+            <summary class="icon-button" aria-label=label.clone() title=label>
+                <PeopleIcon />
+            </summary>
+            <ul class="member-list">
+                {members
+                    .into_iter()
+                    .map(|m| {
+                        view! {
+                            <li>
+                                <Avatar user=m.clone() small=true />
+                                <span>{m.display_name}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </details>
+    }
+}

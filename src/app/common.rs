@@ -1,0 +1,57 @@
+//! Small shared pieces: error panels, not-found, times.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use crate::api::{ApiError, ErrorKind};
+
+/// An error as a person should see it. An expired session goes to sign-in.
+#[component]
+pub fn ErrorPanel(error: ApiError) -> impl IntoView {
+    if error.kind == ErrorKind::Unauthorized {
+        return view! { <Redirect path="/signin" /> }.into_any();
+    }
+    let title = match error.kind {
+        ErrorKind::NotFound => "Not found",
+        ErrorKind::Forbidden => "No access",
+        ErrorKind::Network => "Offline",
+        _ => "Something went wrong",
+    };
+    view! {
+        <div class="panel-message" role="alert">
+            <h2>{title}</h2>
+            <p>{error.message}</p>
+            <a href="/">"Back to your channels"</a>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <main class="centered">
+            <ErrorPanel error=ApiError::new(ErrorKind::NotFound, "There is no page at this address.") />
+        </main>
+    }
+}
+
+/// "14:05": UTC while hydrating (so server and browser render the same),
+/// then the browser's own time zone.
+#[component]
+pub fn TimeOfDay(ms: i64) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let utc = {
+        let minutes = ms.div_euclid(60_000);
+        format!("{:02}:{:02}", minutes.div_euclid(60).rem_euclid(24), minutes.rem_euclid(60))
+    };
+    let text = move || {
+        if hydrated.get() {
+            crate::client::local_time(ms).unwrap_or_else(|| utc.clone())
+        } else {
+            utc.clone()
+        }
+    };
+    view! { <time class="time">{text}</time> }
+}

@@ -1,0 +1,207 @@
+//! A channel's messages: history with "load earlier", live arrivals, and
+//! sends that are shown at once and never lost (a failed send stays, with
+//! Retry; a retry reuses its idempotency key, so it never posts twice).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::avatar::Avatar;
+use super::common::TimeOfDay;
+use super::composer::Composer;
+use super::live::{on_live_event, on_resync};
+use crate::api::chat::{list_messages, send_message};
+use crate::api::events::LiveEvent;
+use crate::api::ids::{ChannelId, MessageId};
+use crate::api::types::{MessagePage, MessageView};
+
+#[derive(Clone, PartialEq)]
+struct Pending {
+    nonce: String,
+    body: String,
+    failed: Option<String>,
+}
+
+#[component]
+pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
+    let messages = RwSignal::new(page.messages);
+    let has_more = RwSignal::new(page.has_more);
+    let pending = RwSignal::new(Vec::<Pending>::new());
+    let older_error = RwSignal::new(None::<String>);
+    let list_ref = NodeRef::<leptos::html::Div>::new();
+
+    let merge = move |incoming: Vec<MessageView>| {
+        let nonces: Vec<String> = incoming.iter().filter_map(|m| m.client_nonce.clone()).collect();
+        messages.update(|list| {
+            for m in incoming {
+                if !list.iter().any(|x| x.id == m.id) {
+                    list.push(m);
+                }
+            }
+            list.sort_by_key(|m| m.id);
+        });
+        pending.update(|p| p.retain(|x| !nonces.contains(&x.nonce)));
+    };
+
+    on_live_event(move |event| {
+        if let LiveEvent::MessagePosted { message } = event {
+            if message.channel_id == channel_id {
+                merge(vec![message.clone()]);
+            }
+        }
+    });
+    // After a gap in the live stream, fetch the newest page; if even that
+    // does not reach what we have, start over from it.
+    on_resync(move || {
+        spawn_local(async move {
+            if let Ok(fresh) = list_messages(channel_id, None, None).await {
+                let newest_known = messages.with_untracked(|l| l.last().map(|m| m.id));
+                let oldest_fresh = fresh.messages.first().map(|m| m.id);
+                match (newest_known, oldest_fresh) {
+                    (Some(known), Some(oldest)) if oldest > known && fresh.has_more => {
+                        messages.set(fresh.messages);
+                        has_more.set(true);
+                    }
+                    _ => merge(fresh.messages),
+                }
+            }
+        });
+    });
+
+    // Keep the newest message in view when one arrives (not when older
+    // history is added above).
+    let newest_seen = StoredValue::new(None::<MessageId>);
+    Effect::new(move |_| {
+        let newest = messages.with(|l| l.last().map(|m| m.id));
+        let count = pending.with(Vec::len);
+        if newest != newest_seen.get_value() || count > 0 {
+            newest_seen.set_value(newest);
+            if let Some(el) = list_ref.get() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+    });
+
+    let load_older = move |_| {
+        let Some(oldest) = messages.with_untracked(|l| l.first().map(|m| m.id)) else { return };
+        older_error.set(None);
+        spawn_local(async move {
+            match list_messages(channel_id, Some(oldest), None).await {
+                Ok(older) => {
+                    let before = list_ref.get_untracked().map(|el| (el.scroll_height(), el.scroll_top()));
+                    has_more.set(older.has_more);
+                    merge(older.messages);
+                    if let (Some(el), Some((height, top))) = (list_ref.get_untracked(), before) {
+                        el.set_scroll_top(top + el.scroll_height() - height);
+                    }
+                }
+                Err(e) => older_error.set(Some(e.message)),
+            }
+        });
+    };
+
+    let deliver = move |nonce: String, body: String| {
+        spawn_local(async move {
+            match send_message(channel_id, body, Some(nonce.clone())).await {
+                Ok(message) => merge(vec![message]),
+                Err(e) => pending.update(|p| {
+                    if let Some(x) = p.iter_mut().find(|x| x.nonce == nonce) {
+                        x.failed = Some(e.message);
+                    }
+                }),
+            }
+        });
+    };
+    let on_send = Callback::new(move |body: String| {
+        let nonce = crate::client::new_nonce();
+        pending.update(|p| p.push(Pending { nonce: nonce.clone(), body: body.clone(), failed: None }));
+        deliver(nonce, body);
+    });
+
+    view! {
+        <div class="messages" node_ref=list_ref data-testid="message-list" tabindex="0" aria-label="Message history">
+            <Show when=move || has_more.get()>
+                <button class="load-older" on:click=load_older>"Load earlier messages"</button>
+            </Show>
+            <p class="error" role="alert">{move || older_error.get()}</p>
+            <Show when=move || messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
+                <p class="hint empty">"No messages yet. Say hello!"</p>
+            </Show>
+            <ol class="message-items" aria-live="polite" aria-relevant="additions">
+                <For each=move || messages.get() key=|m| m.id let:message>
+                    <MessageItem message />
+                </For>
+                <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed.clone()) let:p>
+                    <PendingItem p pending deliver />
+                </For>
+            </ol>
+        </div>
+        <Composer on_send />
+    }
+}
+
+#[component]
+fn MessageItem(message: MessageView) -> impl IntoView {
+    let (name, avatar) = match message.author {
+        Some(user) => (user.display_name.clone(), view! { <Avatar user /> }.into_any()),
+        None => ("Former member".to_string(), view! { <span class="avatar ghost" aria-hidden="true"></span> }.into_any()),
+    };
+    view! {
+        <li class="message" data-message-id=message.id.to_string()>
+            {avatar}
+            <div class="message-main">
+                <p class="message-meta">
+                    <strong class="author">{name}</strong>
+                    " "
+                    <TimeOfDay ms=message.created_at />
+                </p>
+                <p class="body">{message.body}</p>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn PendingItem(
+    p: Pending,
+    pending: RwSignal<Vec<Pending>>,
+    deliver: impl Fn(String, String) + Copy + 'static,
+) -> impl IntoView {
+    let failed = p.failed.clone();
+    let is_failed = failed.is_some();
+    let retry = {
+        let (nonce, body) = (p.nonce.clone(), p.body.clone());
+        move |_| {
+            pending.update(|list| {
+                if let Some(x) = list.iter_mut().find(|x| x.nonce == nonce) {
+                    x.failed = None;
+                }
+            });
+            deliver(nonce.clone(), body.clone());
+        }
+    };
+    let discard = {
+        let nonce = p.nonce.clone();
+        move |_| pending.update(|list| list.retain(|x| x.nonce != nonce))
+    };
+    view! {
+        <li class="message pending" class:failed=is_failed>
+            <span class="avatar ghost" aria-hidden="true"></span>
+            <div class="message-main">
+                <p class="body">{p.body}</p>
+                {match failed {
+                    None => view! { <p class="message-meta">"Sending…"</p> }.into_any(),
+                    Some(reason) => {
+                        view! {
+                            <p class="message-meta error" role="alert">
+                                "Not sent: " {reason} " "
+                                <button class="link-button" on:click=retry>"Retry"</button>
+                                <button class="link-button" on:click=discard>"Discard"</button>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }}
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,82 @@
+//! The signed-in frame: navigation beside the page, and the live link.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect};
+use leptos_router::hooks::use_location;
+
+use super::common::ErrorPanel;
+use super::live::{on_live_event, on_resync, provide_live, use_live};
+use super::session::use_session;
+use super::sidebar::Sidebar;
+use crate::api::events::{LinkState, LiveEvent};
+use crate::api::types::UserView;
+
+/// The signed-in user, for every component under the layout.
+#[derive(Clone)]
+pub struct Me(pub UserView);
+
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match session.user.await {
+                    Ok(Some(user)) => view! { <SignedIn user /> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/signin" /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignedIn(user: UserView) -> impl IntoView {
+    provide_context(Me(user));
+    provide_live(|| crate::client::reload_to("/signin"));
+    let session = use_session();
+    // Channels and studios change under us: refetch the navigation.
+    on_live_event(move |event| {
+        if matches!(event, LiveEvent::SpacesChanged) {
+            session.spaces.refetch();
+        }
+    });
+    on_resync(move || session.spaces.refetch());
+    let location = use_location();
+    let at_home = move || location.pathname.get() == "/";
+    view! {
+        <div class="app" class:at-home=at_home>
+            <Sidebar />
+            <main class="main" id="main">
+                <Outlet />
+            </main>
+            <LinkBanner />
+        </div>
+    }
+}
+
+/// "Reconnecting…" while the live link is down.
+#[component]
+fn LinkBanner() -> impl IntoView {
+    let live = use_live();
+    let down = move || live.link.get() == LinkState::Reconnecting;
+    view! {
+        <div class="link-banner" role="status" aria-live="polite">
+            <Show when=down>"Reconnecting… new messages will appear when the connection is back."</Show>
+        </div>
+    }
+}
+
+/// The page at `/`: on a phone the channel list is the page; on a desktop
+/// this fills the space beside it.
+#[component]
+pub fn Welcome() -> impl IntoView {
+    let me = expect_context::<Me>();
+    view! {
+        <section class="welcome">
+            <h1>"Welcome, " {me.0.display_name}</h1>
+            <p>"Choose a channel to chat. Calls will ring here, whichever page you are on."</p>
+        </section>
+    }
+}

@@ -1,0 +1,63 @@
+//! The UI: the HTML shell, routes, and the pages and components of Belfry.
+
+mod auth_pages;
+mod avatar;
+mod chat_page;
+mod common;
+mod composer;
+mod conversation;
+mod icons;
+mod layout;
+mod live;
+mod session;
+mod sidebar;
+mod studio_page;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+pub use session::Session;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#1e3a8a" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    session::provide_session();
+    Effect::new(|_| crate::client::mark_hydrated());
+    view! {
+        <Stylesheet id="belfry" href="/pkg/belfry.css" />
+        <Title text="Belfry" />
+        <Router>
+            <Routes fallback=|| view! { <common::NotFound /> }>
+                <Route path=path!("/signin") view=auth_pages::SignInPage />
+                <Route path=path!("/signup") view=auth_pages::SignUpPage />
+                <ParentRoute path=path!("") view=layout::AppLayout>
+                    <Route path=path!("") view=layout::Welcome />
+                    <Route path=path!("c/:id") view=chat_page::ChatPage />
+                    <Route path=path!("s/:id") view=studio_page::StudioPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

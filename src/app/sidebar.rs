@@ -1,0 +1,114 @@
+//! The navigation: the user's channels and studios, and signing out.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use super::avatar::Avatar;
+use super::icons::{BellIcon, MicIcon};
+use super::layout::Me;
+use super::session::use_session;
+use crate::api::accounts::sign_out;
+use crate::api::types::{ChannelKind, ChannelSummary, Spaces};
+
+#[component]
+pub fn Sidebar() -> impl IntoView {
+    let session = use_session();
+    let me = expect_context::<Me>().0;
+    let signing_out = RwSignal::new(false);
+    let on_sign_out = move |_| {
+        signing_out.set(true);
+        spawn_local(async move {
+            let _ = sign_out().await;
+            crate::client::reload_to("/signin");
+        });
+    };
+    view! {
+        <nav class="sidebar" aria-label="Channels and studios">
+            <div class="brand">
+                <span class="brand-mark"><BellIcon /></span>
+                <span>"Belfry"</span>
+            </div>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match session.spaces.await {
+                        Ok(spaces) => view! { <SpaceLists spaces /> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <div class="me">
+                <Avatar user=me.clone() small=true />
+                <span class="me-name">{me.display_name.clone()}</span>
+                <button class="link-button" on:click=on_sign_out disabled=signing_out>
+                    "Sign out"
+                </button>
+            </div>
+        </nav>
+    }
+}
+
+#[component]
+fn SpaceLists(spaces: Spaces) -> impl IntoView {
+    let community = spaces.communities.first().map(|c| c.name.clone()).unwrap_or_default();
+    let (direct, shared): (Vec<ChannelSummary>, Vec<ChannelSummary>) =
+        spaces.channels.into_iter().partition(|c| c.kind == ChannelKind::Direct);
+    let studios = spaces.studios;
+    let no_channels = shared.is_empty() && direct.is_empty();
+    view! {
+        <h2 class="community">{community}</h2>
+        <Show when=move || no_channels>
+            <p class="hint">"You are not in any channel yet."</p>
+        </Show>
+        <ChannelGroup title="Channels" channels=shared />
+        <ChannelGroup title="Direct messages" channels=direct />
+        <Show when={
+            let empty = studios.is_empty();
+            move || !empty
+        }>
+            <h3 class="nav-heading">"Studios"</h3>
+        </Show>
+        <ul class="nav-list">
+            {studios
+                .into_iter()
+                .map(|s| {
+                    view! {
+                        <li>
+                            <A href=format!("/s/{}", s.id)>
+                                <span class="nav-icon"><MicIcon /></span>
+                                <span class="nav-name">{s.name}</span>
+                            </A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn ChannelGroup(title: &'static str, channels: Vec<ChannelSummary>) -> impl IntoView {
+    if channels.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <h3 class="nav-heading">{title}</h3>
+        <ul class="nav-list">
+            {channels
+                .into_iter()
+                .map(|c| {
+                    let icon = if c.kind == ChannelKind::Direct { "@" } else { "#" };
+                    view! {
+                        <li>
+                            <A href=format!("/c/{}", c.id)>
+                                <span class="nav-icon" aria-hidden="true">{icon}</span>
+                                <span class="nav-name">{c.name}</span>
+                            </A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}

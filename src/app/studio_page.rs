@@ -1,0 +1,59 @@
+//! `/s/:id`: a studio and its members.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::avatar::Avatar;
+use super::common::ErrorPanel;
+use crate::api::chat::get_studio;
+use crate::api::ids::StudioId;
+use crate::api::{ApiError, ErrorKind};
+
+#[component]
+pub fn StudioPage() -> impl IntoView {
+    let params = use_params_map();
+    let studio_id = move || params.read().get("id").and_then(|s| s.parse::<StudioId>().ok());
+    let data = Resource::new(studio_id, |id| async move {
+        match id {
+            Some(id) => get_studio(id).await,
+            None => Err(ApiError::new(ErrorKind::NotFound, "No such studio.")),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(detail) => {
+                        let count = detail.studio.member_count;
+                        view! {
+                            <section class="studio" aria-labelledby="studio-title">
+                                <header class="chat-header" data-testid="studio-header">
+                                    <a href="/" class="back" aria-label="Back to channels">"‹"</a>
+                                    <div class="chat-title">
+                                        <h1 id="studio-title">{detail.studio.name}</h1>
+                                        <p class="meta">{format!("{count} collaborators")}</p>
+                                    </div>
+                                    <div class="chat-actions" data-testid="voice-slot" role="group" aria-label="Studio actions"></div>
+                                </header>
+                                <ul class="studio-members">
+                                    {detail
+                                        .members
+                                        .into_iter()
+                                        .map(|m| view! {
+                                            <li>
+                                                <Avatar user=m.clone() />
+                                                <span>{m.display_name}</span>
+                                            </li>
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

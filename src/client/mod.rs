@@ -1,0 +1,38 @@
+//! The browser side (hydrate only): the live event link and small browser
+//! helpers. `inert.rs` is its twin for the server build, with the same API
+//! doing nothing, so components use it without feature gates.
+
+pub mod live;
+
+/// The time of day of a Unix-millisecond timestamp, in the browser's locale
+/// and time zone ("14:05").
+pub fn local_time(ms: i64) -> Option<String> {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+    let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+    date.to_locale_time_string_with_options("default", &options)
+        .as_string()
+}
+
+/// A fresh idempotency key for a message being sent.
+pub fn new_nonce() -> String {
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    format!("{:x}-{:x}", js_sys::Date::now() as u64, random)
+}
+
+/// A full page load of `path`: used after signing in or out, so every piece
+/// of state starts afresh with the new session.
+pub fn reload_to(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+}
+
+/// Marks the page as hydrated (`<body data-hydrated>`): tests wait for it
+/// before typing, and CSS could use it to reveal script-only controls.
+pub fn mark_hydrated() {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

@@ -1,0 +1,28 @@
+//! Belfry: voice calling for community chat web apps.
+//!
+//! One crate, two targets: the server (`ssr`) renders pages, answers server
+//! functions and streams live events; the browser build (`hydrate`) hydrates
+//! the same components. Modules are gated whole, never statement by statement.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod app;
+
+#[cfg(feature = "hydrate")]
+pub mod client;
+/// On the server the browser hooks exist as inert twins, so components call
+/// them without feature gates.
+#[cfg(not(feature = "hydrate"))]
+#[path = "client/inert.rs"]
+pub mod client;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The browser entry point: hydrate the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

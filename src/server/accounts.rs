@@ -1,0 +1,144 @@
+//! Signing up, in and out.
+
+use super::auth::{self, Authed};
+use super::db::{self, communities, sessions, users};
+use super::error::{AppError, AppResult};
+use super::state::AppState;
+use crate::api::types::{Role, UserView};
+
+/// Avatar backgrounds, each dark enough for white initials at WCAG AA (4.5:1).
+const AVATAR_COLORS: [&str; 8] = [
+    "#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#be185d", "#0f766e", "#4338ca",
+];
+
+pub struct SignUp {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub invite_code: Option<String>,
+}
+
+/// Usernames are 3 to 32 of a-z, 0-9, '.', '_' and '-', compared lower-case.
+pub fn normalize_username(raw: &str) -> AppResult<String> {
+    let name = raw.trim().to_lowercase();
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !(3..=32).contains(&name.len()) || !ok_chars {
+        return Err(AppError::bad_request(
+            "A username is 3 to 32 letters, digits, dots, dashes or underscores.",
+        ));
+    }
+    Ok(name)
+}
+
+fn check_display_name(raw: &str) -> AppResult<String> {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    match name.chars().count() {
+        0 => Err(AppError::bad_request("Please give a display name.")),
+        n if n > 64 => Err(AppError::bad_request("A display name is at most 64 characters.")),
+        _ => Ok(name),
+    }
+}
+
+fn check_password(password: &str) -> AppResult<()> {
+    match password.chars().count() {
+        n if n < 8 => Err(AppError::bad_request("A password needs at least 8 characters.")),
+        n if n > 256 => Err(AppError::bad_request("A password is at most 256 characters.")),
+        _ => Ok(()),
+    }
+}
+
+pub fn avatar_color_for(username: &str) -> &'static str {
+    let sum = username.bytes().fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(b as usize));
+    AVATAR_COLORS[sum % AVATAR_COLORS.len()]
+}
+
+/// Creates an account and joins it to the default community; the very first
+/// account becomes that community's admin. Returns the new user and a session
+/// token.
+pub async fn sign_up(state: &AppState, form: SignUp) -> AppResult<(UserView, String)> {
+    if let Some(code) = &state.config.signup_code {
+        if form.invite_code.as_deref().map(str::trim) != Some(code.as_str()) {
+            return Err(AppError::forbidden("Signing up needs this parish's invitation code."));
+        }
+    }
+    let username = normalize_username(&form.username)?;
+    let display_name = check_display_name(&form.display_name)?;
+    check_password(&form.password)?;
+    let hash = auth::hash_password(form.password).await?;
+    let first = users::count(&state.db).await? == 0;
+    let id = match users::insert(&state.db, &username, &display_name, &hash, avatar_color_for(&username)).await {
+        Ok(id) => id,
+        Err(e) if db::is_unique_violation(&e) => {
+            return Err(AppError::conflict("That username is taken. Please choose another."))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(community) = communities::default_community(&state.db).await? {
+        let role = if first { Role::Admin } else { Role::Member };
+        communities::add_member(&state.db, community, id, role).await?;
+    }
+    let user = users::find(&state.db, id).await?.ok_or_else(|| AppError::internal("new user vanished"))?;
+    let token = start_session(state, &user).await?;
+    tracing::info!(user = %user.id, "signed up");
+    Ok((user, token))
+}
+
+pub async fn sign_in(state: &AppState, username: &str, password: String) -> AppResult<(UserView, String)> {
+    let wrong = || AppError::unauthorized("Wrong username or password.");
+    let Ok(username) = normalize_username(username) else {
+        return Err(wrong());
+    };
+    let Some((user, hash)) = users::find_for_sign_in(&state.db, &username).await? else {
+        // Spend the same time as a real check, so timing does not reveal
+        // which usernames exist.
+        auth::verify_password(password, auth::decoy_hash().await?).await?;
+        return Err(wrong());
+    };
+    if !auth::verify_password(password, hash).await? {
+        return Err(wrong());
+    }
+    let token = start_session(state, &user).await?;
+    Ok((user, token))
+}
+
+async fn start_session(state: &AppState, user: &UserView) -> AppResult<String> {
+    let token = auth::new_token();
+    let expires_at = db::now_ms() + state.config.session_ttl.as_millis() as i64;
+    sessions::insert(&state.db, &auth::token_hash(&token), user.id, expires_at).await?;
+    Ok(token)
+}
+
+pub async fn sign_out(state: &AppState, authed: &Authed) -> AppResult<()> {
+    sessions::delete(&state.db, &authed.token_hash).await?;
+    Ok(())
+}
+
+pub fn cookie_for(state: &AppState, token: &str) -> String {
+    auth::session_cookie(token, state.config.session_ttl.as_secs(), state.config.secure_cookies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(normalize_username("  Alice ").unwrap(), "alice");
+        assert!(normalize_username("al").is_err());
+        assert!(normalize_username("al ice").is_err());
+        assert!(normalize_username(&"a".repeat(33)).is_err());
+        assert_eq!(normalize_username("st.anne_01-x").unwrap(), "st.anne_01-x");
+    }
+
+    #[test]
+    fn display_names_fold_whitespace() {
+        assert_eq!(check_display_name("  Mary   Jane ").unwrap(), "Mary Jane");
+        assert!(check_display_name("   ").is_err());
+    }
+
+    #[test]
+    fn avatar_colours_are_stable_per_username() {
+        assert_eq!(avatar_color_for("alice"), avatar_color_for("alice"));
+        assert!(AVATAR_COLORS.contains(&avatar_color_for("bob")));
+    }
+}

@@ -1,0 +1,155 @@
+//! The HTTP application: routes, middleware, start-up and shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{any, get};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use super::config::Config;
+use super::live::LiveHub;
+use super::error::AppError;
+use super::state::AppState;
+use super::{db, live_socket, seed};
+use crate::api::ApiError;
+use crate::app::{shell, App};
+
+/// Largest request body a server function accepts.
+const MAX_BODY: usize = 64 * 1024;
+
+/// Opens the database, migrates, seeds, and builds the shared state.
+pub async fn prepare(config: Config) -> Result<AppState, String> {
+    let db = db::connect(&config.database_url).await?;
+    db::migrate(&db).await?;
+    if config.demo {
+        seed::demo(&db, config.demo_password.as_deref())
+            .await
+            .map_err(|e| format!("seeding the demo: {e}"))?;
+    }
+    seed::ensure_community(&db, &config.community_name)
+        .await
+        .map_err(|e| format!("creating the community: {e}"))?;
+    let leptos = LeptosOptions::builder()
+        .output_name("belfry")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    let epoch = db::now_ms() as u64;
+    Ok(AppState {
+        db,
+        live: Arc::new(LiveHub::new(epoch)),
+        config: Arc::new(config),
+        leptos,
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let page_state = state.clone();
+    let leptos = state.leptos.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/events", get(live_socket::events))
+        .route("/api/{*rest}", any(unknown_api))
+        // Also registers every server function at /api/<name>, with this context.
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(page_state.clone()),
+            move || shell(leptos.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn unknown_api() -> AppError {
+    AppError::not_found("No such API endpoint.")
+}
+
+/// Server functions report failure as a 500 whose body is the encoded error.
+/// Ours is an `ApiError` that knows its status: give the response that status,
+/// so a bad request is a 400, not a 500.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let from_server_fn = res.headers().contains_key(SERVER_FN_ERROR_HEADER);
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !from_server_fn {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<ApiError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    res
+}
+
+/// Runs until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> Result<(), String> {
+    let addr = config.addr;
+    let state = prepare(config).await?;
+    spawn_housekeeping(state.clone());
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!("Belfry is listening on http://{local}");
+    axum::serve(listener, router(state).into_make_service())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+/// Periodic clean-up: expired sessions, idle live feeds.
+pub fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.live.sweep();
+            if let Err(e) = db::sessions::delete_expired(&state.db).await {
+                tracing::warn!("clearing expired sessions: {e}");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

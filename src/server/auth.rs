@@ -1,0 +1,149 @@
+//! Passwords, session tokens and the session cookie.
+//!
+//! The cookie holds a random 256-bit token; the database holds only its
+//! SHA-256, so a copy of the database signs nobody in. Hashing passwords runs
+//! on the blocking pool, never on the async threads.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::http::{header, HeaderMap};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::db;
+use super::error::{AppError, AppResult};
+use super::state::AppState;
+use crate::api::types::UserView;
+
+pub const SESSION_COOKIE: &str = "belfry_session";
+
+/// A signed-in user, with the session that proves it.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user: UserView,
+    pub token_hash: String,
+}
+
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| AppError::internal(format!("hashing a password: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("password task: {e}")))?
+}
+
+pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| AppError::internal(format!("stored hash unreadable: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("password task: {e}")))?
+}
+
+/// A hash of a password nobody has, to verify against when the username is
+/// unknown so that the response time does not tell which usernames exist.
+pub async fn decoy_hash() -> AppResult<String> {
+    static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DECOY
+        .get_or_try_init(|| hash_password(new_token()))
+        .await
+        .cloned()
+}
+
+/// A fresh random token, URL-safe.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn session_cookie(token: &str, max_age_secs: u64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+pub fn clear_cookie(secure: bool) -> String {
+    session_cookie("", 0, secure)
+}
+
+/// The session token from the request's cookies, if any.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// Who is asking: 401 with a message saying why when nobody valid is.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Authed> {
+    let token = token_from_headers(headers)
+        .ok_or_else(|| AppError::unauthorized("Sign in to continue."))?;
+    let hash = token_hash(&token);
+    let (user, expires_at) = db::sessions::find(&state.db, &hash)
+        .await?
+        .ok_or_else(|| AppError::unauthorized("Your session is not valid. Please sign in again."))?;
+    if expires_at <= db::now_ms() {
+        db::sessions::delete(&state.db, &hash).await?;
+        return Err(AppError::unauthorized("Your session has expired. Please sign in again."));
+    }
+    Ok(Authed {
+        user,
+        token_hash: hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_is_read_from_among_other_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "theme=dark; belfry_session=abc123; x=1".parse().unwrap());
+        assert_eq!(token_from_headers(&headers).as_deref(), Some("abc123"));
+        headers.insert(header::COOKIE, "belfry_session=".parse().unwrap());
+        assert_eq!(token_from_headers(&headers), None);
+    }
+
+    #[test]
+    fn tokens_are_unique_and_hashes_stable() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43, "32 bytes, base64url without padding");
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn cookie_is_http_only_and_lax() {
+        let c = session_cookie("t", 60, true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+        assert!(!session_cookie("t", 60, false).contains("Secure"));
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_themselves() {
+        let hash = hash_password("correct horse".into()).await.unwrap();
+        assert!(verify_password("correct horse".into(), hash.clone()).await.unwrap());
+        assert!(!verify_password("wrong horse".into(), hash).await.unwrap());
+    }
+}

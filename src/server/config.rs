@@ -1,0 +1,102 @@
+//! Configuration from the environment. Every setting has a default that works
+//! on a laptop; `.env.example` documents them all.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `BELFRY_ADDR`: where to listen.
+    pub addr: SocketAddr,
+    /// `BELFRY_DATABASE_URL`: `sqlite://path` (the file and its folder are created).
+    pub database_url: String,
+    /// `BELFRY_LOG`: log filter, e.g. `info` or `belfry=debug,info`.
+    pub log_filter: String,
+    /// `BELFRY_SITE_ROOT`: the folder with `pkg/` (WASM, JS, CSS) and public files.
+    pub site_root: PathBuf,
+    /// `BELFRY_DEMO`: seed demo people and channels into an empty database.
+    pub demo: bool,
+    /// `BELFRY_DEMO_PASSWORD`: the demo accounts' password; random if unset.
+    pub demo_password: Option<String>,
+    /// `BELFRY_COMMUNITY_NAME`: the community created on first start.
+    pub community_name: String,
+    /// `BELFRY_SIGNUP_CODE`: if set, signing up requires this code.
+    pub signup_code: Option<String>,
+    /// `BELFRY_SECURE_COOKIES`: mark the session cookie Secure (behind HTTPS).
+    pub secure_cookies: bool,
+    /// `BELFRY_SESSION_DAYS`: how long a sign-in lasts.
+    pub session_ttl: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `get`, so tests can configure without touching
+    /// the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let get = |key: &str| get(key).filter(|v| !v.trim().is_empty());
+        let addr = get("BELFRY_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr
+            .parse()
+            .map_err(|_| format!("BELFRY_ADDR={addr:?} is not an address like 127.0.0.1:3000"))?;
+        let session_days = match get("BELFRY_SESSION_DAYS") {
+            None => 30,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|d| (1..=365).contains(d))
+                .ok_or_else(|| format!("BELFRY_SESSION_DAYS={v:?} must be a number of days from 1 to 365"))?,
+        };
+        Ok(Self {
+            addr,
+            database_url: get("BELFRY_DATABASE_URL").unwrap_or_else(|| "sqlite://data/belfry.db".into()),
+            log_filter: get("BELFRY_LOG").unwrap_or_else(|| "info".into()),
+            site_root: get("BELFRY_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
+            demo: flag(get("BELFRY_DEMO"), "BELFRY_DEMO")?,
+            demo_password: get("BELFRY_DEMO_PASSWORD"),
+            community_name: get("BELFRY_COMMUNITY_NAME").unwrap_or_else(|| "Our Parish".into()),
+            signup_code: get("BELFRY_SIGNUP_CODE"),
+            secure_cookies: flag(get("BELFRY_SECURE_COOKIES"), "BELFRY_SECURE_COOKIES")?,
+            session_ttl: Duration::from_secs(session_days * 24 * 3600),
+        })
+    }
+}
+
+fn flag(value: Option<String>, name: &str) -> Result<bool, String> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => Err(format!("{name}={other:?} must be true or false")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, String> {
+        let pairs: Vec<(String, String)> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_are_local_and_safe() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://data/belfry.db");
+        assert!(!c.demo, "the demo must be opt-in");
+        assert!(c.signup_code.is_none());
+    }
+
+    #[test]
+    fn bad_values_are_named_in_the_error() {
+        assert!(with(&[("BELFRY_ADDR", "nowhere")]).unwrap_err().contains("BELFRY_ADDR"));
+        assert!(with(&[("BELFRY_DEMO", "maybe")]).unwrap_err().contains("BELFRY_DEMO"));
+        assert!(with(&[("BELFRY_SESSION_DAYS", "0")]).unwrap_err().contains("BELFRY_SESSION_DAYS"));
+        assert!(with(&[("BELFRY_DEMO", "yes")]).unwrap().demo);
+    }
+}

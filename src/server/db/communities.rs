@@ -1,0 +1,95 @@
+//! Communities and their members' roles.
+
+use super::{Db, UserRow, USER_COLUMNS};
+use crate::api::ids::{CommunityId, UserId};
+use crate::api::types::{CommunityView, Role, UserView};
+
+pub async fn insert(db: &Db, name: &str) -> Result<CommunityId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO communities (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(super::now_ms())
+        .fetch_one(db)
+        .await?;
+    Ok(CommunityId(id))
+}
+
+pub async fn add_member(db: &Db, community: CommunityId, user: UserId, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(community)
+    .bind(user)
+    .bind(role.as_str())
+    .bind(super::now_ms())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The community that sign-ups join: the oldest.
+pub async fn default_community(db: &Db) -> Result<Option<CommunityId>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM communities ORDER BY id LIMIT 1")
+        .fetch_optional(db)
+        .await?;
+    Ok(id.map(CommunityId))
+}
+
+/// The user's role in the community, or None when they are not a member.
+pub async fn role_of(db: &Db, community: CommunityId, user: UserId) -> Result<Option<Role>, sqlx::Error> {
+    let role: Option<String> =
+        sqlx::query_scalar("SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2")
+            .bind(community)
+            .bind(user)
+            .fetch_optional(db)
+            .await?;
+    Ok(role.as_deref().and_then(Role::parse))
+}
+
+pub async fn exists(db: &Db, community: CommunityId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM communities WHERE id = $1)")
+        .bind(community)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<CommunityView>, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.name, m.role FROM communities c
+         JOIN community_members m ON m.community_id = c.id
+         WHERE m.user_id = $1 ORDER BY c.name",
+    )
+    .bind(user)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, role)| CommunityView {
+            id: CommunityId(id),
+            name,
+            role: Role::parse(&role).unwrap_or(Role::Member),
+        })
+        .collect())
+}
+
+pub async fn members(db: &Db, community: CommunityId) -> Result<Vec<UserView>, sqlx::Error> {
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM community_members m JOIN users u ON u.id = m.user_id
+         WHERE m.community_id = $1 ORDER BY u.display_name"
+    ))
+    .bind(community)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Of `users`, how many belong to the community.
+pub async fn count_members_among(db: &Db, community: CommunityId, users: &[UserId]) -> Result<usize, sqlx::Error> {
+    let mut n = 0;
+    for user in users {
+        if role_of(db, community, *user).await?.is_some() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}

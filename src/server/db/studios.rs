@@ -1,0 +1,78 @@
+//! Studios: collaboration spaces with their own members.
+
+use super::{Db, UserRow, USER_COLUMNS};
+use crate::api::ids::{StudioId, UserId};
+use crate::api::types::{StudioSummary, UserView};
+
+pub async fn insert(db: &Db, name: &str, created_by: UserId) -> Result<StudioId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO studios (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(name)
+        .bind(created_by)
+        .bind(super::now_ms())
+        .fetch_one(db)
+        .await?;
+    Ok(StudioId(id))
+}
+
+pub async fn add_member(db: &Db, studio: StudioId, user: UserId, owner: bool) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO studio_members (studio_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(studio)
+    .bind(user)
+    .bind(if owner { "owner" } else { "member" })
+    .bind(super::now_ms())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+const SUMMARY_SELECT: &str = "SELECT s.id, s.name,
+    (SELECT COUNT(*) FROM studio_members m WHERE m.studio_id = s.id) AS member_count FROM studios s";
+
+fn summary((id, name, count): (i64, String, i64)) -> StudioSummary {
+    StudioSummary {
+        id: StudioId(id),
+        name,
+        member_count: count.max(0) as u32,
+    }
+}
+
+pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<StudioSummary>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} WHERE EXISTS (SELECT 1 FROM studio_members m WHERE m.studio_id = s.id AND m.user_id = $1)
+         ORDER BY s.name"
+    ))
+    .bind(user)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(summary).collect())
+}
+
+pub async fn find(db: &Db, studio: StudioId) -> Result<Option<StudioSummary>, sqlx::Error> {
+    let row: Option<(i64, String, i64)> = sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE s.id = $1"))
+        .bind(studio)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(summary))
+}
+
+pub async fn is_member(db: &Db, studio: StudioId, user: UserId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM studio_members WHERE studio_id = $1 AND user_id = $2)")
+        .bind(studio)
+        .bind(user)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn members(db: &Db, studio: StudioId) -> Result<Vec<UserView>, sqlx::Error> {
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM studio_members m JOIN users u ON u.id = m.user_id
+         WHERE m.studio_id = $1 ORDER BY u.display_name"
+    ))
+    .bind(studio)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

@@ -1,0 +1,59 @@
+//! Accounts.
+
+use super::{Db, UserRow, USER_COLUMNS};
+use crate::api::ids::UserId;
+use crate::api::types::UserView;
+
+pub async fn insert(
+    db: &Db,
+    username: &str,
+    display_name: &str,
+    password_hash: &str,
+    avatar_color: &str,
+) -> Result<UserId, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, password_hash, avatar_color, created_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(username)
+    .bind(display_name)
+    .bind(password_hash)
+    .bind(avatar_color)
+    .bind(super::now_ms())
+    .fetch_one(db)
+    .await?;
+    Ok(UserId(id))
+}
+
+/// The user and their password hash, for signing in.
+pub async fn find_for_sign_in(
+    db: &Db,
+    username: &str,
+) -> Result<Option<(UserView, String)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: String,
+    }
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1"
+    ))
+    .bind(username)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.user.into(), r.password_hash)))
+}
+
+pub async fn find(db: &Db, id: UserId) -> Result<Option<UserView>, sqlx::Error> {
+    let row: Option<UserRow> =
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(Into::into))
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
+}

@@ -1,0 +1,159 @@
+//! `GET /api/events`: the live event stream as a WebSocket, one per tab.
+//!
+//! Checks before upgrading: same-origin (a page elsewhere cannot ride the
+//! user's cookie) and a valid session. After: hello, missed events, then live
+//! ones, with heartbeats; the session is re-checked periodically so a sign-out
+//! elsewhere closes the stream.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::auth::{self, Authed};
+use super::db;
+use super::error::{AppError, AppResult};
+use super::state::AppState;
+use crate::api::events::{LiveFrame, HEARTBEAT_SECS};
+
+/// Close codes the browser client understands.
+pub const CLOSE_SIGNED_OUT: u16 = 4001;
+pub const CLOSE_TOO_SLOW: u16 = 4002;
+
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+const SESSION_RECHECK: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Deserialize)]
+pub struct Resume {
+    epoch: Option<u64>,
+    after: Option<u64>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(resume): Query<Resume>,
+    upgrade: WebSocketUpgrade,
+) -> AppResult<Response> {
+    check_same_origin(&headers)?;
+    let authed = auth::authenticate(&state, &headers).await?;
+    let resume = resume.epoch.zip(resume.after);
+    Ok(upgrade
+        .max_message_size(4 * 1024)
+        .on_upgrade(move |socket| stream(socket, state, authed, resume)))
+}
+
+/// A browser always sends Origin on a WebSocket handshake; it must name this
+/// host. Clients that are not browsers send none and are let through on the
+/// strength of their cookie alone.
+fn check_same_origin(headers: &HeaderMap) -> AppResult<()> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    if !host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Live events are only served to Belfry's own pages."))
+    }
+}
+
+async fn stream(mut socket: WebSocket, state: AppState, authed: Authed, resume: Option<(u64, u64)>) {
+    let mut sub = state.live.subscribe(authed.user.id, resume);
+    let mut last_sent = 0;
+    let hello = serde_json::to_string(&sub.hello).unwrap_or_default();
+    if send(&mut socket, hello.into()).await.is_err() {
+        return;
+    }
+    for item in std::mem::take(&mut sub.replay) {
+        last_sent = item.seq;
+        if send(&mut socket, item.text.as_ref().into()).await.is_err() {
+            return;
+        }
+    }
+    let heartbeat_text = serde_json::to_string(&LiveFrame::Heartbeat).unwrap_or_default();
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
+    let mut recheck = tokio::time::interval(SESSION_RECHECK);
+    heartbeat.tick().await;
+    recheck.tick().await;
+    loop {
+        tokio::select! {
+            item = sub.live.recv() => match item {
+                Ok(item) if item.seq <= last_sent => {}
+                Ok(item) => {
+                    last_sent = item.seq;
+                    if send(&mut socket, item.text.as_ref().into()).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // The tab reconnects and resumes from its backlog.
+                    close(&mut socket, CLOSE_TOO_SLOW, "too slow; resume").await;
+                    return;
+                }
+                Err(RecvError::Closed) => return,
+            },
+            _ = heartbeat.tick() => {
+                if send(&mut socket, heartbeat_text.as_str().into()).await.is_err() {
+                    return;
+                }
+            }
+            _ = recheck.tick() => {
+                let valid = matches!(
+                    db::sessions::find(&state.db, &authed.token_hash).await,
+                    Ok(Some((_, expires_at))) if expires_at > db::now_ms()
+                );
+                if !valid {
+                    close(&mut socket, CLOSE_SIGNED_OUT, "signed out").await;
+                    return;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {} // tabs have nothing to say on this stream
+            },
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text))).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_same_origin_pages_may_open_the_stream() {
+        assert!(check_same_origin(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000")).is_ok());
+        assert!(check_same_origin(&headers(Some("https://evil.example"), "127.0.0.1:3000")).is_err());
+        assert!(check_same_origin(&headers(Some("http://127.0.0.1:3001"), "127.0.0.1:3000")).is_err());
+        assert!(check_same_origin(&headers(None, "127.0.0.1:3000")).is_ok());
+    }
+}

@@ -1,0 +1,16 @@
+//! Everything that runs only on the server: configuration, state, accounts
+//! and sessions, database queries, the live event hub, and the HTTP app.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod chat;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod live;
+pub mod live_socket;
+pub mod request;
+pub mod seed;
+pub mod state;
+pub mod telemetry;
