@@ -22,9 +22,17 @@ async fn sign_up_signs_in_and_sign_out_signs_out() {
     let (status, err) = alice.fails("my_spaces", json!({})).await;
     assert_eq!((status, err.kind), (401, ErrorKind::Unauthorized));
 
-    let back: UserView = alice.ok("sign_in", json!({"username": "ALICE", "password": PASSWORD})).await;
+    let back: UserView = alice
+        .ok(
+            "sign_in",
+            json!({"username": "ALICE", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(back.username, "alice", "usernames are case-insensitive");
-    assert!(alice.ok::<Option<UserView>>("current_user", json!({})).await.is_some());
+    assert!(alice
+        .ok::<Option<UserView>>("current_user", json!({}))
+        .await
+        .is_some());
 }
 
 #[tokio::test]
@@ -33,10 +41,16 @@ async fn sign_out_ends_only_that_session_and_the_cookie_is_safe() {
     let laptop = app.person("alice").await;
     let phone = app.visitor();
     let res = phone
-        .post_raw("sign_in", json!({"username": "alice", "password": PASSWORD}).to_string())
+        .post_raw(
+            "sign_in",
+            json!({"username": "alice", "password": PASSWORD}).to_string(),
+        )
         .await;
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(!cookie.contains(PASSWORD));
     laptop.ok::<()>("sign_out", json!({})).await;
     let (status, _) = laptop.fails("my_spaces", json!({})).await;
@@ -50,10 +64,23 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = TestApp::new().await;
     app.person("alice").await;
     let v = app.visitor();
-    let wrong = v.fails("sign_in", json!({"username": "alice", "password": "not the password"})).await;
-    let unknown = v.fails("sign_in", json!({"username": "nobody", "password": PASSWORD})).await;
+    let wrong = v
+        .fails(
+            "sign_in",
+            json!({"username": "alice", "password": "not the password"}),
+        )
+        .await;
+    let unknown = v
+        .fails(
+            "sign_in",
+            json!({"username": "nobody", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(wrong.0, 401);
-    assert_eq!(wrong, unknown, "the answer must not reveal which usernames exist");
+    assert_eq!(
+        wrong, unknown,
+        "the answer must not reveal which usernames exist"
+    );
     assert_eq!(wrong.1.message, "Wrong username or password.");
     assert!(v.cookie_header().is_none(), "no session was started");
 }
@@ -64,7 +91,10 @@ async fn duplicate_usernames_are_refused_whatever_their_case() {
     app.person("alice").await;
     let (status, err) = app
         .visitor()
-        .fails("sign_up", json!({"username": "Alice", "display_name": "Other", "password": PASSWORD}))
+        .fails(
+            "sign_up",
+            json!({"username": "Alice", "display_name": "Other", "password": PASSWORD}),
+        )
         .await;
     assert_eq!((status, err.kind), (409, ErrorKind::Conflict));
     assert!(err.message.contains("taken"), "{}", err.message);
@@ -81,12 +111,23 @@ async fn sign_up_checks_its_fields() {
         ("alice", "Alice", "short", "8 characters"),
     ] {
         let (status, err) = v
-            .fails("sign_up", json!({"username": username, "display_name": name, "password": password}))
+            .fails(
+                "sign_up",
+                json!({"username": username, "display_name": name, "password": password}),
+            )
             .await;
         assert_eq!(status, 400, "{username:?} {name:?}");
-        assert!(err.message.contains(needle), "{:?} should mention {needle}", err.message);
+        assert!(
+            err.message.contains(needle),
+            "{:?} should mention {needle}",
+            err.message
+        );
     }
-    assert_eq!(db::users::count(&app.state.db).await.unwrap(), 0, "nothing was created");
+    assert_eq!(
+        db::users::count(&app.state.db).await.unwrap(),
+        0,
+        "nothing was created"
+    );
 }
 
 #[tokio::test]
@@ -125,7 +166,10 @@ async fn forged_and_expired_cookies_are_refused_with_a_reason() {
     let forged = reqwest::Client::new()
         .post(app.url("/api/my_spaces"))
         .header("content-type", "application/json")
-        .header("cookie", "belfry_session=forged-token-that-was-never-issued")
+        .header(
+            "cookie",
+            "belfry_session=forged-token-that-was-never-issued",
+        )
         .body("{}")
         .send()
         .await
@@ -137,7 +181,9 @@ async fn forged_and_expired_cookies_are_refused_with_a_reason() {
     // Age alice's session past its expiry.
     let cookie = alice.cookie_header().unwrap();
     let token = cookie.trim_start_matches("belfry_session=");
-    db::sessions::set_expiry(&app.state.db, &auth::token_hash(token), db::now_ms() - 1).await.unwrap();
+    db::sessions::set_expiry(&app.state.db, &auth::token_hash(token), db::now_ms() - 1)
+        .await
+        .unwrap();
     let (status, err) = alice.fails("my_spaces", json!({})).await;
     assert_eq!(status, 401);
     assert!(err.message.contains("expired"), "{}", err.message);
@@ -156,6 +202,9 @@ async fn the_database_holds_no_usable_session_token() {
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token);
     assert_eq!(stored[0], auth::token_hash(&token));
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&app.state.db).await.unwrap();
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     assert!(hash.starts_with("$argon2"), "passwords are argon2 hashes");
 }

@@ -11,7 +11,13 @@ use serde_json::json;
 async fn history_pages_newest_first_without_gaps_or_repeats() {
     let p = Parish::new().await;
     for i in 0..120 {
-        let _: MessageView = p.bob.ok("send_message", json!({"channel_id": p.choir, "body": format!("m{i}")})).await;
+        let _: MessageView = p
+            .bob
+            .ok(
+                "send_message",
+                json!({"channel_id": p.choir, "body": format!("m{i}")}),
+            )
+            .await;
     }
     let mut seen: Vec<String> = Vec::new();
     let mut before = None;
@@ -19,11 +25,17 @@ async fn history_pages_newest_first_without_gaps_or_repeats() {
     loop {
         let page: MessagePage = p
             .carol
-            .ok("list_messages", json!({"channel_id": p.choir, "before": before, "limit": 50}))
+            .ok(
+                "list_messages",
+                json!({"channel_id": p.choir, "before": before, "limit": 50}),
+            )
             .await;
         pages += 1;
         let ids: Vec<i64> = page.messages.iter().map(|m| m.id.0).collect();
-        assert!(ids.windows(2).all(|w| w[0] < w[1]), "each page is oldest first");
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "each page is oldest first"
+        );
         let mut bodies: Vec<String> = page.messages.iter().map(|m| m.body.clone()).collect();
         bodies.append(&mut seen);
         seen = bodies;
@@ -41,10 +53,19 @@ async fn history_pages_newest_first_without_gaps_or_repeats() {
 #[tokio::test]
 async fn a_sent_message_carries_its_author_and_trimmed_body() {
     let p = Parish::new().await;
-    let m: MessageView = p.alice.ok("send_message", json!({"channel_id": p.direct, "body": "  Hello Bob  \n"})).await;
+    let m: MessageView = p
+        .alice
+        .ok(
+            "send_message",
+            json!({"channel_id": p.direct, "body": "  Hello Bob  \n"}),
+        )
+        .await;
     assert_eq!(m.body, "Hello Bob");
     assert_eq!(m.author.as_ref().map(|a| a.id), Some(p.alice.id()));
-    let page: MessagePage = p.bob.ok("list_messages", json!({"channel_id": p.direct})).await;
+    let page: MessagePage = p
+        .bob
+        .ok("list_messages", json!({"channel_id": p.direct}))
+        .await;
     assert_eq!(page.messages.last(), Some(&m));
     assert!(!page.has_more);
 }
@@ -52,22 +73,38 @@ async fn a_sent_message_carries_its_author_and_trimmed_body() {
 #[tokio::test]
 async fn a_retried_send_with_the_same_nonce_posts_once() {
     let p = Parish::new().await;
-    let args = json!({"channel_id": p.choir, "body": "Rehearsal at 7", "client_nonce": "tab1-0001"});
+    let args =
+        json!({"channel_id": p.choir, "body": "Rehearsal at 7", "client_nonce": "tab1-0001"});
     let first: MessageView = p.alice.ok("send_message", args.clone()).await;
     let again: MessageView = p.alice.ok("send_message", args).await;
     assert_eq!(first, again);
-    let page: MessagePage = p.alice.ok("list_messages", json!({"channel_id": p.choir})).await;
-    assert_eq!(page.messages.iter().filter(|m| m.body == "Rehearsal at 7").count(), 1);
+    let page: MessagePage = p
+        .alice
+        .ok("list_messages", json!({"channel_id": p.choir}))
+        .await;
+    assert_eq!(
+        page.messages
+            .iter()
+            .filter(|m| m.body == "Rehearsal at 7")
+            .count(),
+        1
+    );
     // The same nonce from someone else is their own message.
     let bobs: MessageView = p
         .bob
-        .ok("send_message", json!({"channel_id": p.choir, "body": "Rehearsal at 7", "client_nonce": "tab1-0001"}))
+        .ok(
+            "send_message",
+            json!({"channel_id": p.choir, "body": "Rehearsal at 7", "client_nonce": "tab1-0001"}),
+        )
         .await;
     assert_ne!(bobs.id, first.id);
     // Reusing a nonce for another channel is a conflict, not a silent no-op.
     let (status, _) = p
         .alice
-        .fails("send_message", json!({"channel_id": p.hall, "body": "x", "client_nonce": "tab1-0001"}))
+        .fails(
+            "send_message",
+            json!({"channel_id": p.hall, "body": "x", "client_nonce": "tab1-0001"}),
+        )
         .await;
     assert_eq!(status, 409);
 }
@@ -76,13 +113,33 @@ async fn a_retried_send_with_the_same_nonce_posts_once() {
 async fn empty_and_huge_messages_are_refused_and_nothing_is_stored() {
     let p = Parish::new().await;
     let longest = "é".repeat(MAX_MESSAGE_CHARS);
-    let _: MessageView = p.alice.ok("send_message", json!({"channel_id": p.choir, "body": longest})).await;
-    for body in ["".to_string(), " \n\t ".to_string(), "x".repeat(MAX_MESSAGE_CHARS + 1)] {
-        let (status, err) = p.alice.fails("send_message", json!({"channel_id": p.choir, "body": body})).await;
+    let _: MessageView = p
+        .alice
+        .ok(
+            "send_message",
+            json!({"channel_id": p.choir, "body": longest}),
+        )
+        .await;
+    for body in [
+        "".to_string(),
+        " \n\t ".to_string(),
+        "x".repeat(MAX_MESSAGE_CHARS + 1),
+    ] {
+        let (status, err) = p
+            .alice
+            .fails("send_message", json!({"channel_id": p.choir, "body": body}))
+            .await;
         assert_eq!((status, err.kind), (400, ErrorKind::BadRequest));
-        assert!(err.message.contains("empty") || err.message.contains("too long"), "{}", err.message);
+        assert!(
+            err.message.contains("empty") || err.message.contains("too long"),
+            "{}",
+            err.message
+        );
     }
-    let page: MessagePage = p.alice.ok("list_messages", json!({"channel_id": p.choir})).await;
+    let page: MessagePage = p
+        .alice
+        .ok("list_messages", json!({"channel_id": p.choir}))
+        .await;
     assert_eq!(page.messages.len(), 1, "only the valid message");
 }
 
@@ -90,7 +147,13 @@ async fn empty_and_huge_messages_are_refused_and_nothing_is_stored() {
 async fn page_sizes_out_of_range_are_refused() {
     let p = Parish::new().await;
     for limit in [0, 201] {
-        let (status, err) = p.alice.fails("list_messages", json!({"channel_id": p.choir, "limit": limit})).await;
+        let (status, err) = p
+            .alice
+            .fails(
+                "list_messages",
+                json!({"channel_id": p.choir, "limit": limit}),
+            )
+            .await;
         assert_eq!(status, 400, "limit {limit}: {}", err.message);
     }
 }
@@ -111,7 +174,11 @@ async fn malformed_requests_get_4xx_with_a_message_never_500() {
         let status = res.status().as_u16();
         let err: belfry::api::ApiError = res.json().await.expect("an ApiError body");
         assert_eq!(status, 400, "{name} {body}: {err:?}");
-        assert!(err.message.starts_with("The request could not be read"), "{}", err.message);
+        assert!(
+            err.message.starts_with("The request could not be read"),
+            "{}",
+            err.message
+        );
     }
     let huge = format!(r#"{{"channel_id": 1, "body": "{}"}}"#, "x".repeat(100_000));
     assert_eq!(p.alice.post_raw("send_message", huge).await.status(), 413);

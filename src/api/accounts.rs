@@ -51,5 +51,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 #[server(prefix = "/api", endpoint = "current_user", input = Json)]
 pub async fn current_user() -> Result<Option<UserView>, ApiError> {
     use crate::server::request;
-    Ok(request::maybe_viewer().await?.map(|(_, authed)| authed.user))
+    Ok(request::maybe_viewer()
+        .await?
+        .map(|(_, authed)| authed.user))
 }

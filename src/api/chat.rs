@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
-use super::types::{ChannelDetail, ChannelSummary, MessagePage, MessageView, Spaces, StudioDetail, UserView};
+use super::types::{
+    ChannelDetail, ChannelSummary, MessagePage, MessageView, Spaces, StudioDetail, UserView,
+};
 use super::ApiError;
 
 #[server(prefix = "/api", endpoint = "my_spaces", input = Json)]

@@ -2,9 +2,9 @@
 //! fails. It carries its own HTTP status, a stable kind to match on and a
 //! message fit to show a person; internal details stay in the server log.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,17 +71,25 @@ impl FromServerFnError for ApiError {
         // response did not decode (ours).
         let on_server = cfg!(feature = "ssr");
         match value {
-            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => bad_request(&detail),
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                bad_request(&detail)
+            }
             ServerFnErrorErr::Deserialization(detail) if on_server => bad_request(&detail),
             ServerFnErrorErr::Request(_) => Self::new(
                 ErrorKind::Network,
                 "Could not reach Belfry. Check your connection and try again.",
             ),
-            _ => Self::new(ErrorKind::Internal, "Something went wrong. Please try again."),
+            _ => Self::new(
+                ErrorKind::Internal,
+                "Something went wrong. Please try again.",
+            ),
         }
     }
 }
 
 fn bad_request(detail: &str) -> ApiError {
-    ApiError::new(ErrorKind::BadRequest, format!("The request could not be read: {detail}"))
+    ApiError::new(
+        ErrorKind::BadRequest,
+        format!("The request could not be read: {detail}"),
+    )
 }

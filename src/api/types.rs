@@ -24,7 +24,7 @@ impl UserView {
 pub fn initials_of(name: &str) -> String {
     let mut words = name.split_whitespace().filter_map(|w| w.chars().next());
     let first = words.next();
-    let last = words.last();
+    let last = words.next_back();
     first
         .into_iter()
         .chain(last)
@@ -165,3 +165,21 @@ pub struct MessagePage {
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_take_the_first_and_last_words() {
+        assert_eq!(initials_of("Alice Martin"), "AM");
+        assert_eq!(initials_of("mary ann de la cruz"), "MC");
+        assert_eq!(initials_of("Bob"), "B");
+        assert_eq!(initials_of("  "), "");
+        assert_eq!(
+            initials_of("élodie ßtrauss"),
+            "ÉSS",
+            "upper-casing may lengthen"
+        );
+    }
+}

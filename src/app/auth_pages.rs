@@ -72,7 +72,11 @@ pub fn SignUpPage() -> impl IntoView {
         error.set(None);
         let code = invite.get_untracked();
         let code = (!code.trim().is_empty()).then_some(code);
-        let args = (username.get_untracked(), display_name.get_untracked(), password.get_untracked());
+        let args = (
+            username.get_untracked(),
+            display_name.get_untracked(),
+            password.get_untracked(),
+        );
         spawn_local(async move {
             match sign_up(args.0, args.1, args.2, code).await {
                 Ok(_) => crate::client::reload_to("/"),

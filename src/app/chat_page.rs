@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::avatar::Avatar;
-use super::icons::PeopleIcon;
 use super::common::ErrorPanel;
 use super::conversation::Conversation;
+use super::icons::PeopleIcon;
 use crate::api::chat::{get_channel, list_messages};
 use crate::api::ids::ChannelId;
 use crate::api::types::{ChannelDetail, ChannelKind, UserView};
@@ -15,7 +15,12 @@ use crate::api::{ApiError, ErrorKind};
 #[component]
 pub fn ChatPage() -> impl IntoView {
     let params = use_params_map();
-    let channel_id = move || params.read().get("id").and_then(|s| s.parse::<ChannelId>().ok());
+    let channel_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<ChannelId>().ok())
+    };
     let data = Resource::new(channel_id, |id| async move {
         let id = id.ok_or_else(|| ApiError::new(ErrorKind::NotFound, "No such channel."))?;
         let detail = get_channel(id).await?;
@@ -46,9 +51,17 @@ pub fn ChatPage() -> impl IntoView {
 #[component]
 fn ChatHeader(detail: ChannelDetail) -> impl IntoView {
     let channel = detail.channel;
-    let icon = if channel.kind == ChannelKind::Direct { "@" } else { "#" };
+    let icon = if channel.kind == ChannelKind::Direct {
+        "@"
+    } else {
+        "#"
+    };
     let count = channel.member_count;
-    let meta = if count == 1 { "1 member".to_string() } else { format!("{count} members") };
+    let meta = if count == 1 {
+        "1 member".to_string()
+    } else {
+        format!("{count} members")
+    };
     view! {
         <header class="chat-header" data-testid="chat-header">
             <a href="/" class="back" aria-label="Back to channels">"‹"</a>

@@ -44,7 +44,11 @@ pub fn TimeOfDay(ms: i64) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     let utc = {
         let minutes = ms.div_euclid(60_000);
-        format!("{:02}:{:02}", minutes.div_euclid(60).rem_euclid(24), minutes.rem_euclid(60))
+        format!(
+            "{:02}:{:02}",
+            minutes.div_euclid(60).rem_euclid(24),
+            minutes.rem_euclid(60)
+        )
     };
     let text = move || {
         if hydrated.get() {

@@ -30,7 +30,10 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
     let list_ref = NodeRef::<leptos::html::Div>::new();
 
     let merge = move |incoming: Vec<MessageView>| {
-        let nonces: Vec<String> = incoming.iter().filter_map(|m| m.client_nonce.clone()).collect();
+        let nonces: Vec<String> = incoming
+            .iter()
+            .filter_map(|m| m.client_nonce.clone())
+            .collect();
         messages.update(|list| {
             for m in incoming {
                 if !list.iter().any(|x| x.id == m.id) {
@@ -82,12 +85,16 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
     });
 
     let load_older = move |_| {
-        let Some(oldest) = messages.with_untracked(|l| l.first().map(|m| m.id)) else { return };
+        let Some(oldest) = messages.with_untracked(|l| l.first().map(|m| m.id)) else {
+            return;
+        };
         older_error.set(None);
         spawn_local(async move {
             match list_messages(channel_id, Some(oldest), None).await {
                 Ok(older) => {
-                    let before = list_ref.get_untracked().map(|el| (el.scroll_height(), el.scroll_top()));
+                    let before = list_ref
+                        .get_untracked()
+                        .map(|el| (el.scroll_height(), el.scroll_top()));
                     has_more.set(older.has_more);
                     merge(older.messages);
                     if let (Some(el), Some((height, top))) = (list_ref.get_untracked(), before) {
@@ -113,7 +120,13 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
     };
     let on_send = Callback::new(move |body: String| {
         let nonce = crate::client::new_nonce();
-        pending.update(|p| p.push(Pending { nonce: nonce.clone(), body: body.clone(), failed: None }));
+        pending.update(|p| {
+            p.push(Pending {
+                nonce: nonce.clone(),
+                body: body.clone(),
+                failed: None,
+            })
+        });
         deliver(nonce, body);
     });
 
@@ -142,8 +155,14 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
 #[component]
 fn MessageItem(message: MessageView) -> impl IntoView {
     let (name, avatar) = match message.author {
-        Some(user) => (user.display_name.clone(), view! { <Avatar user /> }.into_any()),
-        None => ("Former member".to_string(), view! { <span class="avatar ghost" aria-hidden="true"></span> }.into_any()),
+        Some(user) => (
+            user.display_name.clone(),
+            view! { <Avatar user /> }.into_any(),
+        ),
+        None => (
+            "Former member".to_string(),
+            view! { <span class="avatar ghost" aria-hidden="true"></span> }.into_any(),
+        ),
     };
     view! {
         <li class="message" data-message-id=message.id.to_string()>

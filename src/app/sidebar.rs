@@ -50,9 +50,15 @@ pub fn Sidebar() -> impl IntoView {
 
 #[component]
 fn SpaceLists(spaces: Spaces) -> impl IntoView {
-    let community = spaces.communities.first().map(|c| c.name.clone()).unwrap_or_default();
-    let (direct, shared): (Vec<ChannelSummary>, Vec<ChannelSummary>) =
-        spaces.channels.into_iter().partition(|c| c.kind == ChannelKind::Direct);
+    let community = spaces
+        .communities
+        .first()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let (direct, shared): (Vec<ChannelSummary>, Vec<ChannelSummary>) = spaces
+        .channels
+        .into_iter()
+        .partition(|c| c.kind == ChannelKind::Direct);
     let studios = spaces.studios;
     let no_channels = shared.is_empty() && direct.is_empty();
     view! {

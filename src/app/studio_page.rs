@@ -12,7 +12,12 @@ use crate::api::{ApiError, ErrorKind};
 #[component]
 pub fn StudioPage() -> impl IntoView {
     let params = use_params_map();
-    let studio_id = move || params.read().get("id").and_then(|s| s.parse::<StudioId>().ok());
+    let studio_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<StudioId>().ok())
+    };
     let data = Resource::new(studio_id, |id| async move {
         match id {
             Some(id) => get_studio(id).await,

@@ -82,7 +82,11 @@ impl Drop for LiveConnection {
 
 fn events_url(inner: &Inner) -> Option<String> {
     let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     let host = location.host().ok()?;
     let resume = match inner.epoch {
         Some(epoch) => format!("?epoch={epoch}&after={}", inner.last_seq),
@@ -114,7 +118,10 @@ fn connect(rc: &Rc<RefCell<Inner>>) {
         let rc = Rc::downgrade(rc);
         Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let Some(rc) = rc.upgrade() else { return };
-            let text = event.dyn_into::<MessageEvent>().ok().and_then(|e| e.data().as_string());
+            let text = event
+                .dyn_into::<MessageEvent>()
+                .ok()
+                .and_then(|e| e.data().as_string());
             if let Some(text) = text {
                 on_frame(&rc, &text);
             }
@@ -124,7 +131,10 @@ fn connect(rc: &Rc<RefCell<Inner>>) {
         let rc = Rc::downgrade(rc);
         Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let Some(rc) = rc.upgrade() else { return };
-            let code = event.dyn_into::<CloseEvent>().map(|e| e.code()).unwrap_or(0);
+            let code = event
+                .dyn_into::<CloseEvent>()
+                .map(|e| e.code())
+                .unwrap_or(0);
             on_closed(&rc, code);
         })
     };
@@ -146,7 +156,11 @@ fn on_frame(rc: &Rc<RefCell<Inner>>, text: &str) {
         inner.handlers.clone()
     };
     match frame {
-        LiveFrame::Hello { epoch, head, resync } => {
+        LiveFrame::Hello {
+            epoch,
+            head,
+            resync,
+        } => {
             {
                 let mut inner = rc.borrow_mut();
                 inner.failures = 0;
@@ -194,7 +208,9 @@ fn on_closed(rc: &Rc<RefCell<Inner>>, code: u16) {
 }
 
 fn schedule_retry(rc: &Rc<RefCell<Inner>>) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let delay = {
         let mut inner = rc.borrow_mut();
         if inner.stopped || inner.retry.is_some() {
@@ -225,7 +241,9 @@ fn schedule_retry(rc: &Rc<RefCell<Inner>>) {
 /// Closes a link that has been silent for three heartbeats; the close
 /// handler then reconnects.
 fn start_watchdog(rc: &Rc<RefCell<Inner>>) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let weak = Rc::downgrade(rc);
     let callback = Closure::<dyn FnMut()>::new(move || {
         let Some(rc) = weak.upgrade() else { return };

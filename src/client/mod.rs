@@ -32,7 +32,10 @@ pub fn reload_to(path: &str) {
 /// Marks the page as hydrated (`<body data-hydrated>`): tests wait for it
 /// before typing, and CSS could use it to reveal script-only controls.
 pub fn mark_hydrated() {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

@@ -21,7 +21,9 @@ pub struct SignUp {
 /// Usernames are 3 to 32 of a-z, 0-9, '.', '_' and '-', compared lower-case.
 pub fn normalize_username(raw: &str) -> AppResult<String> {
     let name = raw.trim().to_lowercase();
-    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if !(3..=32).contains(&name.len()) || !ok_chars {
         return Err(AppError::bad_request(
             "A username is 3 to 32 letters, digits, dots, dashes or underscores.",
@@ -34,21 +36,29 @@ fn check_display_name(raw: &str) -> AppResult<String> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     match name.chars().count() {
         0 => Err(AppError::bad_request("Please give a display name.")),
-        n if n > 64 => Err(AppError::bad_request("A display name is at most 64 characters.")),
+        n if n > 64 => Err(AppError::bad_request(
+            "A display name is at most 64 characters.",
+        )),
         _ => Ok(name),
     }
 }
 
 fn check_password(password: &str) -> AppResult<()> {
     match password.chars().count() {
-        n if n < 8 => Err(AppError::bad_request("A password needs at least 8 characters.")),
-        n if n > 256 => Err(AppError::bad_request("A password is at most 256 characters.")),
+        n if n < 8 => Err(AppError::bad_request(
+            "A password needs at least 8 characters.",
+        )),
+        n if n > 256 => Err(AppError::bad_request(
+            "A password is at most 256 characters.",
+        )),
         _ => Ok(()),
     }
 }
 
 pub fn avatar_color_for(username: &str) -> &'static str {
-    let sum = username.bytes().fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(b as usize));
+    let sum = username.bytes().fold(0usize, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(b as usize)
+    });
     AVATAR_COLORS[sum % AVATAR_COLORS.len()]
 }
 
@@ -58,7 +68,9 @@ pub fn avatar_color_for(username: &str) -> &'static str {
 pub async fn sign_up(state: &AppState, form: SignUp) -> AppResult<(UserView, String)> {
     if let Some(code) = &state.config.signup_code {
         if form.invite_code.as_deref().map(str::trim) != Some(code.as_str()) {
-            return Err(AppError::forbidden("Signing up needs this parish's invitation code."));
+            return Err(AppError::forbidden(
+                "Signing up needs this parish's invitation code.",
+            ));
         }
     }
     let username = normalize_username(&form.username)?;
@@ -66,10 +78,20 @@ pub async fn sign_up(state: &AppState, form: SignUp) -> AppResult<(UserView, Str
     check_password(&form.password)?;
     let hash = auth::hash_password(form.password).await?;
     let first = users::count(&state.db).await? == 0;
-    let id = match users::insert(&state.db, &username, &display_name, &hash, avatar_color_for(&username)).await {
+    let id = match users::insert(
+        &state.db,
+        &username,
+        &display_name,
+        &hash,
+        avatar_color_for(&username),
+    )
+    .await
+    {
         Ok(id) => id,
         Err(e) if db::is_unique_violation(&e) => {
-            return Err(AppError::conflict("That username is taken. Please choose another."))
+            return Err(AppError::conflict(
+                "That username is taken. Please choose another.",
+            ))
         }
         Err(e) => return Err(e.into()),
     };
@@ -77,13 +99,19 @@ pub async fn sign_up(state: &AppState, form: SignUp) -> AppResult<(UserView, Str
         let role = if first { Role::Admin } else { Role::Member };
         communities::add_member(&state.db, community, id, role).await?;
     }
-    let user = users::find(&state.db, id).await?.ok_or_else(|| AppError::internal("new user vanished"))?;
+    let user = users::find(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::internal("new user vanished"))?;
     let token = start_session(state, &user).await?;
     tracing::info!(user = %user.id, "signed up");
     Ok((user, token))
 }
 
-pub async fn sign_in(state: &AppState, username: &str, password: String) -> AppResult<(UserView, String)> {
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> AppResult<(UserView, String)> {
     let wrong = || AppError::unauthorized("Wrong username or password.");
     let Ok(username) = normalize_username(username) else {
         return Err(wrong());
@@ -114,7 +142,11 @@ pub async fn sign_out(state: &AppState, authed: &Authed) -> AppResult<()> {
 }
 
 pub fn cookie_for(state: &AppState, token: &str) -> String {
-    auth::session_cookie(token, state.config.session_ttl.as_secs(), state.config.secure_cookies)
+    auth::session_cookie(
+        token,
+        state.config.session_ttl.as_secs(),
+        state.config.secure_cookies,
+    )
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //! SHA-256, so a copy of the database signs nobody in. Hashing passwords runs
 //! on the blocking pool, never on the async threads.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -73,7 +75,9 @@ pub fn token_hash(token: &str) -> String {
 
 pub fn session_cookie(token: &str, max_age_secs: u64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    )
 }
 
 pub fn clear_cookie(secure: bool) -> String {
@@ -98,12 +102,14 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
     let token = token_from_headers(headers)
         .ok_or_else(|| AppError::unauthorized("Sign in to continue."))?;
     let hash = token_hash(&token);
-    let (user, expires_at) = db::sessions::find(&state.db, &hash)
-        .await?
-        .ok_or_else(|| AppError::unauthorized("Your session is not valid. Please sign in again."))?;
+    let (user, expires_at) = db::sessions::find(&state.db, &hash).await?.ok_or_else(|| {
+        AppError::unauthorized("Your session is not valid. Please sign in again.")
+    })?;
     if expires_at <= db::now_ms() {
         db::sessions::delete(&state.db, &hash).await?;
-        return Err(AppError::unauthorized("Your session has expired. Please sign in again."));
+        return Err(AppError::unauthorized(
+            "Your session has expired. Please sign in again.",
+        ));
     }
     Ok(Authed {
         user,
@@ -118,7 +124,10 @@ mod tests {
     #[test]
     fn token_is_read_from_among_other_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, "theme=dark; belfry_session=abc123; x=1".parse().unwrap());
+        headers.insert(
+            header::COOKIE,
+            "theme=dark; belfry_session=abc123; x=1".parse().unwrap(),
+        );
         assert_eq!(token_from_headers(&headers).as_deref(), Some("abc123"));
         headers.insert(header::COOKIE, "belfry_session=".parse().unwrap());
         assert_eq!(token_from_headers(&headers), None);
@@ -143,7 +152,9 @@ mod tests {
     #[tokio::test]
     async fn passwords_verify_only_themselves() {
         let hash = hash_password("correct horse".into()).await.unwrap();
-        assert!(verify_password("correct horse".into(), hash.clone()).await.unwrap());
+        assert!(verify_password("correct horse".into(), hash.clone())
+            .await
+            .unwrap());
         assert!(!verify_password("wrong horse".into(), hash).await.unwrap());
     }
 }

@@ -9,8 +9,8 @@ use super::state::AppState;
 use crate::api::events::LiveEvent;
 use crate::api::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
 use crate::api::types::{
-    ChannelDetail, ChannelKind, ChannelSummary, MessagePage, MessageView, Spaces, StudioDetail, UserView,
-    DEFAULT_PAGE, MAX_MESSAGE_CHARS, MAX_PAGE,
+    ChannelDetail, ChannelKind, ChannelSummary, MessagePage, MessageView, Spaces, StudioDetail,
+    UserView, DEFAULT_PAGE, MAX_MESSAGE_CHARS, MAX_PAGE,
 };
 
 pub async fn spaces(state: &AppState, viewer: &UserView) -> AppResult<Spaces> {
@@ -22,7 +22,11 @@ pub async fn spaces(state: &AppState, viewer: &UserView) -> AppResult<Spaces> {
 }
 
 /// The channel, if the viewer belongs to it.
-pub async fn channel_for(state: &AppState, viewer: &UserView, id: ChannelId) -> AppResult<(ChannelRow, ChannelSummary)> {
+pub async fn channel_for(
+    state: &AppState,
+    viewer: &UserView,
+    id: ChannelId,
+) -> AppResult<(ChannelRow, ChannelSummary)> {
     let row = channels::find(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("No such channel."))?;
@@ -32,7 +36,11 @@ pub async fn channel_for(state: &AppState, viewer: &UserView, id: ChannelId) -> 
     Ok((row, summary))
 }
 
-pub async fn channel_detail(state: &AppState, viewer: &UserView, id: ChannelId) -> AppResult<ChannelDetail> {
+pub async fn channel_detail(
+    state: &AppState,
+    viewer: &UserView,
+    id: ChannelId,
+) -> AppResult<ChannelDetail> {
     let (row, channel) = channel_for(state, viewer, id).await?;
     Ok(ChannelDetail {
         channel,
@@ -49,7 +57,9 @@ pub async fn list_messages(
 ) -> AppResult<MessagePage> {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(AppError::bad_request(format!("A page holds 1 to {MAX_PAGE} messages.")));
+        return Err(AppError::bad_request(format!(
+            "A page holds 1 to {MAX_PAGE} messages."
+        )));
     }
     channel_for(state, viewer, id).await?;
     let (messages, has_more) = messages::page(&state.db, id, before, limit).await?;
@@ -80,41 +90,73 @@ pub async fn send_message(
     let (row, _) = channel_for(state, viewer, id).await?;
     let (message, created) = messages::insert(&state.db, id, viewer.id, body, nonce).await?;
     if message.channel_id != id {
-        return Err(AppError::conflict("That client_nonce was already used for another channel."));
+        return Err(AppError::conflict(
+            "That client_nonce was already used for another channel.",
+        ));
     }
     if created {
         let members = channels::member_ids(&state.db, &row).await?;
-        state.live.publish(members, LiveEvent::MessagePosted { message: message.clone() });
+        state.live.publish(
+            members,
+            LiveEvent::MessagePosted {
+                message: message.clone(),
+            },
+        );
     }
     Ok(message)
 }
 
 /// The direct channel between the viewer and `other`, created on first use.
 /// Both must share a community.
-pub async fn open_direct(state: &AppState, viewer: &UserView, other: UserId) -> AppResult<ChannelSummary> {
+pub async fn open_direct(
+    state: &AppState,
+    viewer: &UserView,
+    other: UserId,
+) -> AppResult<ChannelSummary> {
     if other == viewer.id {
-        return Err(AppError::bad_request("A direct channel needs someone else."));
+        return Err(AppError::bad_request(
+            "A direct channel needs someone else.",
+        ));
     }
     let shared = communities::for_user(&state.db, viewer.id).await?;
     let mut community = None;
     for c in &shared {
-        if communities::role_of(&state.db, c.id, other).await?.is_some() {
+        if communities::role_of(&state.db, c.id, other)
+            .await?
+            .is_some()
+        {
             community = Some(c.id);
             break;
         }
     }
-    let community = community.ok_or_else(|| AppError::not_found("No such person in your communities."))?;
-    let (low, high) = if viewer.id < other { (viewer.id, other) } else { (other, viewer.id) };
+    let community =
+        community.ok_or_else(|| AppError::not_found("No such person in your communities."))?;
+    let (low, high) = if viewer.id < other {
+        (viewer.id, other)
+    } else {
+        (other, viewer.id)
+    };
     let key = format!("{low}:{high}");
     let id = match channels::find_direct(&state.db, &key).await? {
         Some(id) => id,
         None => {
-            let id = match channels::insert(&state.db, community, ChannelKind::Direct, "", Some(&key), Some(viewer.id)).await {
+            let id = match channels::insert(
+                &state.db,
+                community,
+                ChannelKind::Direct,
+                "",
+                Some(&key),
+                Some(viewer.id),
+            )
+            .await
+            {
                 Ok(id) => id,
                 // Both opened it at once: the other insert won.
-                Err(e) if super::db::is_unique_violation(&e) => channels::find_direct(&state.db, &key)
-                    .await?
-                    .ok_or_else(|| AppError::internal("direct channel vanished"))?,
+                Err(e) if super::db::is_unique_violation(&e) => {
+                    channels::find_direct(&state.db, &key)
+                        .await?
+                        .ok_or_else(|| AppError::internal("direct channel vanished"))?
+                }
                 Err(e) => return Err(e.into()),
             };
             channels::add_member(&state.db, id, low).await?;
@@ -138,7 +180,9 @@ pub async fn create_group(
 ) -> AppResult<ChannelSummary> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(AppError::bad_request("A channel name is 1 to 64 characters."));
+        return Err(AppError::bad_request(
+            "A channel name is 1 to 64 characters.",
+        ));
     }
     if !communities::exists(&state.db, community).await? {
         return Err(AppError::not_found("No such community."));
@@ -147,18 +191,32 @@ pub async fn create_group(
         .await?
         .ok_or_else(|| AppError::forbidden("You are not a member of this community."))?;
     if !role.moderates() {
-        return Err(AppError::forbidden("Only coordinators and admins create group channels."));
+        return Err(AppError::forbidden(
+            "Only coordinators and admins create group channels.",
+        ));
     }
     let mut everyone: Vec<UserId> = members.iter().copied().chain([viewer.id]).collect();
     everyone.sort();
     everyone.dedup();
     if everyone.len() > 500 {
-        return Err(AppError::bad_request("A group channel has at most 500 members."));
+        return Err(AppError::bad_request(
+            "A group channel has at most 500 members.",
+        ));
     }
     if communities::count_members_among(&state.db, community, &everyone).await? != everyone.len() {
-        return Err(AppError::bad_request("Every member must belong to the community."));
+        return Err(AppError::bad_request(
+            "Every member must belong to the community.",
+        ));
     }
-    let id = channels::insert(&state.db, community, ChannelKind::Group, name, None, Some(viewer.id)).await?;
+    let id = channels::insert(
+        &state.db,
+        community,
+        ChannelKind::Group,
+        name,
+        None,
+        Some(viewer.id),
+    )
+    .await?;
     for user in &everyone {
         channels::add_member(&state.db, id, *user).await?;
     }
@@ -168,17 +226,30 @@ pub async fn create_group(
         .ok_or_else(|| AppError::internal("group channel not visible to its creator"))
 }
 
-pub async fn community_members(state: &AppState, viewer: &UserView, community: CommunityId) -> AppResult<Vec<UserView>> {
+pub async fn community_members(
+    state: &AppState,
+    viewer: &UserView,
+    community: CommunityId,
+) -> AppResult<Vec<UserView>> {
     if !communities::exists(&state.db, community).await? {
         return Err(AppError::not_found("No such community."));
     }
-    if communities::role_of(&state.db, community, viewer.id).await?.is_none() {
-        return Err(AppError::forbidden("You are not a member of this community."));
+    if communities::role_of(&state.db, community, viewer.id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::forbidden(
+            "You are not a member of this community.",
+        ));
     }
     Ok(communities::members(&state.db, community).await?)
 }
 
-pub async fn studio_detail(state: &AppState, viewer: &UserView, id: StudioId) -> AppResult<StudioDetail> {
+pub async fn studio_detail(
+    state: &AppState,
+    viewer: &UserView,
+    id: StudioId,
+) -> AppResult<StudioDetail> {
     let studio = studios::find(&state.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("No such studio."))?;

@@ -48,13 +48,18 @@ impl Config {
                 .parse::<u64>()
                 .ok()
                 .filter(|d| (1..=365).contains(d))
-                .ok_or_else(|| format!("BELFRY_SESSION_DAYS={v:?} must be a number of days from 1 to 365"))?,
+                .ok_or_else(|| {
+                    format!("BELFRY_SESSION_DAYS={v:?} must be a number of days from 1 to 365")
+                })?,
         };
         Ok(Self {
             addr,
-            database_url: get("BELFRY_DATABASE_URL").unwrap_or_else(|| "sqlite://data/belfry.db".into()),
+            database_url: get("BELFRY_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/belfry.db".into()),
             log_filter: get("BELFRY_LOG").unwrap_or_else(|| "info".into()),
-            site_root: get("BELFRY_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
+            site_root: get("BELFRY_SITE_ROOT")
+                .unwrap_or_else(|| "target/site".into())
+                .into(),
             demo: flag(get("BELFRY_DEMO"), "BELFRY_DEMO")?,
             demo_password: get("BELFRY_DEMO_PASSWORD"),
             community_name: get("BELFRY_COMMUNITY_NAME").unwrap_or_else(|| "Our Parish".into()),
@@ -78,9 +83,16 @@ mod tests {
     use super::*;
 
     fn with(pairs: &[(&str, &str)]) -> Result<Config, String> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(|k| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()))
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        })
     }
 
     #[test]
@@ -94,9 +106,15 @@ mod tests {
 
     #[test]
     fn bad_values_are_named_in_the_error() {
-        assert!(with(&[("BELFRY_ADDR", "nowhere")]).unwrap_err().contains("BELFRY_ADDR"));
-        assert!(with(&[("BELFRY_DEMO", "maybe")]).unwrap_err().contains("BELFRY_DEMO"));
-        assert!(with(&[("BELFRY_SESSION_DAYS", "0")]).unwrap_err().contains("BELFRY_SESSION_DAYS"));
+        assert!(with(&[("BELFRY_ADDR", "nowhere")])
+            .unwrap_err()
+            .contains("BELFRY_ADDR"));
+        assert!(with(&[("BELFRY_DEMO", "maybe")])
+            .unwrap_err()
+            .contains("BELFRY_DEMO"));
+        assert!(with(&[("BELFRY_SESSION_DAYS", "0")])
+            .unwrap_err()
+            .contains("BELFRY_SESSION_DAYS"));
         assert!(with(&[("BELFRY_DEMO", "yes")]).unwrap().demo);
     }
 }

@@ -53,7 +53,10 @@ impl From<AppError> for ApiError {
             AppError::Rejected(api) => api,
             other => {
                 tracing::error!(error = %other, "request failed");
-                ApiError::new(ErrorKind::Internal, "Something went wrong. Please try again.")
+                ApiError::new(
+                    ErrorKind::Internal,
+                    "Something went wrong. Please try again.",
+                )
             }
         }
     }

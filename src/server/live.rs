@@ -108,7 +108,10 @@ impl LiveHub {
         let now = Instant::now();
         for user in users {
             if let Some(feed) = inner.feeds.get_mut(&user) {
-                let item = Item { seq, text: text.clone() };
+                let item = Item {
+                    seq,
+                    text: text.clone(),
+                };
                 feed.backlog.push_back((now, item.clone()));
                 feed.trim(now);
                 // No receiver right now is fine: the backlog keeps it.
@@ -171,7 +174,11 @@ impl LiveHub {
 
     /// Open subscriptions, over all users (for metrics and tests).
     pub fn subscriber_count(&self) -> usize {
-        self.lock().feeds.values().map(|f| f.tx.receiver_count()).sum()
+        self.lock()
+            .feeds
+            .values()
+            .map(|f| f.tx.receiver_count())
+            .sum()
     }
 }
 
@@ -218,7 +225,14 @@ mod tests {
         let a = hub.publish([ALICE], LiveEvent::SpacesChanged);
         let b = hub.publish([ALICE, BOB], LiveEvent::SpacesChanged);
         let again = hub.subscribe(ALICE, Some((7, seen)));
-        assert_eq!(again.hello, LiveFrame::Hello { epoch: 7, head: b, resync: false });
+        assert_eq!(
+            again.hello,
+            LiveFrame::Hello {
+                epoch: 7,
+                head: b,
+                resync: false
+            }
+        );
         let replayed: Vec<u64> = again.replay.iter().map(seq_of).collect();
         assert_eq!(replayed, vec![a, b]);
     }
@@ -229,10 +243,16 @@ mod tests {
         drop(hub.subscribe(ALICE, None));
         hub.publish([ALICE], LiveEvent::SpacesChanged);
         let other_epoch = hub.subscribe(ALICE, Some((6, 0)));
-        assert!(matches!(other_epoch.hello, LiveFrame::Hello { resync: true, .. }));
+        assert!(matches!(
+            other_epoch.hello,
+            LiveFrame::Hello { resync: true, .. }
+        ));
         assert!(other_epoch.replay.is_empty());
         let future = hub.subscribe(ALICE, Some((7, 99)));
-        assert!(matches!(future.hello, LiveFrame::Hello { resync: true, .. }));
+        assert!(matches!(
+            future.hello,
+            LiveFrame::Hello { resync: true, .. }
+        ));
     }
 
     #[test]
@@ -243,9 +263,15 @@ mod tests {
             hub.publish([ALICE], LiveEvent::SpacesChanged);
         }
         let resumed = hub.subscribe(ALICE, Some((7, 1)));
-        assert!(matches!(resumed.hello, LiveFrame::Hello { resync: true, .. }));
+        assert!(matches!(
+            resumed.hello,
+            LiveFrame::Hello { resync: true, .. }
+        ));
         let recent = hub.subscribe(ALICE, Some((7, (BACKLOG_LEN + 5) as u64)));
-        assert!(matches!(recent.hello, LiveFrame::Hello { resync: false, .. }));
+        assert!(matches!(
+            recent.hello,
+            LiveFrame::Hello { resync: false, .. }
+        ));
         assert_eq!(recent.replay.len(), 5);
     }
 

@@ -54,16 +54,26 @@ fn check_same_origin(headers: &HeaderMap) -> AppResult<()> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
     if !host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
         Ok(())
     } else {
-        Err(AppError::forbidden("Live events are only served to Belfry's own pages."))
+        Err(AppError::forbidden(
+            "Live events are only served to Belfry's own pages.",
+        ))
     }
 }
 
-async fn stream(mut socket: WebSocket, state: AppState, authed: Authed, resume: Option<(u64, u64)>) {
+async fn stream(
+    mut socket: WebSocket,
+    state: AppState,
+    authed: Authed,
+    resume: Option<(u64, u64)>,
+) {
     let mut sub = state.live.subscribe(authed.user.id, resume);
     let mut last_sent = 0;
     let hello = serde_json::to_string(&sub.hello).unwrap_or_default();
@@ -151,9 +161,15 @@ mod tests {
 
     #[test]
     fn only_same_origin_pages_may_open_the_stream() {
-        assert!(check_same_origin(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000")).is_ok());
-        assert!(check_same_origin(&headers(Some("https://evil.example"), "127.0.0.1:3000")).is_err());
-        assert!(check_same_origin(&headers(Some("http://127.0.0.1:3001"), "127.0.0.1:3000")).is_err());
+        assert!(
+            check_same_origin(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000")).is_ok()
+        );
+        assert!(
+            check_same_origin(&headers(Some("https://evil.example"), "127.0.0.1:3000")).is_err()
+        );
+        assert!(
+            check_same_origin(&headers(Some("http://127.0.0.1:3001"), "127.0.0.1:3000")).is_err()
+        );
         assert!(check_same_origin(&headers(None, "127.0.0.1:3000")).is_ok());
     }
 }

@@ -14,7 +14,8 @@ pub fn state() -> AppResult<AppState> {
 }
 
 fn parts() -> AppResult<http::request::Parts> {
-    use_context::<http::request::Parts>().ok_or_else(|| AppError::internal("request missing from context"))
+    use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::internal("request missing from context"))
 }
 
 /// The signed-in user, or 401.
@@ -41,7 +42,8 @@ pub fn session_token() -> AppResult<Option<String>> {
 pub fn set_cookie(cookie: String) -> AppResult<()> {
     let response = use_context::<ResponseOptions>()
         .ok_or_else(|| AppError::internal("ResponseOptions missing from context"))?;
-    let value = HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(format!("cookie: {e}")))?;
+    let value =
+        HeaderValue::from_str(&cookie).map_err(|e| AppError::internal(format!("cookie: {e}")))?;
     response.append_header(header::SET_COOKIE, value);
     Ok(())
 }

@@ -43,22 +43,62 @@ pub async fn demo(db: &db::Db, password: Option<&str>) -> AppResult<()> {
         tracing::info!("demo account: {username} / {password}");
         ids.push(id);
     }
-    let [alice, bob, carol, _dave] = ids[..] else { unreachable!() };
-    let hall = channels::insert(db, community, ChannelKind::Parish, "Parish hall", None, None).await?;
-    let choir = channels::insert(db, community, ChannelKind::Group, "Choir", None, Some(alice)).await?;
+    let [alice, bob, carol, _dave] = ids[..] else {
+        unreachable!()
+    };
+    let hall = channels::insert(
+        db,
+        community,
+        ChannelKind::Parish,
+        "Parish hall",
+        None,
+        None,
+    )
+    .await?;
+    let choir = channels::insert(
+        db,
+        community,
+        ChannelKind::Group,
+        "Choir",
+        None,
+        Some(alice),
+    )
+    .await?;
     for member in [alice, bob, carol] {
         channels::add_member(db, choir, member).await?;
     }
     let key = format!("{alice}:{bob}");
-    let direct = channels::insert(db, community, ChannelKind::Direct, "", Some(&key), Some(alice)).await?;
+    let direct = channels::insert(
+        db,
+        community,
+        ChannelKind::Direct,
+        "",
+        Some(&key),
+        Some(alice),
+    )
+    .await?;
     channels::add_member(db, direct, alice).await?;
     channels::add_member(db, direct, bob).await?;
     let studio = studios::insert(db, "Recording studio", alice).await?;
     studios::add_member(db, studio, alice, true).await?;
     studios::add_member(db, studio, carol, false).await?;
-    messages::insert(db, hall, alice, "Welcome to St. Anne's! Say hello here.", None).await?;
+    messages::insert(
+        db,
+        hall,
+        alice,
+        "Welcome to St. Anne's! Say hello here.",
+        None,
+    )
+    .await?;
     messages::insert(db, choir, carol, "Rehearsal moves to Thursday at 7.", None).await?;
-    messages::insert(db, direct, bob, "Alice, can we talk about Sunday's readings?", None).await?;
+    messages::insert(
+        db,
+        direct,
+        bob,
+        "Alice, can we talk about Sunday's readings?",
+        None,
+    )
+    .await?;
     tracing::info!("demo data seeded; turn it off with BELFRY_DEMO=false");
     Ok(())
 }

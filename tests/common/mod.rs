@@ -42,11 +42,17 @@ impl TestApp {
         config.site_root = dir.path().join("site");
         adjust(&mut config);
         let state = app::prepare(config).await.expect("app starts");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let router = app::router(state.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { addr, state, _dir: dir }
+        Self {
+            addr,
+            state,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -60,7 +66,12 @@ impl TestApp {
             .cookie_provider(jar.clone())
             .build()
             .expect("client");
-        Person { http, jar, base: self.url(""), user: None }
+        Person {
+            http,
+            jar,
+            base: self.url(""),
+            user: None,
+        }
     }
 
     /// Signs up `username` (display name: capitalised) and returns them signed in.
@@ -68,7 +79,10 @@ impl TestApp {
         let mut p = self.visitor();
         let display = format!("{}{} Test", username[..1].to_uppercase(), &username[1..]);
         let user: UserView = p
-            .ok("sign_up", json!({"username": username, "display_name": display, "password": PASSWORD}))
+            .ok(
+                "sign_up",
+                json!({"username": username, "display_name": display, "password": PASSWORD}),
+            )
             .await;
         p.user = Some(user);
         p
@@ -98,20 +112,44 @@ impl Parish {
         let carol = app.person("carol").await;
         let dave = app.person("dave").await;
         let spaces: Value = alice.ok("my_spaces", json!({})).await;
-        let community = spaces["communities"][0]["id"].as_i64().expect("a community");
-        let hall = ChannelId(spaces["channels"][0]["id"].as_i64().expect("the parish hall"));
+        let community = spaces["communities"][0]["id"]
+            .as_i64()
+            .expect("a community");
+        let hall = ChannelId(
+            spaces["channels"][0]["id"]
+                .as_i64()
+                .expect("the parish hall"),
+        );
         let choir: ChannelSummary = alice
             .ok(
                 "create_group_channel",
                 json!({"community_id": community, "name": "Choir", "member_ids": [bob.id(), carol.id()]}),
             )
             .await;
-        let direct: ChannelSummary = alice.ok("open_direct_channel", json!({"user_id": bob.id()})).await;
+        let direct: ChannelSummary = alice
+            .ok("open_direct_channel", json!({"user_id": bob.id()}))
+            .await;
         let db = &app.state.db;
-        let studio = db::studios::insert(db, "Studio A", alice.id()).await.expect("studio");
-        db::studios::add_member(db, studio, alice.id(), true).await.expect("owner");
-        db::studios::add_member(db, studio, carol.id(), false).await.expect("member");
-        Self { app, alice, bob, carol, dave, hall, choir: choir.id, direct: direct.id, studio }
+        let studio = db::studios::insert(db, "Studio A", alice.id())
+            .await
+            .expect("studio");
+        db::studios::add_member(db, studio, alice.id(), true)
+            .await
+            .expect("owner");
+        db::studios::add_member(db, studio, carol.id(), false)
+            .await
+            .expect("member");
+        Self {
+            app,
+            alice,
+            bob,
+            carol,
+            dave,
+            hall,
+            choir: choir.id,
+            direct: direct.id,
+            studio,
+        }
     }
 }
 
@@ -139,15 +177,21 @@ impl Person {
     }
 
     /// Calls a server function: Ok(value) on 2xx, Err((status, error)) otherwise.
-    pub async fn call<T: DeserializeOwned>(&self, name: &str, args: Value) -> Result<T, (u16, ApiError)> {
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        args: Value,
+    ) -> Result<T, (u16, ApiError)> {
         let res = self.post_raw(name, args.to_string()).await;
         let status = res.status().as_u16();
         let text = res.text().await.expect("body");
         if (200..300).contains(&status) {
-            Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: bad body {text:?}: {e}")))
+            Ok(serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{name}: bad body {text:?}: {e}")))
         } else {
-            let err = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{name}: {status} without an ApiError body {text:?}: {e}"));
+            let err = serde_json::from_str(&text).unwrap_or_else(|e| {
+                panic!("{name}: {status} without an ApiError body {text:?}: {e}")
+            });
             Err((status, err))
         }
     }
@@ -169,15 +213,21 @@ impl Person {
 
     pub fn cookie_header(&self) -> Option<String> {
         let url = self.base.parse().expect("url");
-        self.jar.cookies(&url).map(|v| v.to_str().expect("ascii").to_string())
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().expect("ascii").to_string())
     }
 
     /// Opens the live event stream (`query` like "?epoch=1&after=2").
-    pub async fn live(&self, query: &str) -> Result<LiveSocket, tokio_tungstenite::tungstenite::Error> {
+    pub async fn live(
+        &self,
+        query: &str,
+    ) -> Result<LiveSocket, tokio_tungstenite::tungstenite::Error> {
         let url = format!("{}/api/events{query}", self.base.replacen("http", "ws", 1));
         let mut req = url.into_client_request()?;
         if let Some(cookie) = self.cookie_header() {
-            req.headers_mut().insert("cookie", cookie.parse().expect("header"));
+            req.headers_mut()
+                .insert("cookie", cookie.parse().expect("header"));
         }
         let (socket, _) = tokio_tungstenite::connect_async(req).await?;
         Ok(LiveSocket { socket })
@@ -186,7 +236,9 @@ impl Person {
 
 #[derive(Debug)]
 pub struct LiveSocket {
-    socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
 }
 
 impl LiveSocket {
@@ -194,7 +246,10 @@ impl LiveSocket {
     pub async fn next_within(&mut self, wait: Duration) -> Option<LiveFrame> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let msg = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()??.ok()?;
+            let msg = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()??
+                .ok()?;
             if let Message::Text(text) = msg {
                 let frame: LiveFrame = serde_json::from_str(&text).expect("a LiveFrame");
                 if frame != LiveFrame::Heartbeat {
@@ -205,7 +260,9 @@ impl LiveSocket {
     }
 
     pub async fn next(&mut self) -> LiveFrame {
-        self.next_within(Duration::from_secs(5)).await.expect("a frame within 5 s")
+        self.next_within(Duration::from_secs(5))
+            .await
+            .expect("a frame within 5 s")
     }
 
     pub async fn close(mut self) {

@@ -113,13 +113,18 @@ pub async fn find_direct(db: &Db, direct_key: &str) -> Result<Option<ChannelId>,
 }
 
 /// The channel as the viewer sees it, or None when they may not see it.
-pub async fn summary_for(db: &Db, viewer: UserId, channel: ChannelId) -> Result<Option<ChannelSummary>, sqlx::Error> {
-    let row: Option<SummaryRow> =
-        sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE c.id = $2 AND {VISIBLE_TO_VIEWER}"))
-            .bind(viewer)
-            .bind(channel)
-            .fetch_optional(db)
-            .await?;
+pub async fn summary_for(
+    db: &Db,
+    viewer: UserId,
+    channel: ChannelId,
+) -> Result<Option<ChannelSummary>, sqlx::Error> {
+    let row: Option<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} WHERE c.id = $2 AND {VISIBLE_TO_VIEWER}"
+    ))
+    .bind(viewer)
+    .bind(channel)
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(Into::into))
 }
 
@@ -164,7 +169,11 @@ pub async fn members(db: &Db, channel: &ChannelRow) -> Result<Vec<UserView>, sql
              WHERE m.channel_id = $1 ORDER BY u.display_name"
         )
     };
-    let key = if channel.kind == ChannelKind::Parish { channel.community_id.0 } else { channel.id.0 };
+    let key = if channel.kind == ChannelKind::Parish {
+        channel.community_id.0
+    } else {
+        channel.id.0
+    };
     let rows: Vec<UserRow> = sqlx::query_as(&sql).bind(key).fetch_all(db).await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }

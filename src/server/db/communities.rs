@@ -5,15 +5,22 @@ use crate::api::ids::{CommunityId, UserId};
 use crate::api::types::{CommunityView, Role, UserView};
 
 pub async fn insert(db: &Db, name: &str) -> Result<CommunityId, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO communities (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(name)
-        .bind(super::now_ms())
-        .fetch_one(db)
-        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO communities (name, created_at) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(name)
+    .bind(super::now_ms())
+    .fetch_one(db)
+    .await?;
     Ok(CommunityId(id))
 }
 
-pub async fn add_member(db: &Db, community: CommunityId, user: UserId, role: Role) -> Result<(), sqlx::Error> {
+pub async fn add_member(
+    db: &Db,
+    community: CommunityId,
+    user: UserId,
+    role: Role,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
@@ -36,13 +43,18 @@ pub async fn default_community(db: &Db) -> Result<Option<CommunityId>, sqlx::Err
 }
 
 /// The user's role in the community, or None when they are not a member.
-pub async fn role_of(db: &Db, community: CommunityId, user: UserId) -> Result<Option<Role>, sqlx::Error> {
-    let role: Option<String> =
-        sqlx::query_scalar("SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2")
-            .bind(community)
-            .bind(user)
-            .fetch_optional(db)
-            .await?;
+pub async fn role_of(
+    db: &Db,
+    community: CommunityId,
+    user: UserId,
+) -> Result<Option<Role>, sqlx::Error> {
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
+    )
+    .bind(community)
+    .bind(user)
+    .fetch_optional(db)
+    .await?;
     Ok(role.as_deref().and_then(Role::parse))
 }
 
@@ -84,7 +96,11 @@ pub async fn members(db: &Db, community: CommunityId) -> Result<Vec<UserView>, s
 }
 
 /// Of `users`, how many belong to the community.
-pub async fn count_members_among(db: &Db, community: CommunityId, users: &[UserId]) -> Result<usize, sqlx::Error> {
+pub async fn count_members_among(
+    db: &Db,
+    community: CommunityId,
+    users: &[UserId],
+) -> Result<usize, sqlx::Error> {
     let mut n = 0;
     for user in users {
         if role_of(db, community, *user).await?.is_some() {

@@ -24,12 +24,14 @@ impl From<Row> for MessageView {
             id: MessageId(r.id),
             channel_id: ChannelId(r.channel_id),
             author: match (r.author_id, r.username, r.display_name, r.avatar_color) {
-                (Some(id), Some(username), Some(display_name), Some(avatar_color)) => Some(UserView {
-                    id: UserId(id),
-                    username,
-                    display_name,
-                    avatar_color,
-                }),
+                (Some(id), Some(username), Some(display_name), Some(avatar_color)) => {
+                    Some(UserView {
+                        id: UserId(id),
+                        username,
+                        display_name,
+                        avatar_color,
+                    })
+                }
                 _ => None,
             },
             body: r.body,
@@ -39,7 +41,8 @@ impl From<Row> for MessageView {
     }
 }
 
-const SELECT: &str = "SELECT m.id, m.channel_id, m.body, m.created_at, m.client_nonce, u.id AS author_id,
+const SELECT: &str =
+    "SELECT m.id, m.channel_id, m.body, m.created_at, m.client_nonce, u.id AS author_id,
                 u.username, u.display_name, u.avatar_color
          FROM messages m LEFT JOIN users u ON u.id = m.author_id";
 
@@ -73,11 +76,13 @@ pub async fn insert(
                 .await?
         }
         None => {
-            sqlx::query_as(&format!("{SELECT} WHERE m.author_id = $1 AND m.client_nonce = $2"))
-                .bind(author)
-                .bind(nonce)
-                .fetch_one(db)
-                .await?
+            sqlx::query_as(&format!(
+                "{SELECT} WHERE m.author_id = $1 AND m.client_nonce = $2"
+            ))
+            .bind(author)
+            .bind(nonce)
+            .fetch_one(db)
+            .await?
         }
     };
     Ok((row.into(), id.is_some()))
@@ -100,7 +105,11 @@ pub async fn page(
     .fetch_all(db)
     .await?;
     let has_more = rows.len() > limit as usize;
-    let mut messages: Vec<MessageView> = rows.into_iter().take(limit as usize).map(Into::into).collect();
+    let mut messages: Vec<MessageView> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(Into::into)
+        .collect();
     messages.reverse();
     Ok((messages, has_more))
 }

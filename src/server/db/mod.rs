@@ -38,7 +38,10 @@ pub async fn connect(url: &str) -> Result<Db, String> {
     let mut pool = SqlitePoolOptions::new().max_connections(if in_memory { 1 } else { 8 });
     if in_memory {
         // An in-memory database lives as long as its connection: keep one forever.
-        pool = pool.min_connections(1).idle_timeout(None).max_lifetime(None);
+        pool = pool
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
     }
     pool.connect_with(options)
         .await

@@ -4,7 +4,12 @@ use super::{Db, UserRow, USER_COLUMNS};
 use crate::api::ids::UserId;
 use crate::api::types::UserView;
 
-pub async fn insert(db: &Db, token_hash: &str, user: UserId, expires_at: i64) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    db: &Db,
+    token_hash: &str,
+    user: UserId,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
         .bind(user)

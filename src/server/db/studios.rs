@@ -5,16 +5,23 @@ use crate::api::ids::{StudioId, UserId};
 use crate::api::types::{StudioSummary, UserView};
 
 pub async fn insert(db: &Db, name: &str, created_by: UserId) -> Result<StudioId, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO studios (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id")
-        .bind(name)
-        .bind(created_by)
-        .bind(super::now_ms())
-        .fetch_one(db)
-        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO studios (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(created_by)
+    .bind(super::now_ms())
+    .fetch_one(db)
+    .await?;
     Ok(StudioId(id))
 }
 
-pub async fn add_member(db: &Db, studio: StudioId, user: UserId, owner: bool) -> Result<(), sqlx::Error> {
+pub async fn add_member(
+    db: &Db,
+    studio: StudioId,
+    user: UserId,
+    owner: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO studio_members (studio_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING",
@@ -51,19 +58,22 @@ pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<StudioSummary>, sqlx:
 }
 
 pub async fn find(db: &Db, studio: StudioId) -> Result<Option<StudioSummary>, sqlx::Error> {
-    let row: Option<(i64, String, i64)> = sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE s.id = $1"))
-        .bind(studio)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE s.id = $1"))
+            .bind(studio)
+            .fetch_optional(db)
+            .await?;
     Ok(row.map(summary))
 }
 
 pub async fn is_member(db: &Db, studio: StudioId, user: UserId) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM studio_members WHERE studio_id = $1 AND user_id = $2)")
-        .bind(studio)
-        .bind(user)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM studio_members WHERE studio_id = $1 AND user_id = $2)",
+    )
+    .bind(studio)
+    .bind(user)
+    .fetch_one(db)
+    .await
 }
 
 pub async fn members(db: &Db, studio: StudioId) -> Result<Vec<UserView>, sqlx::Error> {
