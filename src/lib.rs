@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod calls;
 
 #[cfg(feature = "hydrate")]
 pub mod client;
@@ -16,6 +17,8 @@ pub mod client;
 #[path = "client/inert.rs"]
 pub mod client;
 
+#[cfg(feature = "ssr")]
+pub mod media;
 #[cfg(feature = "ssr")]
 pub mod server;
 

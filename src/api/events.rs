@@ -9,7 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::call_types::CallView;
 use super::types::MessageView;
+use crate::calls::CallChange;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -18,6 +20,11 @@ pub enum LiveEvent {
     MessagePosted { message: MessageView },
     /// The user's channels, studios or communities changed; refetch them.
     SpacesChanged,
+    /// A call the user is in, is rung by, or can see in a channel changed.
+    Call {
+        call: Box<CallView>,
+        changes: Vec<CallChange>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

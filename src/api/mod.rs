@@ -3,10 +3,12 @@
 //! `server::*` services; on the browser side only its client stub exists.
 
 pub mod accounts;
+pub mod call_types;
+pub mod calls;
 pub mod chat;
 pub mod error;
 pub mod events;
-pub mod ids;
 pub mod types;
 
+pub use crate::calls::ids;
 pub use error::{ApiError, ErrorKind};

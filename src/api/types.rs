@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
+use super::ids::{CallId, ChannelId, CommunityId, MessageId, StudioId, UserId};
 
 /// A person as others see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +151,21 @@ pub struct MessageView {
     pub created_at: i64,
     /// The sender's idempotency key, echoed so a tab can match its own sends.
     pub client_nonce: Option<String>,
+    #[serde(default)]
+    pub kind: MessageKind,
+    /// For a call summary: the call it summarises.
+    #[serde(default)]
+    pub call_id: Option<CallId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// Written by a person.
+    #[default]
+    Text,
+    /// A finished call's summary ("Voice call · 2m 34s").
+    Call,
 }
 
 /// One page of a channel's history, oldest first.

@@ -21,15 +21,24 @@ use super::config::Config;
 use super::error::AppError;
 use super::live::LiveHub;
 use super::state::AppState;
-use super::{db, live_socket, seed};
+use super::{calls, db, live_socket, seed, voice_routes};
 use crate::api::ApiError;
 use crate::app::{shell, App};
+use crate::media::control::{LoggedMedia, MediaControl};
 
 /// Largest request body a server function accepts.
 const MAX_BODY: usize = 64 * 1024;
 
 /// Opens the database, migrates, seeds, and builds the shared state.
 pub async fn prepare(config: Config) -> Result<AppState, String> {
+    prepare_with_media(config, Arc::new(LoggedMedia)).await
+}
+
+/// `prepare`, with the given media server behind call control.
+pub async fn prepare_with_media(
+    config: Config,
+    media: Arc<dyn MediaControl>,
+) -> Result<AppState, String> {
     let db = db::connect(&config.database_url).await?;
     db::migrate(&db).await?;
     if config.demo {
@@ -46,13 +55,18 @@ pub async fn prepare(config: Config) -> Result<AppState, String> {
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
+    let keys = calls::rooms::media_keys(&db, &config).await?;
     let epoch = db::now_ms() as u64;
-    Ok(AppState {
+    let state = AppState {
         db,
         live: Arc::new(LiveHub::new(epoch)),
         config: Arc::new(config),
         leptos,
-    })
+        media,
+        keys,
+    };
+    calls::timers::reconcile(&state).await?;
+    Ok(state)
 }
 
 pub fn router(state: AppState) -> Router {
@@ -62,6 +76,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(live_socket::events))
+        .merge(voice_routes::routes())
         .route("/api/{*rest}", any(unknown_api))
         // Also registers every server function at /api/<name>, with this context.
         .leptos_routes_with_context(

@@ -27,6 +27,15 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `BELFRY_SESSION_DAYS`: how long a sign-in lasts.
     pub session_ttl: Duration,
+    /// `BELFRY_RING_SECONDS`: how long a call rings before it is missed.
+    pub ring_timeout: Duration,
+    /// `BELFRY_MEDIA_URL`: where clients connect for audio (a LiveKit URL);
+    /// unset means this server (its embedded media server).
+    pub media_url: Option<String>,
+    /// `BELFRY_LIVEKIT_API_KEY` / `BELFRY_LIVEKIT_API_SECRET`: the token
+    /// signing pair; generated and stored on first start when unset.
+    pub livekit_api_key: Option<String>,
+    pub livekit_api_secret: Option<String>,
 }
 
 impl Config {
@@ -52,6 +61,25 @@ impl Config {
                     format!("BELFRY_SESSION_DAYS={v:?} must be a number of days from 1 to 365")
                 })?,
         };
+        let ring_secs = match get("BELFRY_RING_SECONDS") {
+            None => 30,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (5..=300).contains(s))
+                .ok_or_else(|| {
+                    format!("BELFRY_RING_SECONDS={v:?} must be a number of seconds from 5 to 300")
+                })?,
+        };
+        let (livekit_api_key, livekit_api_secret) = (
+            get("BELFRY_LIVEKIT_API_KEY"),
+            get("BELFRY_LIVEKIT_API_SECRET"),
+        );
+        if livekit_api_key.is_some() != livekit_api_secret.is_some() {
+            return Err(
+                "set both BELFRY_LIVEKIT_API_KEY and BELFRY_LIVEKIT_API_SECRET, or neither".into(),
+            );
+        }
         Ok(Self {
             addr,
             database_url: get("BELFRY_DATABASE_URL")
@@ -66,6 +94,10 @@ impl Config {
             signup_code: get("BELFRY_SIGNUP_CODE"),
             secure_cookies: flag(get("BELFRY_SECURE_COOKIES"), "BELFRY_SECURE_COOKIES")?,
             session_ttl: Duration::from_secs(session_days * 24 * 3600),
+            ring_timeout: Duration::from_secs(ring_secs),
+            media_url: get("BELFRY_MEDIA_URL"),
+            livekit_api_key,
+            livekit_api_secret,
         })
     }
 }
@@ -116,5 +148,12 @@ mod tests {
             .unwrap_err()
             .contains("BELFRY_SESSION_DAYS"));
         assert!(with(&[("BELFRY_DEMO", "yes")]).unwrap().demo);
+        assert!(with(&[("BELFRY_RING_SECONDS", "1")])
+            .unwrap_err()
+            .contains("BELFRY_RING_SECONDS"));
+        assert_eq!(with(&[]).unwrap().ring_timeout, Duration::from_secs(30));
+        assert!(with(&[("BELFRY_LIVEKIT_API_KEY", "k")])
+            .unwrap_err()
+            .contains("neither"));
     }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod calls;
 pub mod chat;
 pub mod config;
 pub mod db;
@@ -14,3 +15,4 @@ pub mod request;
 pub mod seed;
 pub mod state;
 pub mod telemetry;
+pub mod voice_routes;

@@ -34,6 +34,11 @@ pub async fn maybe_viewer() -> AppResult<Option<(AppState, Authed)>> {
     }
 }
 
+/// The request's headers (for the Host that room URLs are built from).
+pub fn headers() -> AppResult<axum::http::HeaderMap> {
+    Ok(parts()?.headers)
+}
+
 /// The session token from the request's cookie, if any.
 pub fn session_token() -> AppResult<Option<String>> {
     Ok(auth::token_from_headers(&parts()?.headers))

@@ -8,6 +8,8 @@ use sqlx::SqlitePool;
 
 use super::config::Config;
 use super::live::LiveHub;
+use crate::media::control::MediaControl;
+use crate::media::token::MediaKeys;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +17,10 @@ pub struct AppState {
     pub live: Arc<LiveHub>,
     pub config: Arc<Config>,
     pub leptos: LeptosOptions,
+    /// Commands to the media server (evict, mute, close a room).
+    pub media: Arc<dyn MediaControl>,
+    /// Signs room tokens.
+    pub keys: MediaKeys,
 }
 
 impl FromRef<AppState> for LeptosOptions {

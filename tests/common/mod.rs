@@ -7,10 +7,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use belfry::api::events::LiveFrame;
+use belfry::api::call_types::CallView;
+use belfry::api::events::{LiveEvent, LiveFrame};
 use belfry::api::ids::{ChannelId, StudioId, UserId};
 use belfry::api::types::{ChannelSummary, UserView};
 use belfry::api::ApiError;
+use belfry::calls::CallChange;
+use belfry::media::control::RecordingMedia;
 use belfry::server::config::Config;
 use belfry::server::state::AppState;
 use belfry::server::{app, db};
@@ -27,7 +30,10 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
-    _dir: TempDir,
+    /// Stands in for the media server, which is not built yet: records the
+    /// commands call control sends it.
+    pub media: Arc<RecordingMedia>,
+    _dir: Arc<TempDir>,
 }
 
 impl TestApp {
@@ -36,12 +42,23 @@ impl TestApp {
     }
 
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::in_dir(Arc::new(tempfile::tempdir().expect("temp dir")), adjust).await
+    }
+
+    /// A second server process on this app's database (a restart).
+    pub async fn restart(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::in_dir(self._dir.clone(), adjust).await
+    }
+
+    async fn in_dir(dir: Arc<TempDir>, adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::from_lookup(|_| None).expect("default config");
         config.database_url = format!("sqlite://{}", dir.path().join("belfry.db").display());
         config.site_root = dir.path().join("site");
         adjust(&mut config);
-        let state = app::prepare(config).await.expect("app starts");
+        let media = Arc::new(RecordingMedia::default());
+        let state = app::prepare_with_media(config, media.clone())
+            .await
+            .expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -51,6 +68,7 @@ impl TestApp {
         Self {
             addr,
             state,
+            media,
             _dir: dir,
         }
     }
@@ -115,6 +133,12 @@ impl Parish {
         let community = spaces["communities"][0]["id"]
             .as_i64()
             .expect("a community");
+        // bob coordinates; carol and dave are plain members.
+        let role = belfry::api::types::Role::Coordinator;
+        let id = belfry::api::ids::CommunityId(community);
+        db::communities::add_member(&app.state.db, id, bob.id(), role)
+            .await
+            .expect("bob coordinates");
         let hall = ChannelId(
             spaces["channels"][0]["id"]
                 .as_i64()
@@ -218,6 +242,13 @@ impl Person {
             .map(|v| v.to_str().expect("ascii").to_string())
     }
 
+    /// An open live stream with its hello already read.
+    pub async fn listen(&self) -> LiveSocket {
+        let mut socket = self.live("").await.expect("live stream");
+        assert!(matches!(socket.next().await, LiveFrame::Hello { .. }));
+        socket
+    }
+
     /// Opens the live event stream (`query` like "?epoch=1&after=2").
     pub async fn live(
         &self,
@@ -263,6 +294,32 @@ impl LiveSocket {
         self.next_within(Duration::from_secs(5))
             .await
             .expect("a frame within 5 s")
+    }
+
+    /// The next call event, skipping others.
+    pub async fn next_call(&mut self) -> (CallView, Vec<CallChange>) {
+        loop {
+            if let LiveFrame::Event {
+                event: LiveEvent::Call { call, changes },
+                ..
+            } = self.next().await
+            {
+                return (*call, changes);
+            }
+        }
+    }
+
+    /// Skips frames until a call event carries a change matching `want`.
+    pub async fn call_change(
+        &mut self,
+        want: impl Fn(&CallChange) -> bool,
+    ) -> (CallView, Vec<CallChange>) {
+        loop {
+            let (call, changes) = self.next_call().await;
+            if changes.iter().any(&want) {
+                return (call, changes);
+            }
+        }
     }
 
     pub async fn close(mut self) {

@@ -177,3 +177,13 @@ pub async fn members(db: &Db, channel: &ChannelRow) -> Result<Vec<UserView>, sql
     let rows: Vec<UserRow> = sqlx::query_as(&sql).bind(key).fetch_all(db).await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// Removes a member from a DIRECT or GROUP channel; false if they were not one.
+pub async fn remove_member(db: &Db, channel: ChannelId, user: UserId) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
+        .bind(channel)
+        .bind(user)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

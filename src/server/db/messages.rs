@@ -1,8 +1,8 @@
 //! Chat messages.
 
 use super::Db;
-use crate::api::ids::{ChannelId, MessageId, UserId};
-use crate::api::types::{MessageView, UserView};
+use crate::api::ids::{CallId, ChannelId, MessageId, UserId};
+use crate::api::types::{MessageKind, MessageView, UserView};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -11,6 +11,8 @@ struct Row {
     body: String,
     created_at: i64,
     client_nonce: Option<String>,
+    kind: String,
+    call_id: Option<i64>,
     // The author's columns are NULL once their account is deleted.
     author_id: Option<i64>,
     username: Option<String>,
@@ -37,12 +39,19 @@ impl From<Row> for MessageView {
             body: r.body,
             created_at: r.created_at,
             client_nonce: r.client_nonce,
+            kind: if r.kind == "call" {
+                MessageKind::Call
+            } else {
+                MessageKind::Text
+            },
+            call_id: r.call_id.map(CallId),
         }
     }
 }
 
 const SELECT: &str =
-    "SELECT m.id, m.channel_id, m.body, m.created_at, m.client_nonce, u.id AS author_id,
+    "SELECT m.id, m.channel_id, m.body, m.created_at, m.client_nonce, m.kind, m.call_id,
+                u.id AS author_id,
                 u.username, u.display_name, u.avatar_color
          FROM messages m LEFT JOIN users u ON u.id = m.author_id";
 
@@ -112,4 +121,37 @@ pub async fn page(
         .collect();
     messages.reverse();
     Ok((messages, has_more))
+}
+
+/// Posts a finished call's summary in its channel, once per call.
+pub async fn insert_call_summary(
+    db: &Db,
+    channel: ChannelId,
+    author: UserId,
+    body: &str,
+    call: CallId,
+) -> Result<Option<MessageView>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO messages (channel_id, author_id, body, created_at, kind, call_id)
+         SELECT $1, $2, $3, $4, 'call', $5
+         WHERE NOT EXISTS (SELECT 1 FROM messages WHERE call_id = $5)
+         RETURNING id",
+    )
+    .bind(channel)
+    .bind(author)
+    .bind(body)
+    .bind(super::now_ms())
+    .bind(call)
+    .fetch_optional(db)
+    .await?;
+    match id {
+        None => Ok(None),
+        Some(id) => Ok(Some(
+            sqlx::query_as::<_, Row>(&format!("{SELECT} WHERE m.id = $1"))
+                .bind(id)
+                .fetch_one(db)
+                .await?
+                .into(),
+        )),
+    }
 }

@@ -1,10 +1,14 @@
 //! All SQL lives below this module. Queries are checked at run time
 //! (`query_as`), so the same code can serve SQLite and, later, PostgreSQL.
 
+pub mod calls;
 pub mod channels;
 pub mod communities;
+mod id_codec;
 pub mod messages;
 pub mod sessions;
+pub mod settings;
+pub mod studio_rooms;
 pub mod studios;
 pub mod users;
 

@@ -86,3 +86,22 @@ pub async fn members(db: &Db, studio: StudioId) -> Result<Vec<UserView>, sqlx::E
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+pub async fn is_owner(db: &Db, studio: StudioId, user: UserId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM studio_members WHERE studio_id = $1 AND user_id = $2 AND role = 'owner')",
+    )
+    .bind(studio)
+    .bind(user)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn remove_member(db: &Db, studio: StudioId, user: UserId) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM studio_members WHERE studio_id = $1 AND user_id = $2")
+        .bind(studio)
+        .bind(user)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -60,3 +60,20 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
         .fetch_one(db)
         .await
 }
+
+/// The users with these ids (unknown ids are skipped).
+pub async fn find_many(db: &Db, ids: &[UserId]) -> Result<Vec<UserView>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.id IN ("
+    ));
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.0);
+    }
+    q.push(")");
+    let rows: Vec<UserRow> = q.build_query_as().fetch_all(db).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

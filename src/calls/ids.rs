@@ -1,4 +1,5 @@
-//! Typed ids, so a channel id cannot be passed where a user id is meant.
+//! Typed ids shared by every layer, so a channel id cannot be passed where a
+//! user id is meant.
 
 macro_rules! id_type {
     ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
@@ -6,7 +7,6 @@ macro_rules! id_type {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
-        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
         pub struct $name(pub i64);
 
         impl std::fmt::Display for $name {
@@ -35,4 +35,6 @@ id_type!(
     StudioId,
     /// A chat message; ids grow with time within the whole database.
     MessageId,
+    /// A voice call in a channel.
+    CallId,
 );

@@ -1,0 +1,61 @@
+//! `MediaControl`: the commands call control sends to the media server.
+//! The embedded SFU will implement it; until then `LoggedMedia` records the
+//! intent in the log, and tests use `RecordingMedia` to see what was asked.
+
+use std::sync::Mutex;
+
+use crate::calls::ids::UserId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaCommand {
+    /// Take this participant out of the room now.
+    Evict { room: String, user: UserId },
+    /// Mute (or unmute) this participant's microphone track from the server.
+    Mute {
+        room: String,
+        user: UserId,
+        muted: bool,
+    },
+    /// The call is over: disconnect everyone and forget the room.
+    CloseRoom { room: String },
+}
+
+/// Fire-and-forget: commands must not block call control, so an
+/// implementation queues them and carries them out on its own time.
+pub trait MediaControl: Send + Sync + 'static {
+    fn send(&self, command: MediaCommand);
+}
+
+/// The stand-in until a media server is wired in: logs each command.
+#[derive(Debug, Default)]
+pub struct LoggedMedia;
+
+impl MediaControl for LoggedMedia {
+    fn send(&self, command: MediaCommand) {
+        tracing::debug!(?command, "media command");
+    }
+}
+
+/// A test double that records every command.
+#[derive(Debug, Default)]
+pub struct RecordingMedia {
+    commands: Mutex<Vec<MediaCommand>>,
+}
+
+impl RecordingMedia {
+    pub fn commands(&self) -> Vec<MediaCommand> {
+        self.commands
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+impl MediaControl for RecordingMedia {
+    fn send(&self, command: MediaCommand) {
+        self.commands
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(command);
+    }
+}

@@ -1,0 +1,5 @@
+//! Media: what call control asks of the media server, and the room tokens
+//! both media servers (the embedded SFU, or a LiveKit cluster) accept.
+
+pub mod control;
+pub mod token;

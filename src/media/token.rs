@@ -1,0 +1,119 @@
+//! Room tokens: LiveKit JWTs minted with `livekit-api`, valid for one room
+//! and a few minutes. The same token works for the embedded SFU and LiveKit.
+
+use std::time::Duration;
+
+use livekit_api::access_token::{AccessToken, TokenVerifier, VideoGrants};
+
+use crate::api::types::UserView;
+
+/// How long a token can be used to join. A call lasts longer: the client
+/// refreshes its token while connected.
+pub const TOKEN_TTL: Duration = Duration::from_secs(600);
+
+/// The key pair tokens are signed with. The secret never leaves the server.
+#[derive(Clone)]
+pub struct MediaKeys {
+    pub api_key: String,
+    api_secret: String,
+}
+
+impl std::fmt::Debug for MediaKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaKeys")
+            .field("api_key", &self.api_key)
+            .field("api_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomGrant {
+    pub identity: String,
+    pub name: String,
+    pub room: String,
+}
+
+impl MediaKeys {
+    pub fn new(api_key: String, api_secret: String) -> Self {
+        Self {
+            api_key,
+            api_secret,
+        }
+    }
+
+    /// A token letting `user` join `room` (publish and subscribe audio),
+    /// nothing else, for `ttl`.
+    pub fn mint(&self, room: &str, user: &UserView, ttl: Duration) -> Result<String, String> {
+        AccessToken::with_api_key(&self.api_key, &self.api_secret)
+            .with_identity(&user.id.to_string())
+            .with_name(&user.display_name)
+            .with_ttl(ttl)
+            .with_grants(VideoGrants {
+                room_join: true,
+                room: room.to_string(),
+                can_publish: Some(true),
+                can_subscribe: Some(true),
+                can_publish_data: Some(true),
+                ..Default::default()
+            })
+            .to_jwt()
+            .map_err(|e| format!("minting a room token: {e}"))
+    }
+
+    /// Checks a token's signature and expiry; returns what it grants.
+    pub fn verify(&self, token: &str) -> Result<RoomGrant, String> {
+        let claims = TokenVerifier::with_api_key(&self.api_key, &self.api_secret)
+            .verify(token)
+            .map_err(|e| format!("invalid room token: {e}"))?;
+        if !claims.video.room_join || claims.video.room.is_empty() {
+            return Err("the token grants no room".into());
+        }
+        Ok(RoomGrant {
+            identity: claims.sub,
+            name: claims.name,
+            room: claims.video.room,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calls::ids::UserId;
+
+    fn bob() -> UserView {
+        UserView {
+            id: UserId(42),
+            username: "bob".into(),
+            display_name: "Bob Okafor".into(),
+            avatar_color: "#000".into(),
+        }
+    }
+
+    #[test]
+    fn a_token_names_its_user_and_only_its_room() {
+        let keys = MediaKeys::new("APIkey".into(), "s".repeat(32));
+        let token = keys.mint("call-abc", &bob(), TOKEN_TTL).unwrap();
+        let grant = keys.verify(&token).unwrap();
+        assert_eq!(
+            grant,
+            RoomGrant {
+                identity: "42".into(),
+                name: "Bob Okafor".into(),
+                room: "call-abc".into()
+            }
+        );
+        let other = MediaKeys::new("APIkey".into(), "t".repeat(32));
+        assert!(
+            other.verify(&token).is_err(),
+            "another secret must not accept it"
+        );
+    }
+
+    #[test]
+    fn the_secret_stays_out_of_debug_output() {
+        let keys = MediaKeys::new("APIkey".into(), "very-secret-value".into());
+        assert!(!format!("{keys:?}").contains("very-secret-value"));
+    }
+}

@@ -1,0 +1,78 @@
+//! Losing membership takes a person out of the live call or room at once.
+
+use super::engine::transition;
+use crate::api::events::LiveEvent;
+use crate::api::types::{ChannelKind, UserView};
+use crate::calls::ids::{ChannelId, StudioId, UserId};
+use crate::calls::CallEvent;
+use crate::media::control::MediaCommand;
+use crate::server::chat::channel_for;
+use crate::server::db::{calls as calls_db, channels, studio_rooms, studios};
+use crate::server::error::{AppError, AppResult};
+use crate::server::state::AppState;
+
+/// A moderator removes someone from a group channel; if they are in its live
+/// call, they leave it (and its media room) now.
+pub async fn remove_channel_member(
+    state: &AppState,
+    viewer: &UserView,
+    channel_id: ChannelId,
+    user: UserId,
+) -> AppResult<()> {
+    let (channel, _) = channel_for(state, viewer, channel_id).await?;
+    if channel.kind != ChannelKind::Group {
+        return Err(AppError::bad_request(
+            "Only group channels have members to remove.",
+        ));
+    }
+    if !super::ops::is_moderator(state, viewer, &channel).await? {
+        return Err(AppError::forbidden(
+            "Only coordinators and admins remove members.",
+        ));
+    }
+    if !channels::remove_member(&state.db, channel_id, user).await? {
+        return Err(AppError::not_found(
+            "They are not a member of this channel.",
+        ));
+    }
+    if let Some(call) = calls_db::live_in_channel(&state.db, channel_id).await? {
+        match transition(state, call, CallEvent::Remove { user }).await {
+            Ok(_) | Err(AppError::Rejected(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut told = channels::member_ids(&state.db, &channel).await?;
+    told.push(user);
+    state.live.publish(told, LiveEvent::SpacesChanged);
+    Ok(())
+}
+
+/// A studio's owner removes a member; they lose the drop-in room at once.
+pub async fn remove_studio_member(
+    state: &AppState,
+    viewer: &UserView,
+    studio: StudioId,
+    user: UserId,
+) -> AppResult<()> {
+    if studios::find(&state.db, studio).await?.is_none() {
+        return Err(AppError::not_found("No such studio."));
+    }
+    if !studios::is_owner(&state.db, studio, viewer.id).await? {
+        return Err(AppError::forbidden(
+            "Only the studio's owner removes members.",
+        ));
+    }
+    if !studios::remove_member(&state.db, studio, user).await? {
+        return Err(AppError::not_found("They are not a member of this studio."));
+    }
+    if let Some(room) = studio_rooms::find(&state.db, studio).await? {
+        state.media.send(MediaCommand::Evict {
+            room: room.room_name,
+            user,
+        });
+    }
+    state
+        .live
+        .publish([user, viewer.id], LiveEvent::SpacesChanged);
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! The call operations, each with its permission check. Unknown calls are
+//! 404; calls in a channel the viewer cannot see are 403; the state machine
+//! refuses what the call's state does not allow (409) or the viewer's part
+//! in it does not allow (403).
+
+use super::engine::{self, load, transition};
+use super::views::call_view;
+use crate::api::call_types::CallView;
+use crate::api::types::{ChannelKind, UserView};
+use crate::calls::ids::{CallId, ChannelId, UserId};
+use crate::calls::{start, CallEvent, CallKind, Transition};
+use crate::media::control::MediaCommand;
+use crate::server::chat::channel_for;
+use crate::server::db::calls::{self as calls_db, StoredCall};
+use crate::server::db::channels::{self, ChannelRow};
+use crate::server::db::{self, communities};
+use crate::server::error::{AppError, AppResult};
+use crate::server::state::AppState;
+
+/// The call, if the viewer may see its channel.
+pub async fn visible_call(
+    state: &AppState,
+    viewer: &UserView,
+    call: CallId,
+) -> AppResult<(StoredCall, ChannelRow)> {
+    let stored = load(state, call).await?;
+    let (channel, _) = channel_for(state, viewer, stored.state.channel)
+        .await
+        .map_err(|e| match e {
+            AppError::Rejected(r) if r.kind == crate::api::ErrorKind::NotFound => {
+                AppError::not_found("No such call.")
+            }
+            other => other,
+        })?;
+    Ok((stored, channel))
+}
+
+pub async fn is_moderator(
+    state: &AppState,
+    viewer: &UserView,
+    channel: &ChannelRow,
+) -> AppResult<bool> {
+    Ok(
+        communities::role_of(&state.db, channel.community_id, viewer.id)
+            .await?
+            .is_some_and(|r| r.moderates()),
+    )
+}
+
+async fn refuse_if_busy(
+    state: &AppState,
+    viewer: &UserView,
+    except: Option<CallId>,
+) -> AppResult<()> {
+    if !calls_db::busy_among(&state.db, &[viewer.id], except)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::conflict(
+            "You are in another call. Leave it first.",
+        ));
+    }
+    Ok(())
+}
+
+/// Starts a call in the channel, or joins the one already live there.
+/// DIRECT rings the other member, GROUP every member, PARISH the chosen ones.
+pub async fn initiate_call(
+    state: &AppState,
+    viewer: &UserView,
+    channel_id: ChannelId,
+    invitees: Option<Vec<UserId>>,
+) -> AppResult<CallView> {
+    let (channel, _) = channel_for(state, viewer, channel_id).await?;
+    for _ in 0..4 {
+        if let Some(live) = calls_db::live_in_channel(&state.db, channel_id).await? {
+            refuse_if_busy(state, viewer, Some(live)).await?;
+            let saved = transition(state, live, CallEvent::Join { user: viewer.id }).await?;
+            return call_view(state, &saved.state).await;
+        }
+        refuse_if_busy(state, viewer, None).await?;
+        let invitees = choose_invitees(state, viewer, &channel, invitees.as_deref()).await?;
+        let kind = if channel.kind == ChannelKind::Direct {
+            CallKind::OneToOne
+        } else {
+            CallKind::Group
+        };
+        let busy = calls_db::busy_among(&state.db, &invitees, None).await?;
+        let now = db::now_ms();
+        let deadline = now + state.config.ring_timeout.as_millis() as i64;
+        let t = start(
+            CallId(0),
+            channel_id,
+            kind,
+            viewer.id,
+            &invitees,
+            &busy,
+            now,
+            deadline,
+        )?;
+        let room = format!(
+            "call-{}",
+            crate::server::auth::new_token()[..16].to_lowercase()
+        );
+        match calls_db::insert(&state.db, &t.state, &room).await {
+            Ok(id) => {
+                let stored = StoredCall {
+                    state: crate::calls::CallState {
+                        id,
+                        ..t.state.clone()
+                    },
+                    version: 0,
+                    room_name: room,
+                };
+                let t = Transition {
+                    state: stored.state.clone(),
+                    ..t
+                };
+                engine::carry_out(state, &stored, &t).await;
+                return call_view(state, &stored.state).await;
+            }
+            // Someone started one at the same moment: join theirs.
+            Err(e) if db::is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::conflict(
+        "The channel's call is changing too fast; try again.",
+    ))
+}
+
+async fn choose_invitees(
+    state: &AppState,
+    viewer: &UserView,
+    channel: &ChannelRow,
+    chosen: Option<&[UserId]>,
+) -> AppResult<Vec<UserId>> {
+    let members = channels::member_ids(&state.db, channel).await?;
+    let invitees: Vec<UserId> = match channel.kind {
+        ChannelKind::Direct | ChannelKind::Group => members,
+        ChannelKind::Parish => {
+            let chosen = chosen.unwrap_or_default();
+            if chosen.is_empty() {
+                return Err(AppError::bad_request(
+                    "Choose who to call in a parish channel.",
+                ));
+            }
+            if let Some(stranger) = chosen.iter().find(|u| !members.contains(u)) {
+                return Err(AppError::bad_request(format!(
+                    "User {stranger} is not in this parish."
+                )));
+            }
+            chosen.to_vec()
+        }
+    };
+    let invitees: Vec<UserId> = invitees.into_iter().filter(|u| *u != viewer.id).collect();
+    if invitees.is_empty() {
+        return Err(AppError::bad_request(
+            "There is nobody else in this channel to call.",
+        ));
+    }
+    Ok(invitees)
+}
+
+pub async fn answer_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
+    visible_call(state, viewer, call).await?;
+    refuse_if_busy(state, viewer, Some(call)).await?;
+    let saved = transition(state, call, CallEvent::Answer { user: viewer.id }).await?;
+    call_view(state, &saved.state).await
+}
+
+/// Applies an event that needs only channel visibility (the state machine
+/// checks the viewer's part in the call).
+async fn simple(
+    state: &AppState,
+    viewer: &UserView,
+    call: CallId,
+    event: CallEvent,
+) -> AppResult<CallView> {
+    visible_call(state, viewer, call).await?;
+    let saved = transition(state, call, event).await?;
+    call_view(state, &saved.state).await
+}
+
+pub async fn decline_call(
+    state: &AppState,
+    viewer: &UserView,
+    call: CallId,
+) -> AppResult<CallView> {
+    simple(state, viewer, call, CallEvent::Decline { user: viewer.id }).await
+}
+
+pub async fn cancel_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
+    simple(state, viewer, call, CallEvent::Cancel { by: viewer.id }).await
+}
+
+pub async fn leave_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
+    simple(state, viewer, call, CallEvent::Leave { user: viewer.id }).await
+}
+
+pub async fn end_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
+    let (_, channel) = visible_call(state, viewer, call).await?;
+    let moderator = is_moderator(state, viewer, &channel).await?;
+    let saved = transition(
+        state,
+        call,
+        CallEvent::End {
+            by: viewer.id,
+            moderator,
+        },
+    )
+    .await?;
+    call_view(state, &saved.state).await
+}
+
+/// Rings someone new into a live group call. Any connected participant may.
+pub async fn add_participant(
+    state: &AppState,
+    viewer: &UserView,
+    call: CallId,
+    user: UserId,
+) -> AppResult<CallView> {
+    let (stored, channel) = visible_call(state, viewer, call).await?;
+    let connected = stored.state.participant(viewer.id).map(|p| p.status)
+        == Some(crate::calls::ParticipantStatus::Connected);
+    if !connected {
+        return Err(AppError::forbidden(
+            "Only people in the call can add someone.",
+        ));
+    }
+    if !channels::member_ids(&state.db, &channel)
+        .await?
+        .contains(&user)
+    {
+        return Err(AppError::bad_request(
+            "They are not a member of this channel.",
+        ));
+    }
+    let busy = calls_db::busy_among(&state.db, &[user], Some(call)).await?;
+    let deadline = db::now_ms() + state.config.ring_timeout.as_millis() as i64;
+    let event = CallEvent::Invite {
+        users: vec![user],
+        busy,
+        ring_deadline: deadline,
+    };
+    let saved = transition(state, call, event).await?;
+    call_view(state, &saved.state).await
+}
+
+async fn moderated(
+    state: &AppState,
+    viewer: &UserView,
+    call: CallId,
+    user: UserId,
+) -> AppResult<StoredCall> {
+    let (stored, channel) = visible_call(state, viewer, call).await?;
+    if !is_moderator(state, viewer, &channel).await? {
+        return Err(AppError::forbidden(
+            "Only coordinators and admins moderate calls.",
+        ));
+    }
+    if !stored.state.status.is_live() {
+        return Err(AppError::conflict("This call is already over."));
+    }
+    if stored.state.participant(user).is_none() {
+        return Err(AppError::not_found("They are not in this call."));
+    }
+    Ok(stored)
+}
+
+/// A moderator mutes (or unmutes) someone's microphone from the server.
+pub async fn mute_participant(
+    state: &AppState,
+    viewer: &UserView,
+    call: CallId,
+    user: UserId,
+    muted: bool,
+) -> AppResult<CallView> {
+    let stored = moderated(state, viewer, call, user).await?;
+    state.media.send(MediaCommand::Mute {
+        room: stored.room_name.clone(),
+        user,
+        muted,
+    });
+    call_view(state, &stored.state).await
+}
+
+pub async fn remove_participant(
+    state: &AppState,
+    viewer: &UserView,
+    call: CallId,
+    user: UserId,
+) -> AppResult<CallView> {
+    moderated(state, viewer, call, user).await?;
+    let saved = transition(state, call, CallEvent::Remove { user }).await?;
+    call_view(state, &saved.state).await
+}

@@ -1,0 +1,82 @@
+//! Reading calls: the channel's live call, what rings for me, history.
+
+use super::engine::load;
+use super::views::call_view;
+use crate::api::call_types::{CallHistoryPage, CallView};
+use crate::api::types::UserView;
+use crate::calls::ids::{CallId, ChannelId};
+use crate::server::chat::channel_for;
+use crate::server::db::calls as calls_db;
+use crate::server::error::{AppError, AppResult};
+use crate::server::state::AppState;
+
+pub const DEFAULT_HISTORY: u32 = 20;
+pub const MAX_HISTORY: u32 = 100;
+
+/// The channel's live call, if any.
+pub async fn active_call(
+    state: &AppState,
+    viewer: &UserView,
+    channel: ChannelId,
+) -> AppResult<Option<CallView>> {
+    channel_for(state, viewer, channel).await?;
+    match calls_db::live_in_channel(&state.db, channel).await? {
+        None => Ok(None),
+        Some(id) => Ok(Some(call_view(state, &load(state, id).await?.state).await?)),
+    }
+}
+
+async fn views(state: &AppState, ids: Vec<CallId>) -> AppResult<Vec<CallView>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(call_view(state, &load(state, id).await?.state).await?);
+    }
+    Ok(out)
+}
+
+/// Calls ringing for the viewer right now, newest first.
+pub async fn incoming_calls(state: &AppState, viewer: &UserView) -> AppResult<Vec<CallView>> {
+    views(
+        state,
+        calls_db::live_for_user(&state.db, viewer.id, true).await?,
+    )
+    .await
+}
+
+/// Live calls the viewer is in or rung by (the polling fallback).
+pub async fn my_live_calls(state: &AppState, viewer: &UserView) -> AppResult<Vec<CallView>> {
+    views(
+        state,
+        calls_db::live_for_user(&state.db, viewer.id, false).await?,
+    )
+    .await
+}
+
+/// A channel's calls, or (without a channel) the viewer's own, newest first.
+pub async fn call_history(
+    state: &AppState,
+    viewer: &UserView,
+    channel: Option<ChannelId>,
+    before: Option<CallId>,
+    limit: Option<u32>,
+) -> AppResult<CallHistoryPage> {
+    let limit = limit.unwrap_or(DEFAULT_HISTORY);
+    if !(1..=MAX_HISTORY).contains(&limit) {
+        return Err(AppError::bad_request(format!(
+            "A page holds 1 to {MAX_HISTORY} calls."
+        )));
+    }
+    if let Some(channel) = channel {
+        channel_for(state, viewer, channel).await?;
+    }
+    let ids = calls_db::history(&state.db, channel, viewer.id, before, limit).await?;
+    let next_before = if ids.len() == limit as usize {
+        ids.last().copied()
+    } else {
+        None
+    };
+    Ok(CallHistoryPage {
+        calls: views(state, ids).await?,
+        next_before,
+    })
+}

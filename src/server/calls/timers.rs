@@ -1,0 +1,51 @@
+//! Server-side timing: ring deadlines and restart reconciliation. No browser
+//! decides when a call is missed.
+
+use std::time::Duration;
+
+use super::engine::transition;
+use crate::calls::ids::CallId;
+use crate::calls::CallEvent;
+use crate::server::db::{self, calls as calls_db};
+use crate::server::error::AppError;
+use crate::server::state::AppState;
+
+/// Expires the call's ring deadlines at `at` (Unix ms).
+pub fn schedule(state: AppState, call: CallId, at: i64) {
+    tokio::spawn(async move {
+        let wait = (at - db::now_ms()).max(0) as u64;
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        match transition(&state, call, CallEvent::Expire).await {
+            Ok(_) => {}
+            // Answered, declined or ended meanwhile: nothing to expire.
+            Err(AppError::Rejected(_)) => {}
+            Err(e) => tracing::warn!(%call, "expiring ring deadlines: {e}"),
+        }
+    });
+}
+
+/// Settles the calls a previous process left live: ringing past its time
+/// becomes missed, active with nobody connected ends; the rest keep their
+/// timers. Returns how many calls were looked at.
+pub async fn reconcile(state: &AppState) -> Result<usize, String> {
+    let ids = calls_db::live_ids(&state.db)
+        .await
+        .map_err(|e| e.to_string())?;
+    for &id in &ids {
+        match transition(state, id, CallEvent::Reconcile).await {
+            Ok(saved) => {
+                if let Some(at) = saved.state.next_deadline() {
+                    schedule(state.clone(), id, at);
+                }
+            }
+            Err(e) => tracing::warn!(call = %id, "reconciling: {e}"),
+        }
+    }
+    if !ids.is_empty() {
+        tracing::info!(
+            calls = ids.len(),
+            "reconciled calls left live by the previous run"
+        );
+    }
+    Ok(ids.len())
+}

@@ -1,0 +1,36 @@
+//! Ids bind to and read from SQL as plain integers. (These impls live here,
+//! not on the ids, so the domain module stays free of database code.)
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::sqlite::{Sqlite, SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
+use sqlx::{Decode, Encode, Type};
+
+use crate::calls::ids::{CallId, ChannelId, CommunityId, MessageId, StudioId, UserId};
+
+macro_rules! sql_id {
+    ($($id:ident),*) => {$(
+        impl Type<Sqlite> for $id {
+            fn type_info() -> SqliteTypeInfo {
+                <i64 as Type<Sqlite>>::type_info()
+            }
+            fn compatible(ty: &SqliteTypeInfo) -> bool {
+                <i64 as Type<Sqlite>>::compatible(ty)
+            }
+        }
+
+        impl<'q> Encode<'q, Sqlite> for $id {
+            fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+                <i64 as Encode<'q, Sqlite>>::encode_by_ref(&self.0, buf)
+            }
+        }
+
+        impl<'r> Decode<'r, Sqlite> for $id {
+            fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+                <i64 as Decode<'r, Sqlite>>::decode(value).map($id)
+            }
+        }
+    )*};
+}
+
+sql_id!(UserId, CommunityId, ChannelId, StudioId, MessageId, CallId);

@@ -1,0 +1,71 @@
+//! Studios' drop-in voice rooms.
+
+use super::Db;
+use crate::calls::ids::{StudioId, UserId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudioRoom {
+    pub room_name: String,
+    pub created_by: Option<UserId>,
+    pub expires_at: i64,
+}
+
+/// The studio's room, made (or renewed, once expired) if needed.
+pub async fn get_or_create(
+    db: &Db,
+    studio: StudioId,
+    by: UserId,
+    fresh_name: &str,
+    expires_at: i64,
+) -> Result<StudioRoom, sqlx::Error> {
+    let now = super::now_ms();
+    sqlx::query(
+        "INSERT INTO studio_voice_rooms (studio_id, room_name, created_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (studio_id) DO UPDATE SET
+            room_name = CASE WHEN studio_voice_rooms.expires_at <= $4 THEN excluded.room_name ELSE studio_voice_rooms.room_name END,
+            created_by = CASE WHEN studio_voice_rooms.expires_at <= $4 THEN excluded.created_by ELSE studio_voice_rooms.created_by END,
+            created_at = CASE WHEN studio_voice_rooms.expires_at <= $4 THEN excluded.created_at ELSE studio_voice_rooms.created_at END,
+            expires_at = excluded.expires_at",
+    )
+    .bind(studio)
+    .bind(fresh_name)
+    .bind(by)
+    .bind(now)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    let (room_name, created_by, expires_at): (String, Option<i64>, i64) = sqlx::query_as(
+        "SELECT room_name, created_by, expires_at FROM studio_voice_rooms WHERE studio_id = $1",
+    )
+    .bind(studio)
+    .fetch_one(db)
+    .await?;
+    Ok(StudioRoom {
+        room_name,
+        created_by: created_by.map(UserId),
+        expires_at,
+    })
+}
+
+pub async fn find(db: &Db, studio: StudioId) -> Result<Option<StudioRoom>, sqlx::Error> {
+    let row: Option<(String, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT room_name, created_by, expires_at FROM studio_voice_rooms WHERE studio_id = $1",
+    )
+    .bind(studio)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(room_name, created_by, expires_at)| StudioRoom {
+        room_name,
+        created_by: created_by.map(UserId),
+        expires_at,
+    }))
+}
+
+pub async fn delete(db: &Db, studio: StudioId) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM studio_voice_rooms WHERE studio_id = $1")
+        .bind(studio)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

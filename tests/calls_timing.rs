@@ -1,0 +1,157 @@
+//! Timing rules run on the server: the ring timeout, and settling calls a
+//! previous process left live.
+
+mod common;
+
+use std::time::Duration;
+
+use belfry::api::call_types::CallView;
+use belfry::api::types::MessagePage;
+use belfry::calls::{CallChange, CallStatus, EndReason, ParticipantStatus};
+use belfry::server::db;
+use common::{Parish, TestApp};
+use serde_json::json;
+
+async fn parish_with_ring(ring: Duration) -> Parish {
+    let mut p = Parish::new().await;
+    // The same database and people, served by a process with a short ring.
+    p.app = p.app.restart(|c| c.ring_timeout = ring).await;
+    for who in [&mut p.alice, &mut p.bob, &mut p.carol, &mut p.dave] {
+        who.base = p.app.url("");
+    }
+    p
+}
+
+#[tokio::test]
+async fn an_unanswered_call_becomes_missed_after_the_ring_timeout() {
+    let p = parish_with_ring(Duration::from_millis(400)).await;
+    let mut alice_tab = p.alice.listen().await;
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    let (missed, changes) = alice_tab
+        .call_change(|c| matches!(c, CallChange::Missed { .. }))
+        .await;
+    assert_eq!(missed.id, call.id);
+    assert_eq!(
+        (missed.status, missed.end_reason),
+        (CallStatus::Missed, Some(EndReason::Timeout))
+    );
+    assert!(changes.contains(&CallChange::Missed {
+        users: vec![p.bob.id()]
+    }));
+    let page: MessagePage = p
+        .bob
+        .ok("list_messages", json!({"channel_id": p.direct}))
+        .await;
+    assert_eq!(page.messages.last().unwrap().body, "Missed voice call");
+    let (status, _) = p
+        .bob
+        .fails("answer_call", json!({"call_id": call.id}))
+        .await;
+    assert_eq!(status, 409, "too late to answer");
+}
+
+#[tokio::test]
+async fn in_a_group_call_only_those_who_did_not_answer_miss_it() {
+    let p = parish_with_ring(Duration::from_millis(400)).await;
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.choir}))
+        .await;
+    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
+    let mut alice_tab = p.alice.listen().await;
+    let (after, _) = alice_tab
+        .call_change(|c| matches!(c, CallChange::Missed { .. }))
+        .await;
+    assert_eq!(after.status, CallStatus::Active);
+    assert_eq!(
+        after.participant(p.carol.id()).unwrap().status,
+        ParticipantStatus::Missed
+    );
+}
+
+async fn call_status(app: &TestApp, call: belfry::api::ids::CallId) -> (String, Option<String>) {
+    sqlx::query_as("SELECT status, end_reason FROM voice_calls WHERE id = $1")
+        .bind(call)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_restart_settles_calls_the_previous_process_left_live() {
+    let p = Parish::new().await;
+    let db = &p.app.state.db;
+    // 1. ringing, and its time ran out while the server was down;
+    let overdue: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    sqlx::query(
+        "UPDATE call_participants SET ring_deadline = $2 WHERE call_id = $1 AND status = 'RINGING'",
+    )
+    .bind(overdue.id)
+    .bind(db::now_ms() - 1_000)
+    .execute(db)
+    .await
+    .unwrap();
+    // 2. active, but nobody is connected any more;
+    let abandoned: CallView = p
+        .bob
+        .ok("initiate_call", json!({"channel_id": p.choir}))
+        .await;
+    let _: CallView = p
+        .carol
+        .ok("answer_call", json!({"call_id": abandoned.id}))
+        .await;
+    sqlx::query("UPDATE call_participants SET status = 'DISCONNECTED' WHERE call_id = $1 AND status = 'CONNECTED'")
+        .bind(abandoned.id)
+        .execute(db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE call_participants SET status = 'MISSED' WHERE call_id = $1 AND status = 'RINGING'",
+    )
+    .bind(abandoned.id)
+    .execute(db)
+    .await
+    .unwrap();
+    // 3. ringing, with time left: it must still time out after the restart.
+    let pending: CallView = p
+        .dave
+        .ok(
+            "initiate_call",
+            json!({"channel_id": p.hall, "invitees": [p.carol.id()]}),
+        )
+        .await;
+    sqlx::query(
+        "UPDATE call_participants SET ring_deadline = $2 WHERE call_id = $1 AND status = 'RINGING'",
+    )
+    .bind(pending.id)
+    .bind(db::now_ms() + 600)
+    .execute(db)
+    .await
+    .unwrap();
+
+    let restarted = p.app.restart(|_| {}).await;
+    assert_eq!(
+        call_status(&restarted, overdue.id).await,
+        ("MISSED".into(), Some("timeout".into()))
+    );
+    assert_eq!(
+        call_status(&restarted, abandoned.id).await,
+        ("ENDED".into(), Some("restart".into()))
+    );
+    assert_eq!(
+        call_status(&restarted, pending.id).await.0,
+        "RINGING",
+        "still within its time"
+    );
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(
+        call_status(&restarted, pending.id).await,
+        ("MISSED".into(), Some("timeout".into()))
+    );
+}
