@@ -37,6 +37,10 @@ server:
 	.ci/setup build
 	cargo build --features ssr --bin belfry
 
+# Call signalling under load (1,000 live streams); prints its numbers.
+bench:
+	cargo bench --features ssr --bench call_signal
+
 e2e: server site
 	.ci/e2e $(CARGO_TARGET_DIR)/debug/belfry $(SITE)
 

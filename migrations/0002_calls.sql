@@ -34,8 +34,11 @@ CREATE TABLE call_participants (
     decline_reason TEXT,
     PRIMARY KEY (call_id, user_id)
 );
--- A user's calls, newest first (history, incoming, busy checks).
+-- A user's calls, newest first (history).
 CREATE INDEX call_participants_user ON call_participants(user_id, call_id);
+-- A user's calls in one state (busy checks, what rings for them), without
+-- walking their whole history.
+CREATE INDEX call_participants_user_status ON call_participants(user_id, status);
 
 CREATE TABLE studio_voice_rooms (
     id          INTEGER PRIMARY KEY,
@@ -54,3 +57,5 @@ CREATE TABLE settings (
 -- Call summaries in the chat timeline are messages of kind 'call'.
 ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text' CHECK (kind IN ('text', 'call'));
 ALTER TABLE messages ADD COLUMN call_id INTEGER REFERENCES voice_calls(id) ON DELETE SET NULL;
+-- One summary per call.
+CREATE UNIQUE INDEX messages_call ON messages(call_id) WHERE call_id IS NOT NULL;

@@ -226,12 +226,7 @@ async fn people_in_a_call_can_ring_someone_new_into_it() {
 #[tokio::test]
 async fn moderators_mute_and_remove_and_the_media_server_is_told() {
     let p = Parish::new().await;
-    let call: CallView = p
-        .alice
-        .ok("initiate_call", json!({"channel_id": p.choir}))
-        .await;
-    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
-    let _: CallView = p.carol.ok("answer_call", json!({"call_id": call.id})).await;
+    let call = p.choir_call_all_in().await;
     let (status, _) = p
         .carol
         .fails(
@@ -295,12 +290,7 @@ async fn moderators_mute_and_remove_and_the_media_server_is_told() {
 #[tokio::test]
 async fn losing_channel_membership_takes_you_out_of_its_live_call() {
     let p = Parish::new().await;
-    let call: CallView = p
-        .alice
-        .ok("initiate_call", json!({"channel_id": p.choir}))
-        .await;
-    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
-    let _: CallView = p.carol.ok("answer_call", json!({"call_id": call.id})).await;
+    let call = p.choir_call_all_in().await;
     let (status, _) = p
         .carol
         .fails(

@@ -6,6 +6,7 @@
 pub mod ids;
 pub mod machine;
 pub mod state;
+mod steps;
 pub mod summary;
 
 pub use machine::{apply, start, CallChange, CallError, CallEvent, Effect, Transition};
@@ -17,4 +18,8 @@ pub use state::{
 pub type Millis = i64;
 
 #[cfg(test)]
-mod tests;
+mod fixtures;
+#[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
+mod rules_tests;

@@ -64,6 +64,7 @@ pub async fn prepare_with_media(
         leptos,
         media,
         keys,
+        people: Arc::default(),
     };
     calls::timers::reconcile(&state).await?;
     Ok(state)

@@ -36,6 +36,20 @@ pub async fn channel_for(
     Ok((row, summary))
 }
 
+/// The channel's row, if the viewer belongs to it (one query; for callers
+/// that need no summary).
+pub async fn channel_row_for(
+    state: &AppState,
+    viewer: &UserView,
+    id: ChannelId,
+) -> AppResult<ChannelRow> {
+    match channels::find_for(&state.db, viewer.id, id).await? {
+        None => Err(AppError::not_found("No such channel.")),
+        Some((_, false)) => Err(AppError::forbidden("You are not a member of this channel.")),
+        Some((row, true)) => Ok(row),
+    }
+}
+
 pub async fn channel_detail(
     state: &AppState,
     viewer: &UserView,

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod live;
 pub mod live_socket;
+pub mod people;
 pub mod request;
 pub mod seed;
 pub mod state;

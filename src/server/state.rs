@@ -21,6 +21,8 @@ pub struct AppState {
     pub media: Arc<dyn MediaControl>,
     /// Signs room tokens.
     pub keys: MediaKeys,
+    /// People's public views, cached.
+    pub people: Arc<super::people::People>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

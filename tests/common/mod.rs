@@ -177,6 +177,20 @@ impl Parish {
     }
 }
 
+impl Parish {
+    /// A choir call alice started and bob and carol answered.
+    pub async fn choir_call_all_in(&self) -> CallView {
+        let call: CallView = self
+            .alice
+            .ok("initiate_call", json!({"channel_id": self.choir}))
+            .await;
+        for who in [&self.bob, &self.carol] {
+            let _: CallView = who.ok("answer_call", json!({"call_id": call.id})).await;
+        }
+        call
+    }
+}
+
 pub struct Person {
     pub http: reqwest::Client,
     pub jar: Arc<Jar>,

@@ -1,19 +1,32 @@
-//! Applies call events: read the call, run the pure transition, save it if
-//! nobody else wrote in between (else read again and re-apply), then carry
+//! Applies call events: run the pure transition on the call as read, save it
+//! if nobody else wrote in between (else read again and re-apply), then carry
 //! out the effects: live events, timers, media commands, the chat summary.
+//!
+//! Every statement costs a hop to SQLite's worker thread, so the engine
+//! reuses what the caller already read (the call, its channel) and returns
+//! the view it built for the live event.
 
 use super::{timers, views};
+use crate::api::call_types::CallView;
 use crate::api::events::LiveEvent;
-use crate::calls::ids::CallId;
+use crate::api::types::{MessageKind, MessageView};
+use crate::calls::ids::{CallId, UserId};
 use crate::calls::{apply, CallEvent, Effect, Transition};
 use crate::media::control::MediaCommand;
 use crate::server::db::calls::{self as calls_db, StoredCall};
-use crate::server::db::{self, channels, messages};
+use crate::server::db::channels::{self, ChannelRow};
+use crate::server::db::{self, messages};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;
 
 /// Attempts before a transition gives up on a call too busy to write.
 const MAX_ATTEMPTS: usize = 16;
+
+/// A call after a transition, and its view.
+pub struct Outcome {
+    pub call: StoredCall,
+    pub view: CallView,
+}
 
 pub async fn load(state: &AppState, call: CallId) -> AppResult<StoredCall> {
     calls_db::load(&state.db, call)
@@ -21,13 +34,31 @@ pub async fn load(state: &AppState, call: CallId) -> AppResult<StoredCall> {
         .ok_or_else(|| AppError::not_found("No such call."))
 }
 
-/// Applies `event` to the call and returns the call as saved.
-pub async fn transition(state: &AppState, call: CallId, event: CallEvent) -> AppResult<StoredCall> {
+async fn channel_of(state: &AppState, call: &StoredCall) -> AppResult<ChannelRow> {
+    channels::find(&state.db, call.state.channel)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("call {} has no channel", call.state.id)))
+}
+
+/// Applies `event` to the call (reading it first).
+pub async fn transition(state: &AppState, call: CallId, event: CallEvent) -> AppResult<Outcome> {
+    let stored = load(state, call).await?;
+    let channel = channel_of(state, &stored).await?;
+    transition_from(state, stored, &channel, event).await
+}
+
+/// Applies `event` to a call the caller has just read.
+pub async fn transition_from(
+    state: &AppState,
+    mut stored: StoredCall,
+    channel: &ChannelRow,
+    event: CallEvent,
+) -> AppResult<Outcome> {
     for _ in 0..MAX_ATTEMPTS {
-        let stored = load(state, call).await?;
         let t = apply(&stored.state, &event, db::now_ms())?;
         if t.changes.is_empty() && t.effects.is_empty() {
-            return Ok(stored);
+            let view = views::call_view(state, &stored.state, channel).await?;
+            return Ok(Outcome { call: stored, view });
         }
         if calls_db::save(&state.db, &t.state, stored.version).await? {
             let saved = StoredCall {
@@ -35,22 +66,44 @@ pub async fn transition(state: &AppState, call: CallId, event: CallEvent) -> App
                 version: stored.version + 1,
                 room_name: stored.room_name,
             };
-            carry_out(state, &saved, &t).await;
-            return Ok(saved);
+            let view = carry_out(state, &saved, channel, &t, None).await?;
+            return Ok(Outcome { call: saved, view });
         }
         // Another transition won the race: read again and re-apply.
-        tokio::task::yield_now().await;
+        stored = load(state, stored.state.id).await?;
     }
-    Err(AppError::internal(format!("call {call} stayed contended")))
+    Err(AppError::internal(format!(
+        "call {} stayed contended",
+        stored.state.id
+    )))
 }
 
-/// Carries out a saved transition's effects. Failures here are logged: the
-/// call's state is already committed and is what matters.
-pub async fn carry_out(state: &AppState, call: &StoredCall, t: &Transition) {
+/// Carries out a saved transition: tells everyone involved and everyone in
+/// the channel, then the other effects. The state is already committed, so
+/// a failing side effect is logged rather than undoing anything.
+pub async fn carry_out(
+    state: &AppState,
+    call: &StoredCall,
+    channel: &ChannelRow,
+    t: &Transition,
+    members: Option<Vec<UserId>>,
+) -> AppResult<CallView> {
+    let view = views::call_view(state, &call.state, channel).await?;
+    let mut recipients = call.state.involved();
+    match members {
+        Some(members) => recipients.extend(members),
+        None => recipients.extend(channels::member_ids(&state.db, channel).await?),
+    }
+    recipients.sort();
+    recipients.dedup();
     if !t.changes.is_empty() {
-        if let Err(e) = notify(state, call, t).await {
-            tracing::warn!(call = %call.state.id, "notifying a call change: {e}");
-        }
+        state.live.publish(
+            recipients.iter().copied(),
+            LiveEvent::Call {
+                call: Box::new(view.clone()),
+                changes: t.changes.clone(),
+            },
+        );
     }
     for effect in &t.effects {
         match effect {
@@ -65,45 +118,43 @@ pub async fn carry_out(state: &AppState, call: &StoredCall, t: &Transition) {
                 room: call.room_name.clone(),
             }),
             Effect::PostSummary => {
-                if let Err(e) = post_summary(state, call).await {
+                if let Err(e) = post_summary(state, call, &view, &recipients).await {
                     tracing::warn!(call = %call.state.id, "posting a call summary: {e}");
                 }
             }
         }
     }
+    Ok(view)
 }
 
-/// Everyone involved, and everyone who can see the channel, hears of it.
-async fn notify(state: &AppState, call: &StoredCall, t: &Transition) -> AppResult<()> {
-    let view = views::call_view(state, &call.state).await?;
-    let mut recipients = call.state.involved();
-    if let Some(channel) = channels::find(&state.db, call.state.channel).await? {
-        recipients.extend(channels::member_ids(&state.db, &channel).await?);
-    }
-    recipients.sort();
-    recipients.dedup();
-    state.live.publish(
-        recipients,
-        LiveEvent::Call {
-            call: Box::new(view),
-            changes: t.changes.clone(),
-        },
-    );
-    Ok(())
-}
-
-async fn post_summary(state: &AppState, call: &StoredCall) -> AppResult<()> {
+async fn post_summary(
+    state: &AppState,
+    call: &StoredCall,
+    view: &CallView,
+    members: &[UserId],
+) -> AppResult<()> {
     let Some(text) = crate::calls::summary::timeline_text(&call.state) else {
         return Ok(());
     };
     let c = &call.state;
-    let posted =
-        messages::insert_call_summary(&state.db, c.channel, c.initiator, &text, c.id).await?;
-    if let (Some(message), Some(channel)) = (posted, channels::find(&state.db, c.channel).await?) {
-        let members = channels::member_ids(&state.db, &channel).await?;
-        state
-            .live
-            .publish(members, LiveEvent::MessagePosted { message });
-    }
+    let Some((id, created_at)) =
+        messages::insert_call_summary(&state.db, c.channel, c.initiator, &text, c.id).await?
+    else {
+        return Ok(());
+    };
+    let message = MessageView {
+        id,
+        channel_id: c.channel,
+        author: Some(view.initiator.clone()),
+        body: text,
+        created_at,
+        client_nonce: None,
+        kind: MessageKind::Call,
+        call_id: Some(c.id),
+    };
+    state.live.publish(
+        members.iter().copied(),
+        LiveEvent::MessagePosted { message },
+    );
     Ok(())
 }

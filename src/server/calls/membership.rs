@@ -6,7 +6,7 @@ use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::{ChannelId, StudioId, UserId};
 use crate::calls::CallEvent;
 use crate::media::control::MediaCommand;
-use crate::server::chat::channel_for;
+use crate::server::chat::channel_row_for;
 use crate::server::db::{calls as calls_db, channels, studio_rooms, studios};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;
@@ -19,7 +19,7 @@ pub async fn remove_channel_member(
     channel_id: ChannelId,
     user: UserId,
 ) -> AppResult<()> {
-    let (channel, _) = channel_for(state, viewer, channel_id).await?;
+    let channel = channel_row_for(state, viewer, channel_id).await?;
     if channel.kind != ChannelKind::Group {
         return Err(AppError::bad_request(
             "Only group channels have members to remove.",

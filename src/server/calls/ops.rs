@@ -3,36 +3,33 @@
 //! refuses what the call's state does not allow (409) or the viewer's part
 //! in it does not allow (403).
 
-use super::engine::{self, load, transition};
+use super::engine::{self, load, transition_from};
 use super::views::call_view;
 use crate::api::call_types::CallView;
 use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::{CallId, ChannelId, UserId};
 use crate::calls::{start, CallEvent, CallKind, Transition};
 use crate::media::control::MediaCommand;
-use crate::server::chat::channel_for;
+use crate::server::chat::channel_row_for;
 use crate::server::db::calls::{self as calls_db, StoredCall};
 use crate::server::db::channels::{self, ChannelRow};
 use crate::server::db::{self, communities};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;
 
-/// The call, if the viewer may see its channel.
+/// The call, if the viewer may see its channel (one query).
 pub async fn visible_call(
     state: &AppState,
     viewer: &UserView,
     call: CallId,
 ) -> AppResult<(StoredCall, ChannelRow)> {
-    let stored = load(state, call).await?;
-    let (channel, _) = channel_for(state, viewer, stored.state.channel)
-        .await
-        .map_err(|e| match e {
-            AppError::Rejected(r) if r.kind == crate::api::ErrorKind::NotFound => {
-                AppError::not_found("No such call.")
-            }
-            other => other,
-        })?;
-    Ok((stored, channel))
+    match calls_db::load_for(&state.db, call, viewer.id).await? {
+        None => Err(AppError::not_found("No such call.")),
+        Some((_, _, false)) => Err(AppError::forbidden(
+            "You are not a member of this call's channel.",
+        )),
+        Some((stored, channel, true)) => Ok((stored, channel)),
+    }
 }
 
 pub async fn is_moderator(
@@ -47,12 +44,8 @@ pub async fn is_moderator(
     )
 }
 
-async fn refuse_if_busy(
-    state: &AppState,
-    viewer: &UserView,
-    except: Option<CallId>,
-) -> AppResult<()> {
-    if !calls_db::busy_among(&state.db, &[viewer.id], except)
+async fn refuse_if_busy(state: &AppState, viewer: &UserView, channel: ChannelId) -> AppResult<()> {
+    if !calls_db::busy_among(&state.db, &[viewer.id], Some(channel))
         .await?
         .is_empty()
     {
@@ -71,21 +64,32 @@ pub async fn initiate_call(
     channel_id: ChannelId,
     invitees: Option<Vec<UserId>>,
 ) -> AppResult<CallView> {
-    let (channel, _) = channel_for(state, viewer, channel_id).await?;
+    let channel = channel_row_for(state, viewer, channel_id).await?;
     for _ in 0..4 {
         if let Some(live) = calls_db::live_in_channel(&state.db, channel_id).await? {
-            refuse_if_busy(state, viewer, Some(live)).await?;
-            let saved = transition(state, live, CallEvent::Join { user: viewer.id }).await?;
-            return call_view(state, &saved.state).await;
+            refuse_if_busy(state, viewer, channel_id).await?;
+            let stored = load(state, live).await?;
+            let outcome =
+                transition_from(state, stored, &channel, CallEvent::Join { user: viewer.id })
+                    .await?;
+            return Ok(outcome.view);
         }
-        refuse_if_busy(state, viewer, None).await?;
-        let invitees = choose_invitees(state, viewer, &channel, invitees.as_deref()).await?;
+        let members = channels::member_ids(&state.db, &channel).await?;
+        let invitees = choose_invitees(viewer, &channel, &members, invitees.as_deref())?;
+        // One query for the caller's own line and the invitees'.
+        let mut ask = invitees.clone();
+        ask.push(viewer.id);
+        let busy = calls_db::busy_among(&state.db, &ask, Some(channel_id)).await?;
+        if busy.contains(&viewer.id) {
+            return Err(AppError::conflict(
+                "You are in another call. Leave it first.",
+            ));
+        }
         let kind = if channel.kind == ChannelKind::Direct {
             CallKind::OneToOne
         } else {
             CallKind::Group
         };
-        let busy = calls_db::busy_among(&state.db, &invitees, None).await?;
         let now = db::now_ms();
         let deadline = now + state.config.ring_timeout.as_millis() as i64;
         let t = start(
@@ -116,8 +120,7 @@ pub async fn initiate_call(
                     state: stored.state.clone(),
                     ..t
                 };
-                engine::carry_out(state, &stored, &t).await;
-                return call_view(state, &stored.state).await;
+                return engine::carry_out(state, &stored, &channel, &t, Some(members)).await;
             }
             // Someone started one at the same moment: join theirs.
             Err(e) if db::is_unique_violation(&e) => continue,
@@ -129,15 +132,14 @@ pub async fn initiate_call(
     ))
 }
 
-async fn choose_invitees(
-    state: &AppState,
+fn choose_invitees(
     viewer: &UserView,
     channel: &ChannelRow,
+    members: &[UserId],
     chosen: Option<&[UserId]>,
 ) -> AppResult<Vec<UserId>> {
-    let members = channels::member_ids(&state.db, channel).await?;
     let invitees: Vec<UserId> = match channel.kind {
-        ChannelKind::Direct | ChannelKind::Group => members,
+        ChannelKind::Direct | ChannelKind::Group => members.to_vec(),
         ChannelKind::Parish => {
             let chosen = chosen.unwrap_or_default();
             if chosen.is_empty() {
@@ -163,10 +165,16 @@ async fn choose_invitees(
 }
 
 pub async fn answer_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
-    visible_call(state, viewer, call).await?;
-    refuse_if_busy(state, viewer, Some(call)).await?;
-    let saved = transition(state, call, CallEvent::Answer { user: viewer.id }).await?;
-    call_view(state, &saved.state).await
+    let (stored, channel) = visible_call(state, viewer, call).await?;
+    refuse_if_busy(state, viewer, channel.id).await?;
+    let outcome = transition_from(
+        state,
+        stored,
+        &channel,
+        CallEvent::Answer { user: viewer.id },
+    )
+    .await?;
+    Ok(outcome.view)
 }
 
 /// Applies an event that needs only channel visibility (the state machine
@@ -177,9 +185,8 @@ async fn simple(
     call: CallId,
     event: CallEvent,
 ) -> AppResult<CallView> {
-    visible_call(state, viewer, call).await?;
-    let saved = transition(state, call, event).await?;
-    call_view(state, &saved.state).await
+    let (stored, channel) = visible_call(state, viewer, call).await?;
+    Ok(transition_from(state, stored, &channel, event).await?.view)
 }
 
 pub async fn decline_call(
@@ -199,18 +206,15 @@ pub async fn leave_call(state: &AppState, viewer: &UserView, call: CallId) -> Ap
 }
 
 pub async fn end_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
-    let (_, channel) = visible_call(state, viewer, call).await?;
-    let moderator = is_moderator(state, viewer, &channel).await?;
-    let saved = transition(
-        state,
-        call,
-        CallEvent::End {
-            by: viewer.id,
-            moderator,
-        },
-    )
-    .await?;
-    call_view(state, &saved.state).await
+    let (stored, channel) = visible_call(state, viewer, call).await?;
+    // The caller ends their own call without a role lookup.
+    let moderator =
+        stored.state.initiator != viewer.id && is_moderator(state, viewer, &channel).await?;
+    let event = CallEvent::End {
+        by: viewer.id,
+        moderator,
+    };
+    Ok(transition_from(state, stored, &channel, event).await?.view)
 }
 
 /// Rings someone new into a live group call. Any connected participant may.
@@ -236,15 +240,14 @@ pub async fn add_participant(
             "They are not a member of this channel.",
         ));
     }
-    let busy = calls_db::busy_among(&state.db, &[user], Some(call)).await?;
+    let busy = calls_db::busy_among(&state.db, &[user], Some(channel.id)).await?;
     let deadline = db::now_ms() + state.config.ring_timeout.as_millis() as i64;
     let event = CallEvent::Invite {
         users: vec![user],
         busy,
         ring_deadline: deadline,
     };
-    let saved = transition(state, call, event).await?;
-    call_view(state, &saved.state).await
+    Ok(transition_from(state, stored, &channel, event).await?.view)
 }
 
 async fn moderated(
@@ -252,7 +255,7 @@ async fn moderated(
     viewer: &UserView,
     call: CallId,
     user: UserId,
-) -> AppResult<StoredCall> {
+) -> AppResult<(StoredCall, ChannelRow)> {
     let (stored, channel) = visible_call(state, viewer, call).await?;
     if !is_moderator(state, viewer, &channel).await? {
         return Err(AppError::forbidden(
@@ -265,7 +268,7 @@ async fn moderated(
     if stored.state.participant(user).is_none() {
         return Err(AppError::not_found("They are not in this call."));
     }
-    Ok(stored)
+    Ok((stored, channel))
 }
 
 /// A moderator mutes (or unmutes) someone's microphone from the server.
@@ -276,13 +279,13 @@ pub async fn mute_participant(
     user: UserId,
     muted: bool,
 ) -> AppResult<CallView> {
-    let stored = moderated(state, viewer, call, user).await?;
+    let (stored, channel) = moderated(state, viewer, call, user).await?;
     state.media.send(MediaCommand::Mute {
         room: stored.room_name.clone(),
         user,
         muted,
     });
-    call_view(state, &stored.state).await
+    call_view(state, &stored.state, &channel).await
 }
 
 pub async fn remove_participant(
@@ -291,7 +294,10 @@ pub async fn remove_participant(
     call: CallId,
     user: UserId,
 ) -> AppResult<CallView> {
-    moderated(state, viewer, call, user).await?;
-    let saved = transition(state, call, CallEvent::Remove { user }).await?;
-    call_view(state, &saved.state).await
+    let (stored, channel) = moderated(state, viewer, call, user).await?;
+    Ok(
+        transition_from(state, stored, &channel, CallEvent::Remove { user })
+            .await?
+            .view,
+    )
 }

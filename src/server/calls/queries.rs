@@ -5,8 +5,8 @@ use super::views::call_view;
 use crate::api::call_types::{CallHistoryPage, CallView};
 use crate::api::types::UserView;
 use crate::calls::ids::{CallId, ChannelId};
-use crate::server::chat::channel_for;
-use crate::server::db::calls as calls_db;
+use crate::server::chat::channel_row_for;
+use crate::server::db::{calls as calls_db, channels};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;
 
@@ -19,17 +19,23 @@ pub async fn active_call(
     viewer: &UserView,
     channel: ChannelId,
 ) -> AppResult<Option<CallView>> {
-    channel_for(state, viewer, channel).await?;
+    let row = channel_row_for(state, viewer, channel).await?;
     match calls_db::live_in_channel(&state.db, channel).await? {
         None => Ok(None),
-        Some(id) => Ok(Some(call_view(state, &load(state, id).await?.state).await?)),
+        Some(id) => Ok(Some(
+            call_view(state, &load(state, id).await?.state, &row).await?,
+        )),
     }
 }
 
 async fn views(state: &AppState, ids: Vec<CallId>) -> AppResult<Vec<CallView>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        out.push(call_view(state, &load(state, id).await?.state).await?);
+        let call = load(state, id).await?;
+        let channel = channels::find(&state.db, call.state.channel)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("call {id} has no channel")))?;
+        out.push(call_view(state, &call.state, &channel).await?);
     }
     Ok(out)
 }
@@ -67,7 +73,7 @@ pub async fn call_history(
         )));
     }
     if let Some(channel) = channel {
-        channel_for(state, viewer, channel).await?;
+        channel_row_for(state, viewer, channel).await?;
     }
     let ids = calls_db::history(&state.db, channel, viewer.id, before, limit).await?;
     let next_before = if ids.len() == limit as usize {

@@ -33,8 +33,8 @@ pub async fn reconcile(state: &AppState) -> Result<usize, String> {
         .map_err(|e| e.to_string())?;
     for &id in &ids {
         match transition(state, id, CallEvent::Reconcile).await {
-            Ok(saved) => {
-                if let Some(at) = saved.state.next_deadline() {
+            Ok(outcome) => {
+                if let Some(at) = outcome.call.state.next_deadline() {
                     schedule(state.clone(), id, at);
                 }
             }

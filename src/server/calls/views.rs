@@ -6,27 +6,24 @@ use crate::api::call_types::{CallParticipantView, CallView};
 use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::UserId;
 use crate::calls::CallState;
-use crate::server::db::{channels, users};
+use crate::server::db::channels::ChannelRow;
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;
 
-pub async fn call_view(state: &AppState, call: &CallState) -> AppResult<CallView> {
+pub async fn call_view(
+    state: &AppState,
+    call: &CallState,
+    channel: &ChannelRow,
+) -> AppResult<CallView> {
     let mut ids: Vec<UserId> = call.participants.iter().map(|p| p.user).collect();
     ids.push(call.initiator);
-    let people: HashMap<UserId, UserView> = users::find_many(&state.db, &ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+    let people: HashMap<UserId, UserView> = state.people.get_many(&state.db, &ids).await?;
     let person = |id: UserId| {
         people
             .get(&id)
             .cloned()
             .ok_or_else(|| AppError::internal(format!("call {} names unknown user {id}", call.id)))
     };
-    let channel = channels::find(&state.db, call.channel)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("call {} has no channel", call.id)))?;
     let participants = call
         .participants
         .iter()
@@ -47,7 +44,7 @@ pub async fn call_view(state: &AppState, call: &CallState) -> AppResult<CallView
         channel_name: if channel.kind == ChannelKind::Direct {
             String::new()
         } else {
-            channel.name
+            channel.name.clone()
         },
         kind: call.kind,
         status: call.status,

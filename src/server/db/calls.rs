@@ -4,8 +4,10 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::channels::{self, ChannelRow};
 use super::Db;
-use crate::calls::ids::{CallId, ChannelId, UserId};
+use crate::api::types::ChannelKind;
+use crate::calls::ids::{CallId, ChannelId, CommunityId, UserId};
 use crate::calls::{
     CallKind, CallState, CallStatus, DeclineReason, EndReason, Participant, ParticipantStatus,
 };
@@ -33,7 +35,6 @@ struct CallRow {
     version: i64,
 }
 
-#[derive(sqlx::FromRow)]
 struct ParticipantRow {
     user_id: i64,
     status: String,
@@ -96,27 +97,30 @@ async fn write_participants(
     call: CallId,
     participants: &[Participant],
 ) -> Result<(), sqlx::Error> {
-    for p in participants {
-        sqlx::query(
-            "INSERT INTO call_participants (call_id, user_id, status, invited_at, ring_deadline,
-                                            joined_at, left_at, decline_reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
-                invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
-                joined_at = excluded.joined_at, left_at = excluded.left_at,
-                decline_reason = excluded.decline_reason",
-        )
-        .bind(call)
-        .bind(p.user)
-        .bind(p.status.as_str())
-        .bind(p.invited_at)
-        .bind(p.ring_deadline)
-        .bind(p.joined_at)
-        .bind(p.left_at)
-        .bind(p.decline_reason.map(DeclineReason::as_str))
-        .execute(&mut **tx)
-        .await?;
+    if participants.is_empty() {
+        return Ok(());
     }
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO call_participants (call_id, user_id, status, invited_at, ring_deadline,
+                                        joined_at, left_at, decline_reason) ",
+    );
+    q.push_values(participants, |mut row, p| {
+        row.push_bind(call)
+            .push_bind(p.user)
+            .push_bind(p.status.as_str())
+            .push_bind(p.invited_at)
+            .push_bind(p.ring_deadline)
+            .push_bind(p.joined_at)
+            .push_bind(p.left_at)
+            .push_bind(p.decline_reason.map(DeclineReason::as_str));
+    });
+    q.push(
+        " ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
+            invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
+            joined_at = excluded.joined_at, left_at = excluded.left_at,
+            decline_reason = excluded.decline_reason",
+    );
+    q.build().execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -146,22 +150,103 @@ pub async fn save(db: &Db, state: &CallState, version: i64) -> Result<bool, sqlx
     Ok(true)
 }
 
+#[derive(sqlx::FromRow)]
+struct LoadRow {
+    #[sqlx(flatten)]
+    call: CallRow,
+    user_id: Option<i64>,
+    p_status: Option<String>,
+    invited_at: Option<i64>,
+    ring_deadline: Option<i64>,
+    joined_at: Option<i64>,
+    left_at: Option<i64>,
+    decline_reason: Option<String>,
+    ch_community_id: Option<i64>,
+    ch_kind: Option<String>,
+    ch_name: Option<String>,
+    visible: Option<bool>,
+}
+
+const CALL_COLUMNS: &str = "v.id, v.channel_id, v.initiator_id, v.room_name, v.kind, v.status, v.created_at,
+    v.started_at, v.ended_at, v.end_reason, v.version,
+    p.user_id, p.status AS p_status, p.invited_at, p.ring_deadline, p.joined_at, p.left_at, p.decline_reason";
+
+/// The call with its participants, in one query.
 pub async fn load(db: &Db, id: CallId) -> Result<Option<StoredCall>, sqlx::Error> {
-    let row: Option<CallRow> = sqlx::query_as(
-        "SELECT id, channel_id, initiator_id, room_name, kind, status, created_at, started_at,
-                ended_at, end_reason, version FROM voice_calls WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    let participants: Vec<ParticipantRow> = sqlx::query_as(
-        "SELECT user_id, status, invited_at, ring_deadline, joined_at, left_at, decline_reason
-         FROM call_participants WHERE call_id = $1 ORDER BY invited_at, user_id",
-    )
+    let rows: Vec<LoadRow> = sqlx::query_as(&format!(
+        "SELECT {CALL_COLUMNS}, NULL AS ch_community_id, NULL AS ch_kind, NULL AS ch_name, NULL AS visible
+         FROM voice_calls v LEFT JOIN call_participants p ON p.call_id = v.id
+         WHERE v.id = $1 ORDER BY p.invited_at, p.user_id"
+    ))
     .bind(id)
     .fetch_all(db)
     .await?;
+    Ok(assemble(rows)?.map(|(call, _)| call))
+}
+
+/// The call, its channel, and whether `viewer` may see that channel: what
+/// every call operation checks first, in one query.
+pub async fn load_for(
+    db: &Db,
+    id: CallId,
+    viewer: UserId,
+) -> Result<Option<(StoredCall, ChannelRow, bool)>, sqlx::Error> {
+    let rows: Vec<LoadRow> = sqlx::query_as(&format!(
+        "SELECT {CALL_COLUMNS}, c.community_id AS ch_community_id, c.kind AS ch_kind, c.name AS ch_name,
+                {} AS visible
+         FROM voice_calls v JOIN channels c ON c.id = v.channel_id
+              LEFT JOIN call_participants p ON p.call_id = v.id
+         WHERE v.id = $2 ORDER BY p.invited_at, p.user_id",
+        channels::VISIBLE_TO_VIEWER
+    ))
+    .bind(viewer)
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let Some((call, channel)) = assemble(rows)? else {
+        return Ok(None);
+    };
+    let (row, visible) = channel.ok_or_else(|| corrupt("channel of call", &id.to_string()))?;
+    Ok(Some((call, row, visible)))
+}
+
+type Assembled = (StoredCall, Option<(ChannelRow, bool)>);
+
+fn assemble(rows: Vec<LoadRow>) -> Result<Option<Assembled>, sqlx::Error> {
+    let mut participants = Vec::with_capacity(rows.len());
+    let mut first = None;
+    for row in rows {
+        if let (Some(user_id), Some(status), Some(invited_at)) =
+            (row.user_id, row.p_status.clone(), row.invited_at)
+        {
+            participants.push(Participant::try_from(ParticipantRow {
+                user_id,
+                status,
+                invited_at,
+                ring_deadline: row.ring_deadline,
+                joined_at: row.joined_at,
+                left_at: row.left_at,
+                decline_reason: row.decline_reason.clone(),
+            })?);
+        }
+        if first.is_none() {
+            first = Some(row);
+        }
+    }
+    let Some(row) = first else { return Ok(None) };
+    let r = row.call;
+    let channel = match (row.ch_community_id, row.ch_kind, row.ch_name) {
+        (Some(community), Some(kind), Some(name)) => Some((
+            ChannelRow {
+                id: ChannelId(r.channel_id),
+                community_id: CommunityId(community),
+                kind: ChannelKind::parse(&kind).ok_or_else(|| corrupt("channel kind", &kind))?,
+                name,
+            },
+            row.visible.unwrap_or(false),
+        )),
+        _ => None,
+    };
     let state = CallState {
         id: CallId(r.id),
         channel: ChannelId(r.channel_id),
@@ -172,16 +257,14 @@ pub async fn load(db: &Db, id: CallId) -> Result<Option<StoredCall>, sqlx::Error
         started_at: r.started_at,
         ended_at: r.ended_at,
         end_reason: r.end_reason.as_deref().and_then(EndReason::parse),
-        participants: participants
-            .into_iter()
-            .map(Participant::try_from)
-            .collect::<Result<_, _>>()?,
+        participants,
     };
-    Ok(Some(StoredCall {
+    let call = StoredCall {
         state,
         version: r.version,
         room_name: r.room_name,
-    }))
+    };
+    Ok(Some((call, channel)))
 }
 
 pub async fn live_in_channel(db: &Db, channel: ChannelId) -> Result<Option<CallId>, sqlx::Error> {
@@ -194,20 +277,22 @@ pub async fn live_in_channel(db: &Db, channel: ChannelId) -> Result<Option<CallI
     Ok(id.map(CallId))
 }
 
-/// Of `users`, those connected to a live call other than `except`.
+/// Of `users`, those connected to a live call in another channel than
+/// `except_channel` (a live call in the channel itself is the one to join,
+/// not a reason to be busy).
 pub async fn busy_among(
     db: &Db,
     users: &[UserId],
-    except: Option<CallId>,
+    except_channel: Option<ChannelId>,
 ) -> Result<Vec<UserId>, sqlx::Error> {
     if users.is_empty() {
         return Ok(Vec::new());
     }
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT DISTINCT p.user_id FROM call_participants p JOIN voice_calls c ON c.id = p.call_id
-         WHERE p.status = 'CONNECTED' AND c.status IN ('RINGING', 'ACTIVE') AND c.id <> ",
+         WHERE p.status = 'CONNECTED' AND c.status IN ('RINGING', 'ACTIVE') AND c.channel_id <> ",
     );
-    q.push_bind(except.map_or(0, |c| c.0));
+    q.push_bind(except_channel.map_or(0, |c| c.0));
     q.push(" AND p.user_id IN (");
     let mut list = q.separated(", ");
     for u in users {

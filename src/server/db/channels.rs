@@ -23,7 +23,8 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.community_id, c.kind, c.name,
     FROM channels c";
 
 /// True for the channels the viewer bound to `$1` belongs to.
-const VISIBLE_TO_VIEWER: &str = "((c.kind = 'parish' AND EXISTS (SELECT 1 FROM community_members m
+pub(crate) const VISIBLE_TO_VIEWER: &str =
+    "((c.kind = 'parish' AND EXISTS (SELECT 1 FROM community_members m
          WHERE m.community_id = c.community_id AND m.user_id = $1))
     OR (c.kind <> 'parish' AND EXISTS (SELECT 1 FROM channel_members m
          WHERE m.channel_id = c.id AND m.user_id = $1)))";
@@ -101,6 +102,31 @@ pub async fn find(db: &Db, id: ChannelId) -> Result<Option<ChannelRow>, sqlx::Er
         community_id: CommunityId(community),
         kind: ChannelKind::parse(&kind).unwrap_or(ChannelKind::Group),
         name,
+    }))
+}
+
+/// The channel and whether the viewer may see it, in one query.
+pub async fn find_for(
+    db: &Db,
+    viewer: UserId,
+    id: ChannelId,
+) -> Result<Option<(ChannelRow, bool)>, sqlx::Error> {
+    let row: Option<(i64, i64, String, String, bool)> = sqlx::query_as(&format!(
+        "SELECT c.id, c.community_id, c.kind, c.name, {VISIBLE_TO_VIEWER} AS visible
+         FROM channels c WHERE c.id = $2"
+    ))
+    .bind(viewer)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, community, kind, name, visible)| {
+        let row = ChannelRow {
+            id: ChannelId(id),
+            community_id: CommunityId(community),
+            kind: ChannelKind::parse(&kind).unwrap_or(ChannelKind::Group),
+            name,
+        };
+        (row, visible)
     }))
 }
 

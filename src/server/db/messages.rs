@@ -123,35 +123,28 @@ pub async fn page(
     Ok((messages, has_more))
 }
 
-/// Posts a finished call's summary in its channel, once per call.
+/// Posts a finished call's summary in its channel, once per call: its id
+/// and time, or None if the call already has one.
 pub async fn insert_call_summary(
     db: &Db,
     channel: ChannelId,
     author: UserId,
     body: &str,
     call: CallId,
-) -> Result<Option<MessageView>, sqlx::Error> {
+) -> Result<Option<(MessageId, i64)>, sqlx::Error> {
+    let now = super::now_ms();
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO messages (channel_id, author_id, body, created_at, kind, call_id)
-         SELECT $1, $2, $3, $4, 'call', $5
-         WHERE NOT EXISTS (SELECT 1 FROM messages WHERE call_id = $5)
+         VALUES ($1, $2, $3, $4, 'call', $5)
+         ON CONFLICT (call_id) WHERE call_id IS NOT NULL DO NOTHING
          RETURNING id",
     )
     .bind(channel)
     .bind(author)
     .bind(body)
-    .bind(super::now_ms())
+    .bind(now)
     .bind(call)
     .fetch_optional(db)
     .await?;
-    match id {
-        None => Ok(None),
-        Some(id) => Ok(Some(
-            sqlx::query_as::<_, Row>(&format!("{SELECT} WHERE m.id = $1"))
-                .bind(id)
-                .fetch_one(db)
-                .await?
-                .into(),
-        )),
-    }
+    Ok(id.map(|id| (MessageId(id), now)))
 }

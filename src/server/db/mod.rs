@@ -39,7 +39,11 @@ pub async fn connect(url: &str) -> Result<Db, String> {
             create_dir(dir)?;
         }
     }
-    let mut pool = SqlitePoolOptions::new().max_connections(if in_memory { 1 } else { 8 });
+    // No ping before each use: the database is in-process, so a connection
+    // does not go stale, and the ping would double every query's round trips.
+    let mut pool = SqlitePoolOptions::new()
+        .max_connections(if in_memory { 1 } else { 8 })
+        .test_before_acquire(false);
     if in_memory {
         // An in-memory database lives as long as its connection: keep one forever.
         pool = pool

@@ -1,0 +1,296 @@
+//! Call signalling under load, against the real server on loopback:
+//! 1. N idle users hold their live event streams open (N = 1,000);
+//! 2. delay from `initiate_call` returning to the callee's stream receiving
+//!    the incoming-call event (p50 / p99);
+//! 3. initiate + answer + end cycles per second on SQLite, over HTTP and at
+//!    the service layer.
+//!
+//! Run with `make bench` (release build). Numbers go to stdout.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use belfry::api::events::{LiveEvent, LiveFrame};
+use belfry::api::ids::{CallId, ChannelId, UserId};
+use belfry::api::types::{ChannelKind, Role, UserView};
+use belfry::calls::CallChange;
+use belfry::media::control::LoggedMedia;
+use belfry::server::config::Config;
+use belfry::server::db::{self, channels, communities, sessions, users};
+use belfry::server::state::AppState;
+use belfry::server::{app, auth, calls};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const USERS: usize = 1_000;
+const SAMPLES: usize = 300;
+const WORKERS: usize = 8;
+const CYCLE_SECONDS: u64 = 5;
+
+struct Person {
+    id: UserId,
+    view: UserView,
+    cookie: String,
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::from_lookup(|_| None).unwrap();
+    config.database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    config.site_root = dir.path().join("site");
+    config.ring_timeout = Duration::from_secs(300);
+    let state = app::prepare_with_media(config, Arc::new(LoggedMedia))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app::router(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let people = make_people(&state).await;
+    // Pairs (i, i + USERS/2) share a direct channel.
+    let mut pairs = Vec::new();
+    for i in 0..USERS / 2 {
+        let (a, b) = (&people[i], &people[i + USERS / 2]);
+        let key = format!("{}:{}", a.id, b.id);
+        let community = communities::default_community(&state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let ch = channels::insert(
+            &state.db,
+            community,
+            ChannelKind::Direct,
+            "",
+            Some(&key),
+            None,
+        )
+        .await
+        .unwrap();
+        channels::add_member(&state.db, ch, a.id).await.unwrap();
+        channels::add_member(&state.db, ch, b.id).await.unwrap();
+        pairs.push((i, i + USERS / 2, ch));
+    }
+
+    // 1. Every user's live stream, idle.
+    let (tx, mut incoming) = mpsc::unbounded_channel::<(UserId, CallId, Instant)>();
+    let measuring = Arc::new(AtomicBool::new(true));
+    let started = Instant::now();
+    for person in &people {
+        let mut req = format!("ws://{addr}/api/events")
+            .into_client_request()
+            .unwrap();
+        req.headers_mut()
+            .insert("cookie", person.cookie.parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("stream opens");
+        let (tx, me, measuring) = (tx.clone(), person.id, measuring.clone());
+        tokio::spawn(async move {
+            while let Some(Ok(msg)) = socket.next().await {
+                let Ok(text) = msg.into_text() else { continue };
+                let Ok(LiveFrame::Event {
+                    event: LiveEvent::Call { call, changes },
+                    ..
+                }) = serde_json::from_str(&text)
+                else {
+                    continue;
+                };
+                let rung = changes
+                    .iter()
+                    .any(|c| matches!(c, CallChange::Incoming { users } if users.contains(&me)));
+                if rung && measuring.load(Ordering::Relaxed) {
+                    let _ = tx.send((me, call.id, Instant::now()));
+                }
+            }
+        });
+    }
+    println!(
+        "live streams open: {} (connected in {:.1} s)",
+        state.live.subscriber_count(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // 2. Delivery delay of the incoming-call event.
+    let http = reqwest::Client::new();
+    let post = |who: &Person, name: &str, body: Value| {
+        http.post(format!("http://{addr}/api/{name}"))
+            .header("cookie", &who.cookie)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let mut after_return = Vec::new();
+    let mut from_request = Vec::new();
+    for &(a, b, ch) in pairs.iter().cycle().take(SAMPLES) {
+        let sent = Instant::now();
+        let res = post(&people[a], "initiate_call", json!({"channel_id": ch}))
+            .await
+            .unwrap();
+        let returned = Instant::now();
+        assert!(res.status().is_success(), "initiate: {}", res.status());
+        let call: Value = res.json().await.unwrap();
+        let call_id = CallId(call["id"].as_i64().unwrap());
+        let (who, got, at) = tokio::time::timeout(Duration::from_secs(5), incoming.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (who, got),
+            (people[b].id, call_id),
+            "the callee's own stream got it"
+        );
+        after_return.push(signed_ms(at, returned));
+        from_request.push(at.duration_since(sent).as_secs_f64() * 1e3);
+        let res = post(&people[a], "cancel_call", json!({"call_id": call_id}))
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+    measuring.store(false, Ordering::Relaxed);
+    report(
+        "incoming event after initiate_call returned",
+        &mut after_return,
+    );
+    report(
+        "incoming event after initiate_call was sent",
+        &mut from_request,
+    );
+
+    // 3a. Cycles over HTTP.
+    let people = Arc::new(people);
+    let (shared_people, shared_http) = (people.clone(), http.clone());
+    let cycles = run_workers(&pairs, move |a, b, ch| {
+        let (people, http) = (shared_people.clone(), shared_http.clone());
+        async move {
+            let call = |who: usize, name: &'static str, body: Value| {
+                let req = http
+                    .post(format!("http://{addr}/api/{name}"))
+                    .header("cookie", &people[who].cookie)
+                    .header("content-type", "application/json")
+                    .body(body.to_string());
+                async move {
+                    let res = req.send().await.unwrap();
+                    assert!(res.status().is_success(), "{name}: {}", res.status());
+                    res.json::<Value>().await.unwrap()
+                }
+            };
+            let started = call(a, "initiate_call", json!({"channel_id": ch})).await;
+            let id = started["id"].clone();
+            call(b, "answer_call", json!({"call_id": id})).await;
+            call(a, "end_call", json!({"call_id": id})).await;
+        }
+    })
+    .await;
+    println!("initiate+answer+end over HTTP, {WORKERS} concurrent: {cycles:.0} cycles/s");
+
+    // 3b. Cycles at the service layer (no HTTP, no JSON).
+    let (shared_state, shared_people) = (state.clone(), people.clone());
+    let cycles = run_workers(&pairs, move |a, b, ch| {
+        let (state, people) = (shared_state.clone(), shared_people.clone());
+        async move {
+            let call = calls::ops::initiate_call(&state, &people[a].view, ch, None)
+                .await
+                .unwrap();
+            calls::ops::answer_call(&state, &people[b].view, call.id)
+                .await
+                .unwrap();
+            calls::ops::end_call(&state, &people[a].view, call.id)
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+    println!("initiate+answer+end in-process, {WORKERS} concurrent: {cycles:.0} cycles/s");
+}
+
+/// Runs cycles on `WORKERS` distinct pairs for `CYCLE_SECONDS`; cycles/s.
+async fn run_workers<F, Fut>(pairs: &[(usize, usize, ChannelId)], cycle: F) -> f64
+where
+    F: Fn(usize, usize, ChannelId) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let deadline = Instant::now() + Duration::from_secs(CYCLE_SECONDS);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for &(a, b, ch) in pairs.iter().skip(pairs.len() - WORKERS) {
+        let cycle = cycle.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut done = 0u64;
+            while Instant::now() < deadline {
+                cycle(a, b, ch).await;
+                done += 1;
+            }
+            done
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn make_people(state: &AppState) -> Vec<Person> {
+    let community = communities::default_community(&state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // One real hash, shared: nobody signs in with a password here.
+    let hash = auth::hash_password("bench-password".into()).await.unwrap();
+    let mut people = Vec::with_capacity(USERS);
+    for i in 0..USERS {
+        let id = users::insert(
+            &state.db,
+            &format!("user{i}"),
+            &format!("User {i}"),
+            &hash,
+            "#1d4ed8",
+        )
+        .await
+        .unwrap();
+        communities::add_member(&state.db, community, id, Role::Member)
+            .await
+            .unwrap();
+        let token = auth::new_token();
+        sessions::insert(
+            &state.db,
+            &auth::token_hash(&token),
+            id,
+            db::now_ms() + 3_600_000,
+        )
+        .await
+        .unwrap();
+        let view = users::find(&state.db, id).await.unwrap().unwrap();
+        people.push(Person {
+            id,
+            view,
+            cookie: format!("{}={token}", auth::SESSION_COOKIE),
+        });
+    }
+    people
+}
+
+fn signed_ms(at: Instant, from: Instant) -> f64 {
+    if at >= from {
+        at.duration_since(from).as_secs_f64() * 1e3
+    } else {
+        -(from.duration_since(at).as_secs_f64() * 1e3)
+    }
+}
+
+fn report(what: &str, samples: &mut [f64]) {
+    samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{what} (n={}): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (negative: the event arrived first)",
+        samples.len(),
+        pick(0.50),
+        pick(0.99),
+        samples[samples.len() - 1]
+    );
+}
