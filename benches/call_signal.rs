@@ -109,12 +109,15 @@ async fn main() {
             }
         });
     }
+    // The server subscribes each stream just after its handshake.
+    while state.live.subscriber_count() < USERS && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     println!(
         "live streams open: {} (connected in {:.1} s)",
         state.live.subscriber_count(),
         started.elapsed().as_secs_f64()
     );
-
     // 2. Delivery delay of the incoming-call event.
     let http = reqwest::Client::new();
     let post = |who: &Person, name: &str, body: Value| {
