@@ -8,7 +8,7 @@ SITE := $(CARGO_TARGET_DIR)/site
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
-	  $(CARGO_TARGET_DIR)/debug/belfry
+	  exec $(CARGO_TARGET_DIR)/debug/belfry
 
 # An optimised server for deployment: target/…/release/belfry plus $(SITE).
 release: site

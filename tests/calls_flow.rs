@@ -15,7 +15,8 @@ fn status_of(call: &CallView, user: belfry::api::ids::UserId) -> ParticipantStat
 }
 
 #[tokio::test]
-async fn a_one_to_one_call_rings_is_answered_and_ends_with_its_duration() {
+async fn a_one_to_one_call_rings_is_answered_and_ends_with_its_duration_and_the_recording_media_double_closes_the_room(
+) {
     let p = Parish::new().await;
     let mut alice_tab = p.alice.listen().await;
     let mut bob_tab = p.bob.listen().await;

@@ -141,7 +141,8 @@ async fn the_polling_fallback_lists_my_live_calls() {
 }
 
 #[tokio::test]
-async fn a_studio_room_is_one_per_studio_for_its_members() {
+async fn a_studio_room_is_one_per_studio_for_its_members_and_closing_reaches_the_recording_media_double(
+) {
     let p = Parish::new().await;
     let post = |who: &common::Person, id: String| {
         let req = who.http.post(format!("{}/api/studio/{id}/voice", who.base));

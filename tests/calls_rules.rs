@@ -224,7 +224,7 @@ async fn people_in_a_call_can_ring_someone_new_into_it() {
 }
 
 #[tokio::test]
-async fn moderators_mute_and_remove_and_the_media_server_is_told() {
+async fn moderators_mute_and_remove_as_seen_by_the_recording_media_double() {
     let p = Parish::new().await;
     let call = p.choir_call_all_in().await;
     let (status, _) = p
@@ -288,7 +288,8 @@ async fn moderators_mute_and_remove_and_the_media_server_is_told() {
 }
 
 #[tokio::test]
-async fn losing_channel_membership_takes_you_out_of_its_live_call() {
+async fn losing_channel_membership_takes_you_out_of_its_live_call_and_the_recording_media_double_evicts(
+) {
     let p = Parish::new().await;
     let call = p.choir_call_all_in().await;
     let (status, _) = p
@@ -329,7 +330,7 @@ async fn losing_channel_membership_takes_you_out_of_its_live_call() {
 }
 
 #[tokio::test]
-async fn losing_studio_membership_evicts_from_the_studio_room() {
+async fn losing_studio_membership_evicts_from_the_studio_room_per_the_recording_media_double() {
     let p = Parish::new().await;
     let res = p
         .carol
