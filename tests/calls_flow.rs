@@ -4,7 +4,7 @@
 mod common;
 
 use belfry::api::call_types::{CallHistoryPage, CallView};
-use belfry::api::types::{MessageKind, MessagePage};
+use belfry::api::types::MessageKind;
 use belfry::calls::{CallChange, CallStatus, EndReason, ParticipantStatus};
 use belfry::media::control::MediaCommand;
 use common::Parish;
@@ -74,11 +74,7 @@ async fn a_one_to_one_call_rings_is_answered_and_ends_with_its_duration_and_the_
     );
 
     // The channel's timeline says so, and the room was closed.
-    let page: MessagePage = p
-        .bob
-        .ok("list_messages", json!({"channel_id": p.direct}))
-        .await;
-    let last = page.messages.last().unwrap();
+    let last = p.bob.last_message(p.direct).await;
     assert_eq!(last.kind, MessageKind::Call);
     assert_eq!(last.call_id, Some(call.id));
     assert!(last.body.starts_with("Voice call · "), "{}", last.body);
@@ -108,11 +104,10 @@ async fn a_declined_call_is_declined_and_says_so() {
         .call_change(|c| matches!(c, CallChange::Declined { .. }))
         .await;
     assert!(changes.contains(&CallChange::Declined { user: p.bob.id() }));
-    let page: MessagePage = p
-        .alice
-        .ok("list_messages", json!({"channel_id": p.direct}))
-        .await;
-    assert_eq!(page.messages.last().unwrap().body, "Declined voice call");
+    assert_eq!(
+        p.alice.last_message(p.direct).await.body,
+        "Declined voice call"
+    );
     let (status, _) = p
         .bob
         .fails("answer_call", json!({"call_id": call.id}))
@@ -142,11 +137,7 @@ async fn the_caller_cancels_before_an_answer_and_the_callee_stops_ringing() {
     let (seen, _) = bob_tab.call_change(|c| *c == CallChange::Cancelled).await;
     assert!(!seen.rings(p.bob.id()));
     assert_eq!(status_of(&seen, p.bob.id()), ParticipantStatus::Missed);
-    let page: MessagePage = p
-        .bob
-        .ok("list_messages", json!({"channel_id": p.direct}))
-        .await;
-    assert_eq!(page.messages.last().unwrap().body, "Missed voice call");
+    assert_eq!(p.bob.last_message(p.direct).await.body, "Missed voice call");
 }
 
 #[tokio::test]
@@ -175,16 +166,8 @@ async fn a_group_call_rings_every_member_and_lasts_while_anyone_stays() {
         (over.status, over.end_reason),
         (CallStatus::Ended, Some(EndReason::Empty))
     );
-    let page: MessagePage = p
-        .carol
-        .ok("list_messages", json!({"channel_id": p.choir}))
-        .await;
-    assert!(page
-        .messages
-        .last()
-        .unwrap()
-        .body
-        .starts_with("Group call · 2 people · "));
+    let summary = p.carol.last_message(p.choir).await.body;
+    assert!(summary.starts_with("Group call · 2 people · "), "{summary}");
 }
 
 #[tokio::test]

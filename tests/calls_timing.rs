@@ -6,7 +6,6 @@ mod common;
 use std::time::Duration;
 
 use belfry::api::call_types::CallView;
-use belfry::api::types::MessagePage;
 use belfry::calls::{CallChange, CallStatus, EndReason, ParticipantStatus};
 use belfry::server::db;
 use common::{Parish, TestApp};
@@ -41,11 +40,7 @@ async fn an_unanswered_call_becomes_missed_after_the_ring_timeout() {
     assert!(changes.contains(&CallChange::Missed {
         users: vec![p.bob.id()]
     }));
-    let page: MessagePage = p
-        .bob
-        .ok("list_messages", json!({"channel_id": p.direct}))
-        .await;
-    assert_eq!(page.messages.last().unwrap().body, "Missed voice call");
+    assert_eq!(p.bob.last_message(p.direct).await.body, "Missed voice call");
     let (status, _) = p
         .bob
         .fails("answer_call", json!({"call_id": call.id}))

@@ -27,9 +27,7 @@ pub async fn channel_for(
     viewer: &UserView,
     id: ChannelId,
 ) -> AppResult<(ChannelRow, ChannelSummary)> {
-    let row = channels::find(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("No such channel."))?;
+    let row = channel_row_for(state, viewer, id).await?;
     let summary = channels::summary_for(&state.db, viewer.id, id)
         .await?
         .ok_or_else(|| AppError::forbidden("You are not a member of this channel."))?;
@@ -132,19 +130,9 @@ pub async fn open_direct(
             "A direct channel needs someone else.",
         ));
     }
-    let shared = communities::for_user(&state.db, viewer.id).await?;
-    let mut community = None;
-    for c in &shared {
-        if communities::role_of(&state.db, c.id, other)
-            .await?
-            .is_some()
-        {
-            community = Some(c.id);
-            break;
-        }
-    }
-    let community =
-        community.ok_or_else(|| AppError::not_found("No such person in your communities."))?;
+    let community = communities::shared(&state.db, viewer.id, other)
+        .await?
+        .ok_or_else(|| AppError::not_found("No such person in your communities."))?;
     let (low, high) = if viewer.id < other {
         (viewer.id, other)
     } else {

@@ -1,6 +1,6 @@
 //! An in-memory cache of people's public views (name, avatar colour), which
 //! every call view needs and which nothing in Belfry changes once an account
-//! exists. Whatever later edits a profile must call `forget`.
+//! exists. Whatever later edits a profile must also drop the entry here.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -43,12 +43,5 @@ impl People {
             }
         }
         Ok(found)
-    }
-
-    pub fn forget(&self, id: UserId) {
-        self.known
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id);
     }
 }

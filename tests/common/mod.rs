@@ -241,6 +241,17 @@ impl Person {
         }
     }
 
+    /// The newest message in a channel.
+    pub async fn last_message(&self, channel: ChannelId) -> belfry::api::types::MessageView {
+        let page: belfry::api::types::MessagePage = self
+            .ok("list_messages", json!({"channel_id": channel}))
+            .await;
+        page.messages
+            .last()
+            .cloned()
+            .expect("the channel has messages")
+    }
+
     /// Calls a server function that must fail; returns its status and error.
     pub async fn fails(&self, name: &str, args: Value) -> (u16, ApiError) {
         match self.call::<Value>(name, args.clone()).await {

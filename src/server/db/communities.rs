@@ -95,17 +95,39 @@ pub async fn members(db: &Db, community: CommunityId) -> Result<Vec<UserView>, s
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// Of `users`, how many belong to the community.
+/// Of `users` (distinct), how many belong to the community.
 pub async fn count_members_among(
     db: &Db,
     community: CommunityId,
     users: &[UserId],
 ) -> Result<usize, sqlx::Error> {
-    let mut n = 0;
-    for user in users {
-        if role_of(db, community, *user).await?.is_some() {
-            n += 1;
-        }
+    if users.is_empty() {
+        return Ok(0);
     }
-    Ok(n)
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "SELECT COUNT(*) FROM community_members WHERE community_id = ",
+    );
+    q.push_bind(community);
+    q.push(" AND user_id IN (");
+    let mut list = q.separated(", ");
+    for user in users {
+        list.push_bind(user.0);
+    }
+    q.push(")");
+    let n: i64 = q.build_query_scalar().fetch_one(db).await?;
+    Ok(n.max(0) as usize)
+}
+
+/// A community both people belong to (the oldest), if any.
+pub async fn shared(db: &Db, a: UserId, b: UserId) -> Result<Option<CommunityId>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT x.community_id FROM community_members x
+         JOIN community_members y ON y.community_id = x.community_id
+         WHERE x.user_id = $1 AND y.user_id = $2 ORDER BY x.community_id LIMIT 1",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_optional(db)
+    .await?;
+    Ok(id.map(CommunityId))
 }
