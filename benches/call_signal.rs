@@ -24,6 +24,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 const USERS: usize = 1_000;
 const SAMPLES: usize = 300;
@@ -86,9 +87,13 @@ async fn main() {
             .unwrap();
         req.headers_mut()
             .insert("cookie", person.cookie.parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(req)
-            .await
-            .expect("stream opens");
+        // A small read buffer: the default 128 KiB is zero-filled on each
+        // read, which would make the harness, not the server, the cost.
+        let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_with_config(req, Some(config), false)
+                .await
+                .expect("stream opens");
         let (tx, me, measuring) = (tx.clone(), person.id, measuring.clone());
         tokio::spawn(async move {
             while let Some(Ok(msg)) = socket.next().await {

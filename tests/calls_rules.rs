@@ -372,3 +372,61 @@ async fn losing_studio_membership_evicts_from_the_studio_room_per_the_recording_
         .unwrap();
     assert_eq!(again.status(), 403);
 }
+
+#[tokio::test]
+async fn someone_connected_elsewhere_can_neither_answer_nor_join_another_call() {
+    let p = Parish::new().await;
+    // Dave rings alice in the hall; before she answers, bob calls her
+    // directly and she takes that call.
+    let hall: CallView = p
+        .dave
+        .ok(
+            "initiate_call",
+            json!({"channel_id": p.hall, "invitees": [p.alice.id(), p.carol.id()]}),
+        )
+        .await;
+    let direct: CallView = p
+        .bob
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    let _: CallView = p
+        .alice
+        .ok("answer_call", json!({"call_id": direct.id}))
+        .await;
+    let (status, err) = p
+        .alice
+        .fails("answer_call", json!({"call_id": hall.id}))
+        .await;
+    assert_eq!(status, 409, "{}", err.message);
+    assert!(err.message.contains("another call"), "{}", err.message);
+    // Carol answers; the hall call is live. Bob, busy with alice, can't
+    // join it by calling the channel either.
+    let _: CallView = p.carol.ok("answer_call", json!({"call_id": hall.id})).await;
+    let (status, err) = p
+        .bob
+        .fails("initiate_call", json!({"channel_id": p.hall}))
+        .await;
+    assert_eq!(status, 409, "{}", err.message);
+    // Nor join a live group call: carol leaves the hall and starts one in
+    // the choir, which rings alice and bob as busy.
+    let _: CallView = p.carol.ok("leave_call", json!({"call_id": hall.id})).await;
+    let choir: CallView = p
+        .carol
+        .ok("initiate_call", json!({"channel_id": p.choir}))
+        .await;
+    assert_eq!(
+        choir.participant(p.bob.id()).unwrap().decline_reason,
+        Some(DeclineReason::Busy),
+        "busy members of a group channel are found in the channel query"
+    );
+    // Once alice hangs up she is free to take the hall call.
+    let _: CallView = p
+        .alice
+        .ok("leave_call", json!({"call_id": direct.id}))
+        .await;
+    let answered: CallView = p.alice.ok("answer_call", json!({"call_id": hall.id})).await;
+    assert_eq!(
+        answered.participant(p.alice.id()).unwrap().status,
+        ParticipantStatus::Connected
+    );
+}

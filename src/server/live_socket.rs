@@ -33,6 +33,9 @@ pub struct Resume {
     after: Option<u64>,
 }
 
+/// Bytes read from a tab's socket at a time.
+const READ_BUFFER: usize = 4 * 1024;
+
 pub async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -42,7 +45,10 @@ pub async fn events(
     check_same_origin(&headers)?;
     let authed = auth::authenticate(&state, &headers).await?;
     let resume = resume.epoch.zip(resume.after);
+    // Tabs send only tiny frames; the default 128 KiB read buffer would be
+    // zero-filled on every read, for each of thousands of idle sockets.
     Ok(upgrade
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(4 * 1024)
         .on_upgrade(move |socket| stream(socket, state, authed, resume)))
 }

@@ -44,14 +44,16 @@ async fn channel_of(state: &AppState, call: &StoredCall) -> AppResult<ChannelRow
 pub async fn transition(state: &AppState, call: CallId, event: CallEvent) -> AppResult<Outcome> {
     let stored = load(state, call).await?;
     let channel = channel_of(state, &stored).await?;
-    transition_from(state, stored, &channel, event).await
+    transition_from(state, stored, &channel, None, event).await
 }
 
-/// Applies `event` to a call the caller has just read.
+/// Applies `event` to a call the caller has just read (with the channel's
+/// members, when the caller read those too).
 pub async fn transition_from(
     state: &AppState,
     mut stored: StoredCall,
     channel: &ChannelRow,
+    members: Option<&[UserId]>,
     event: CallEvent,
 ) -> AppResult<Outcome> {
     for _ in 0..MAX_ATTEMPTS {
@@ -66,7 +68,7 @@ pub async fn transition_from(
                 version: stored.version + 1,
                 room_name: stored.room_name,
             };
-            let view = carry_out(state, &saved, channel, &t, None).await?;
+            let view = carry_out(state, &saved, channel, &t, members).await?;
             return Ok(Outcome { call: saved, view });
         }
         // Another transition won the race: read again and re-apply.
@@ -86,12 +88,12 @@ pub async fn carry_out(
     call: &StoredCall,
     channel: &ChannelRow,
     t: &Transition,
-    members: Option<Vec<UserId>>,
+    members: Option<&[UserId]>,
 ) -> AppResult<CallView> {
     let view = views::call_view(state, &call.state, channel).await?;
     let mut recipients = call.state.involved();
     match members {
-        Some(members) => recipients.extend(members),
+        Some(members) => recipients.extend_from_slice(members),
         None => recipients.extend(channels::member_ids(&state.db, channel).await?),
     }
     recipients.sort();

@@ -10,25 +10,26 @@ use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::{CallId, ChannelId, UserId};
 use crate::calls::{start, CallEvent, CallKind, Transition};
 use crate::media::control::MediaCommand;
-use crate::server::chat::channel_row_for;
+use crate::server::db::call_access::{self, CallAccess};
 use crate::server::db::calls::{self as calls_db, StoredCall};
-use crate::server::db::channels::{self, ChannelRow};
+use crate::server::db::channels::ChannelRow;
 use crate::server::db::{self, communities};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;
 
-/// The call, if the viewer may see its channel (one query).
+/// The call, if the viewer may see its channel, with the channel's members
+/// and whether the viewer is busy elsewhere (one query).
 pub async fn visible_call(
     state: &AppState,
     viewer: &UserView,
     call: CallId,
-) -> AppResult<(StoredCall, ChannelRow)> {
-    match calls_db::load_for(&state.db, call, viewer.id).await? {
+) -> AppResult<CallAccess> {
+    match call_access::load_for(&state.db, call, viewer.id).await? {
         None => Err(AppError::not_found("No such call.")),
-        Some((_, _, false)) => Err(AppError::forbidden(
+        Some(access) if !access.visible => Err(AppError::forbidden(
             "You are not a member of this call's channel.",
         )),
-        Some((stored, channel, true)) => Ok((stored, channel)),
+        Some(access) => Ok(access),
     }
 }
 
@@ -44,11 +45,8 @@ pub async fn is_moderator(
     )
 }
 
-async fn refuse_if_busy(state: &AppState, viewer: &UserView, channel: ChannelId) -> AppResult<()> {
-    if !calls_db::busy_among(&state.db, &[viewer.id], Some(channel))
-        .await?
-        .is_empty()
-    {
+fn refuse_if_busy(busy: bool) -> AppResult<()> {
+    if busy {
         return Err(AppError::conflict(
             "You are in another call. Leave it first.",
         ));
@@ -64,22 +62,39 @@ pub async fn initiate_call(
     channel_id: ChannelId,
     invitees: Option<Vec<UserId>>,
 ) -> AppResult<CallView> {
-    let channel = channel_row_for(state, viewer, channel_id).await?;
     for _ in 0..4 {
-        if let Some(live) = calls_db::live_in_channel(&state.db, channel_id).await? {
-            refuse_if_busy(state, viewer, channel_id).await?;
+        let found = call_access::find_for_call(&state.db, viewer.id, channel_id).await?;
+        let Some(found) = found else {
+            return Err(AppError::not_found("No such channel."));
+        };
+        if !found.visible {
+            return Err(AppError::forbidden("You are not a member of this channel."));
+        }
+        let (channel, members) = (found.row, found.members);
+        if let Some(live) = found.live_call {
+            let me_busy = match &found.busy_members {
+                Some(busy) => busy.contains(&viewer.id),
+                None => !calls_db::busy_among(&state.db, &[viewer.id], Some(channel_id))
+                    .await?
+                    .is_empty(),
+            };
+            refuse_if_busy(me_busy)?;
             let stored = load(state, live).await?;
-            let outcome =
-                transition_from(state, stored, &channel, CallEvent::Join { user: viewer.id })
-                    .await?;
+            let join = CallEvent::Join { user: viewer.id };
+            let outcome = transition_from(state, stored, &channel, Some(&members), join).await?;
             return Ok(outcome.view);
         }
-        let members = channels::member_ids(&state.db, &channel).await?;
         let invitees = choose_invitees(viewer, &channel, &members, invitees.as_deref())?;
-        // One query for the caller's own line and the invitees'.
-        let mut ask = invitees.clone();
-        ask.push(viewer.id);
-        let busy = calls_db::busy_among(&state.db, &ask, Some(channel_id)).await?;
+        let busy = match found.busy_members {
+            Some(busy) => busy,
+            // A parish's members are the whole community: ask about the
+            // chosen few and the caller only.
+            None => {
+                let mut ask = invitees.clone();
+                ask.push(viewer.id);
+                calls_db::busy_among(&state.db, &ask, Some(channel_id)).await?
+            }
+        };
         if busy.contains(&viewer.id) {
             return Err(AppError::conflict(
                 "You are in another call. Leave it first.",
@@ -120,7 +135,7 @@ pub async fn initiate_call(
                     state: stored.state.clone(),
                     ..t
                 };
-                return engine::carry_out(state, &stored, &channel, &t, Some(members)).await;
+                return engine::carry_out(state, &stored, &channel, &t, Some(&members)).await;
             }
             // Someone started one at the same moment: join theirs.
             Err(e) if db::is_unique_violation(&e) => continue,
@@ -165,15 +180,10 @@ fn choose_invitees(
 }
 
 pub async fn answer_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
-    let (stored, channel) = visible_call(state, viewer, call).await?;
-    refuse_if_busy(state, viewer, channel.id).await?;
-    let outcome = transition_from(
-        state,
-        stored,
-        &channel,
-        CallEvent::Answer { user: viewer.id },
-    )
-    .await?;
+    let a = visible_call(state, viewer, call).await?;
+    refuse_if_busy(a.viewer_busy)?;
+    let event = CallEvent::Answer { user: viewer.id };
+    let outcome = transition_from(state, a.call, &a.channel, Some(&a.members), event).await?;
     Ok(outcome.view)
 }
 
@@ -185,8 +195,12 @@ async fn simple(
     call: CallId,
     event: CallEvent,
 ) -> AppResult<CallView> {
-    let (stored, channel) = visible_call(state, viewer, call).await?;
-    Ok(transition_from(state, stored, &channel, event).await?.view)
+    let a = visible_call(state, viewer, call).await?;
+    Ok(
+        transition_from(state, a.call, &a.channel, Some(&a.members), event)
+            .await?
+            .view,
+    )
 }
 
 pub async fn decline_call(
@@ -206,15 +220,19 @@ pub async fn leave_call(state: &AppState, viewer: &UserView, call: CallId) -> Ap
 }
 
 pub async fn end_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
-    let (stored, channel) = visible_call(state, viewer, call).await?;
+    let a = visible_call(state, viewer, call).await?;
     // The caller ends their own call without a role lookup.
     let moderator =
-        stored.state.initiator != viewer.id && is_moderator(state, viewer, &channel).await?;
+        a.call.state.initiator != viewer.id && is_moderator(state, viewer, &a.channel).await?;
     let event = CallEvent::End {
         by: viewer.id,
         moderator,
     };
-    Ok(transition_from(state, stored, &channel, event).await?.view)
+    Ok(
+        transition_from(state, a.call, &a.channel, Some(&a.members), event)
+            .await?
+            .view,
+    )
 }
 
 /// Rings someone new into a live group call. Any connected participant may.
@@ -224,30 +242,31 @@ pub async fn add_participant(
     call: CallId,
     user: UserId,
 ) -> AppResult<CallView> {
-    let (stored, channel) = visible_call(state, viewer, call).await?;
-    let connected = stored.state.participant(viewer.id).map(|p| p.status)
+    let a = visible_call(state, viewer, call).await?;
+    let connected = a.call.state.participant(viewer.id).map(|p| p.status)
         == Some(crate::calls::ParticipantStatus::Connected);
     if !connected {
         return Err(AppError::forbidden(
             "Only people in the call can add someone.",
         ));
     }
-    if !channels::member_ids(&state.db, &channel)
-        .await?
-        .contains(&user)
-    {
+    if !a.members.contains(&user) {
         return Err(AppError::bad_request(
             "They are not a member of this channel.",
         ));
     }
-    let busy = calls_db::busy_among(&state.db, &[user], Some(channel.id)).await?;
+    let busy = calls_db::busy_among(&state.db, &[user], Some(a.channel.id)).await?;
     let deadline = db::now_ms() + state.config.ring_timeout.as_millis() as i64;
     let event = CallEvent::Invite {
         users: vec![user],
         busy,
         ring_deadline: deadline,
     };
-    Ok(transition_from(state, stored, &channel, event).await?.view)
+    Ok(
+        transition_from(state, a.call, &a.channel, Some(&a.members), event)
+            .await?
+            .view,
+    )
 }
 
 async fn moderated(
@@ -255,20 +274,20 @@ async fn moderated(
     viewer: &UserView,
     call: CallId,
     user: UserId,
-) -> AppResult<(StoredCall, ChannelRow)> {
-    let (stored, channel) = visible_call(state, viewer, call).await?;
-    if !is_moderator(state, viewer, &channel).await? {
+) -> AppResult<CallAccess> {
+    let a = visible_call(state, viewer, call).await?;
+    if !is_moderator(state, viewer, &a.channel).await? {
         return Err(AppError::forbidden(
             "Only coordinators and admins moderate calls.",
         ));
     }
-    if !stored.state.status.is_live() {
+    if !a.call.state.status.is_live() {
         return Err(AppError::conflict("This call is already over."));
     }
-    if stored.state.participant(user).is_none() {
+    if a.call.state.participant(user).is_none() {
         return Err(AppError::not_found("They are not in this call."));
     }
-    Ok((stored, channel))
+    Ok(a)
 }
 
 /// A moderator mutes (or unmutes) someone's microphone from the server.
@@ -279,13 +298,13 @@ pub async fn mute_participant(
     user: UserId,
     muted: bool,
 ) -> AppResult<CallView> {
-    let (stored, channel) = moderated(state, viewer, call, user).await?;
+    let a = moderated(state, viewer, call, user).await?;
     state.media.send(MediaCommand::Mute {
-        room: stored.room_name.clone(),
+        room: a.call.room_name.clone(),
         user,
         muted,
     });
-    call_view(state, &stored.state, &channel).await
+    call_view(state, &a.call.state, &a.channel).await
 }
 
 pub async fn remove_participant(
@@ -294,9 +313,10 @@ pub async fn remove_participant(
     call: CallId,
     user: UserId,
 ) -> AppResult<CallView> {
-    let (stored, channel) = moderated(state, viewer, call, user).await?;
+    let a = moderated(state, viewer, call, user).await?;
+    let event = CallEvent::Remove { user };
     Ok(
-        transition_from(state, stored, &channel, CallEvent::Remove { user })
+        transition_from(state, a.call, &a.channel, Some(&a.members), event)
             .await?
             .view,
     )

@@ -73,7 +73,7 @@ pub async fn call_token(
     call: CallId,
     headers: &HeaderMap,
 ) -> AppResult<RoomAccess> {
-    let (stored, _) = visible_call(state, viewer, call).await?;
+    let stored = visible_call(state, viewer, call).await?.call;
     if !stored.state.status.is_live() {
         return Err(AppError::conflict("This call is already over."));
     }

@@ -2,9 +2,9 @@
 //! version it read, so of two racing transitions one saves and the other is
 //! told to re-read and re-apply.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::channels::{self, ChannelRow};
+use super::channels::ChannelRow;
 use super::Db;
 use crate::api::types::ChannelKind;
 use crate::calls::ids::{CallId, ChannelId, CommunityId, UserId};
@@ -45,7 +45,7 @@ struct ParticipantRow {
     decline_reason: Option<String>,
 }
 
-fn corrupt(what: &str, value: &str) -> sqlx::Error {
+pub(super) fn corrupt(what: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unknown {what} {value:?} in the database").into())
 }
 
@@ -69,44 +69,66 @@ impl TryFrom<ParticipantRow> for Participant {
 /// new id returned). Fails with a unique violation when the channel already
 /// has a live call.
 pub async fn insert(db: &Db, state: &CallState, room_name: &str) -> Result<CallId, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at,
-                                  started_at, ended_at, duration_ms, end_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(state.channel)
-    .bind(state.initiator)
-    .bind(room_name)
-    .bind(state.kind.as_str())
-    .bind(state.status.as_str())
-    .bind(state.created_at)
-    .bind(state.started_at)
-    .bind(state.ended_at)
-    .bind(state.ended_at.map(|_| state.duration_ms()))
-    .bind(state.end_reason.map(EndReason::as_str))
-    .fetch_one(&mut *tx)
-    .await?;
-    write_participants(&mut tx, CallId(id), &state.participants).await?;
-    tx.commit().await?;
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "BEGIN IMMEDIATE;
+         INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at,
+                                  started_at, ended_at, duration_ms, end_reason) VALUES (",
+    );
+    let mut values = q.separated(", ");
+    values
+        .push_bind(state.channel)
+        .push_bind(state.initiator)
+        .push_bind(room_name)
+        .push_bind(state.kind.as_str())
+        .push_bind(state.status.as_str())
+        .push_bind(state.created_at)
+        .push_bind(state.started_at)
+        .push_bind(state.ended_at)
+        .push_bind(state.ended_at.map(|_| state.duration_ms()))
+        .push_bind(state.end_reason.map(EndReason::as_str));
+    q.push(") RETURNING id;");
+    push_participants(&mut q, CallRef::Room(room_name), &state.participants, false);
+    q.push(" COMMIT;");
+    let rows = in_one_hop(db, q).await?;
+    let id: i64 = rows
+        .first()
+        .ok_or_else(|| sqlx::Error::RowNotFound)?
+        .try_get(0)?;
     Ok(CallId(id))
 }
 
-async fn write_participants(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    call: CallId,
+/// How the participants statement names its call.
+enum CallRef<'a> {
+    Id(CallId),
+    /// A call inserted by an earlier statement of the same batch.
+    Room(&'a str),
+}
+
+/// Appends the participants' upsert. With `guarded`, it writes only when the
+/// statement just before it changed exactly one row (the versioned update).
+fn push_participants(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    call: CallRef<'_>,
     participants: &[Participant],
-) -> Result<(), sqlx::Error> {
+    guarded: bool,
+) {
     if participants.is_empty() {
-        return Ok(());
+        return;
     }
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO call_participants (call_id, user_id, status, invited_at, ring_deadline,
-                                        joined_at, left_at, decline_reason) ",
+    q.push(
+        " INSERT INTO call_participants (call_id, user_id, status, invited_at, ring_deadline,
+                                        joined_at, left_at, decline_reason)
+          SELECT * FROM (",
     );
     q.push_values(participants, |mut row, p| {
-        row.push_bind(call)
-            .push_bind(p.user)
+        match call {
+            CallRef::Id(id) => row.push_bind(id),
+            CallRef::Room(room) => row
+                .push("(SELECT id FROM voice_calls WHERE room_name = ")
+                .push_bind_unseparated(room.to_owned())
+                .push_unseparated(")"),
+        };
+        row.push_bind(p.user)
             .push_bind(p.status.as_str())
             .push_bind(p.invited_at)
             .push_bind(p.ring_deadline)
@@ -114,44 +136,69 @@ async fn write_participants(
             .push_bind(p.left_at)
             .push_bind(p.decline_reason.map(DeclineReason::as_str));
     });
+    q.push(if guarded {
+        ") WHERE changes() = 1"
+    } else {
+        ") WHERE true"
+    });
     q.push(
         " ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
             invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
             joined_at = excluded.joined_at, left_at = excluded.left_at,
-            decline_reason = excluded.decline_reason",
+            decline_reason = excluded.decline_reason;",
     );
-    q.build().execute(&mut **tx).await?;
-    Ok(())
+}
+
+/// Runs a `BEGIN IMMEDIATE; ...; COMMIT;` batch as one trip to SQLite's
+/// worker thread (a transaction through sqlx costs a trip per statement,
+/// and the trips, not SQLite, are what a call transition spends its time
+/// on). A failing statement stops the batch; the transaction it left open is
+/// rolled back before the connection goes back to the pool.
+async fn in_one_hop(
+    db: &Db,
+    mut q: QueryBuilder<'_, Sqlite>,
+) -> Result<Vec<sqlx::sqlite::SqliteRow>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    match q.build().fetch_all(&mut *conn).await {
+        Ok(rows) => Ok(rows),
+        Err(e) => {
+            if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+                if !rollback.to_string().contains("no transaction is active") {
+                    // The connection's state is unknown: do not reuse it.
+                    conn.close_on_drop();
+                }
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Saves a transition's state if the call is still at `version`; false when
-/// another write got there first.
+/// another write got there first. The update and the participants' upsert
+/// commit together or not at all.
 pub async fn save(db: &Db, state: &CallState, version: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let updated = sqlx::query(
-        "UPDATE voice_calls SET status = $3, started_at = $4, ended_at = $5, duration_ms = $6,
-                end_reason = $7, version = version + 1
-         WHERE id = $1 AND version = $2",
-    )
-    .bind(state.id)
-    .bind(version)
-    .bind(state.status.as_str())
-    .bind(state.started_at)
-    .bind(state.ended_at)
-    .bind(state.ended_at.map(|_| state.duration_ms()))
-    .bind(state.end_reason.map(EndReason::as_str))
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Ok(false);
-    }
-    write_participants(&mut tx, state.id, &state.participants).await?;
-    tx.commit().await?;
-    Ok(true)
+    let mut q = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; UPDATE voice_calls SET status = ");
+    q.push_bind(state.status.as_str())
+        .push(", started_at = ")
+        .push_bind(state.started_at)
+        .push(", ended_at = ")
+        .push_bind(state.ended_at)
+        .push(", duration_ms = ")
+        .push_bind(state.ended_at.map(|_| state.duration_ms()))
+        .push(", end_reason = ")
+        .push_bind(state.end_reason.map(EndReason::as_str))
+        .push(", version = version + 1 WHERE id = ")
+        .push_bind(state.id)
+        .push(" AND version = ")
+        .push_bind(version)
+        .push(" RETURNING version;");
+    push_participants(&mut q, CallRef::Id(state.id), &state.participants, true);
+    q.push(" COMMIT;");
+    Ok(!in_one_hop(db, q).await?.is_empty())
 }
 
 #[derive(sqlx::FromRow)]
-struct LoadRow {
+pub(super) struct LoadRow {
     #[sqlx(flatten)]
     call: CallRow,
     user_id: Option<i64>,
@@ -165,54 +212,38 @@ struct LoadRow {
     ch_kind: Option<String>,
     ch_name: Option<String>,
     visible: Option<bool>,
+    members: Option<String>,
+    viewer_busy: Option<bool>,
 }
 
-const CALL_COLUMNS: &str = "v.id, v.channel_id, v.initiator_id, v.room_name, v.kind, v.status, v.created_at,
+pub(super) const CALL_COLUMNS: &str = "v.id, v.channel_id, v.initiator_id, v.room_name, v.kind, v.status, v.created_at,
     v.started_at, v.ended_at, v.end_reason, v.version,
     p.user_id, p.status AS p_status, p.invited_at, p.ring_deadline, p.joined_at, p.left_at, p.decline_reason";
 
 /// The call with its participants, in one query.
 pub async fn load(db: &Db, id: CallId) -> Result<Option<StoredCall>, sqlx::Error> {
     let rows: Vec<LoadRow> = sqlx::query_as(&format!(
-        "SELECT {CALL_COLUMNS}, NULL AS ch_community_id, NULL AS ch_kind, NULL AS ch_name, NULL AS visible
+        "SELECT {CALL_COLUMNS}, NULL AS ch_community_id, NULL AS ch_kind, NULL AS ch_name, NULL AS visible,
+                NULL AS members, NULL AS viewer_busy
          FROM voice_calls v LEFT JOIN call_participants p ON p.call_id = v.id
          WHERE v.id = $1 ORDER BY p.invited_at, p.user_id"
     ))
     .bind(id)
     .fetch_all(db)
     .await?;
-    Ok(assemble(rows)?.map(|(call, _)| call))
+    Ok(assemble(rows)?.map(|a| a.call))
 }
 
-/// The call, its channel, and whether `viewer` may see that channel: what
-/// every call operation checks first, in one query.
-pub async fn load_for(
-    db: &Db,
-    id: CallId,
-    viewer: UserId,
-) -> Result<Option<(StoredCall, ChannelRow, bool)>, sqlx::Error> {
-    let rows: Vec<LoadRow> = sqlx::query_as(&format!(
-        "SELECT {CALL_COLUMNS}, c.community_id AS ch_community_id, c.kind AS ch_kind, c.name AS ch_name,
-                {} AS visible
-         FROM voice_calls v JOIN channels c ON c.id = v.channel_id
-              LEFT JOIN call_participants p ON p.call_id = v.id
-         WHERE v.id = $2 ORDER BY p.invited_at, p.user_id",
-        channels::VISIBLE_TO_VIEWER
-    ))
-    .bind(viewer)
-    .bind(id)
-    .fetch_all(db)
-    .await?;
-    let Some((call, channel)) = assemble(rows)? else {
-        return Ok(None);
-    };
-    let (row, visible) = channel.ok_or_else(|| corrupt("channel of call", &id.to_string()))?;
-    Ok(Some((call, row, visible)))
+/// A call put together from its rows, with what the first row said of its
+/// channel and viewer (when the query asked).
+pub(super) struct Assembled {
+    pub call: StoredCall,
+    pub channel: Option<(ChannelRow, bool)>,
+    pub members: Option<String>,
+    pub viewer_busy: bool,
 }
 
-type Assembled = (StoredCall, Option<(ChannelRow, bool)>);
-
-fn assemble(rows: Vec<LoadRow>) -> Result<Option<Assembled>, sqlx::Error> {
+pub(super) fn assemble(rows: Vec<LoadRow>) -> Result<Option<Assembled>, sqlx::Error> {
     let mut participants = Vec::with_capacity(rows.len());
     let mut first = None;
     for row in rows {
@@ -234,6 +265,7 @@ fn assemble(rows: Vec<LoadRow>) -> Result<Option<Assembled>, sqlx::Error> {
         }
     }
     let Some(row) = first else { return Ok(None) };
+    let (members, viewer_busy) = (row.members, row.viewer_busy.unwrap_or(false));
     let r = row.call;
     let channel = match (row.ch_community_id, row.ch_kind, row.ch_name) {
         (Some(community), Some(kind), Some(name)) => Some((
@@ -264,7 +296,12 @@ fn assemble(rows: Vec<LoadRow>) -> Result<Option<Assembled>, sqlx::Error> {
         version: r.version,
         room_name: r.room_name,
     };
-    Ok(Some((call, channel)))
+    Ok(Some(Assembled {
+        call,
+        channel,
+        members,
+        viewer_busy,
+    }))
 }
 
 pub async fn live_in_channel(db: &Db, channel: ChannelId) -> Result<Option<CallId>, sqlx::Error> {

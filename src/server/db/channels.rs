@@ -29,6 +29,25 @@ pub(crate) const VISIBLE_TO_VIEWER: &str =
     OR (c.kind <> 'parish' AND EXISTS (SELECT 1 FROM channel_members m
          WHERE m.channel_id = c.id AND m.user_id = $1)))";
 
+/// The ids of everyone in channel `c`, comma-separated (read with
+/// [`parse_ids`]): one column instead of a second query.
+pub(crate) const MEMBER_IDS_OF_C: &str = "(CASE WHEN c.kind = 'parish'
+    THEN (SELECT group_concat(m.user_id) FROM community_members m WHERE m.community_id = c.community_id)
+    ELSE (SELECT group_concat(m.user_id) FROM channel_members m WHERE m.channel_id = c.id) END)";
+
+/// Reads a comma-separated id list built by `group_concat`.
+pub(crate) fn parse_ids(list: Option<&str>) -> Result<Vec<UserId>, sqlx::Error> {
+    list.unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map(UserId).map_err(|_| {
+                sqlx::Error::Decode(format!("bad user id {s:?} in a member list").into())
+            })
+        })
+        .collect()
+}
+
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
     id: i64,
