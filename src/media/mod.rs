@@ -2,4 +2,5 @@
 //! both media servers (the embedded SFU, or a LiveKit cluster) accept.
 
 pub mod control;
+pub mod sfu;
 pub mod token;

@@ -1,0 +1,486 @@
+//! The embedded audio SFU, sans-IO: rooms of participants, each with a
+//! publisher and a subscriber peer connection (str0m), forwarding every
+//! live, unmuted audio track to everyone else in the room.
+//!
+//! Nothing here opens a socket, spawns a thread or reads a clock: the
+//! driver passes packets and time in and carries out what comes back
+//! ([`SfuOutput`]). A participant whose peer connection fails, or who sends
+//! something unusable, is disconnected alone.
+
+mod forward;
+mod participant;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use str0m::change::SdpOffer;
+use str0m::media::MediaKind;
+use str0m::net::{Receive, Transmit};
+use str0m::{Event, Input, Output, Rtc};
+
+use participant::Participant;
+pub use participant::{ParticipantInfo, Track};
+
+/// A participant's session in the SFU.
+pub type SessionId = u64;
+
+/// How often speaking levels are reported at most.
+const SPEAKERS_EVERY: Duration = Duration::from_millis(500);
+/// Audio quieter than this (0..=1) is not speaking.
+const SPEAKING_LEVEL: f32 = 0.05;
+
+/// What the driver must carry out.
+#[derive(Debug)]
+pub enum SfuOutput {
+    Transmit(Transmit),
+    Signal(SessionId, Signal),
+}
+
+/// Signalling toward one participant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Signal {
+    /// A subscriber offer with its number.
+    SubscriberOffer { sdp: String, id: u32 },
+    /// The others in the room changed (full info, versioned).
+    Participants(Vec<ParticipantInfo>),
+    /// Who is speaking now, with levels (only those that changed).
+    Speakers(Vec<(String, f32, bool)>),
+    /// The participant was disconnected by the SFU.
+    Disconnected { reason: String },
+}
+
+/// The room and identity a session belongs to, for reporting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Presence {
+    pub room: String,
+    pub identity: String,
+}
+
+pub struct Sfu {
+    addr: SocketAddr,
+    participants: HashMap<SessionId, Participant>,
+    next_session: SessionId,
+    outputs: Vec<SfuOutput>,
+    /// Sessions that left or were dropped since the last call (reported to
+    /// call control by the driver).
+    departed: Vec<(SessionId, Presence)>,
+    last_speakers: Option<Instant>,
+}
+
+impl Sfu {
+    /// An SFU whose peer connections all use `addr` (the one UDP port).
+    pub fn new(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            participants: HashMap::new(),
+            next_session: 1,
+            outputs: Vec::new(),
+            departed: Vec::new(),
+            last_speakers: None,
+        }
+    }
+
+    /// Adds a participant. An identity already in the room is disconnected
+    /// first (one session per identity and room).
+    pub fn join(&mut self, now: Instant, room: &str, identity: &str, name: &str) -> SessionId {
+        let twins: Vec<SessionId> = self
+            .participants
+            .iter()
+            .filter(|(_, p)| p.room == room && p.identity == identity)
+            .map(|(id, _)| *id)
+            .collect();
+        for twin in twins {
+            self.drop_session(twin, "joined again elsewhere");
+        }
+        let session = self.next_session;
+        self.next_session += 1;
+        let sid = format!("PA_{session:x}{:08x}", rand_suffix(session));
+        let mut me = Participant::new(now, self.addr, sid, room, identity, name);
+        for other in self.participants.values().filter(|p| p.room == room) {
+            for track in other.tracks.iter().filter(|t| t.mid.is_some()) {
+                me.subscribe(&other.sid, &track.sid);
+            }
+        }
+        self.participants.insert(session, me);
+        self.offer_if_needed(session);
+        self.tell_room(room);
+        session
+    }
+
+    /// Everyone else in the session's room.
+    pub fn others(&self, session: SessionId) -> Vec<ParticipantInfo> {
+        let Some(me) = self.participants.get(&session) else {
+            return Vec::new();
+        };
+        self.room_infos(&me.room, Some(session))
+    }
+
+    pub fn info(&self, session: SessionId) -> Option<ParticipantInfo> {
+        self.participants.get(&session).map(|p| p.info(true))
+    }
+
+    pub fn is_connected(&self, session: SessionId) -> bool {
+        self.participants
+            .get(&session)
+            .is_some_and(|p| p.subscriber.is_connected() || p.publisher.is_connected())
+    }
+
+    /// Declares a track the browser is about to publish; returns its sid.
+    pub fn add_track(&mut self, session: SessionId, cid: &str, muted: bool) -> Option<Track> {
+        let p = self.participants.get_mut(&session)?;
+        if let Some(t) = p.tracks.iter().find(|t| t.cid == cid) {
+            return Some(t.clone());
+        }
+        if p.tracks.len() >= 4 {
+            // An audio-only room has no use for more: refuse, keep the peer.
+            return None;
+        }
+        let track = Track {
+            sid: format!(
+                "TR_{session:x}{:08x}",
+                rand_suffix(p.tracks.len() as u64 + 7)
+            ),
+            cid: cid.to_string(),
+            mid: None,
+            muted,
+        };
+        p.tracks.push(track.clone());
+        Some(track)
+    }
+
+    /// The browser's publisher offer; returns the answer. An offer that
+    /// cannot be used disconnects that participant alone.
+    pub fn publisher_offer(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        sdp: &str,
+    ) -> Result<String, String> {
+        let result = {
+            let p = self
+                .participants
+                .get_mut(&session)
+                .ok_or("no such session")?;
+            SdpOffer::from_sdp_string(sdp)
+                .map_err(|e| format!("unreadable offer: {e}"))
+                .and_then(|offer| {
+                    p.publisher
+                        .sdp_api()
+                        .accept_offer(offer)
+                        .map_err(|e| format!("offer refused: {e}"))
+                })
+        };
+        match result {
+            Ok(answer) => {
+                self.pump(now);
+                Ok(answer.to_sdp_string())
+            }
+            Err(e) => {
+                self.drop_session(session, &e);
+                Err(e)
+            }
+        }
+    }
+
+    /// The browser's answer to our subscriber offer.
+    pub fn subscriber_answer(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        sdp: &str,
+    ) -> Result<(), String> {
+        let p = self
+            .participants
+            .get_mut(&session)
+            .ok_or("no such session")?;
+        if let Err(e) = p.accept_answer(sdp) {
+            self.drop_session(session, &e);
+            return Err(e);
+        }
+        self.offer_if_needed(session);
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Mutes or unmutes a participant's track (the client's own mute, or a
+    /// moderator's). False when there is no such track.
+    pub fn set_muted(&mut self, session: SessionId, track_sid: Option<&str>, muted: bool) -> bool {
+        let Some(p) = self.participants.get_mut(&session) else {
+            return false;
+        };
+        let mut changed = false;
+        for t in p
+            .tracks
+            .iter_mut()
+            .filter(|t| track_sid.is_none_or(|sid| t.sid == sid))
+        {
+            changed |= t.muted != muted;
+            t.muted = muted;
+        }
+        if changed {
+            p.version += 1;
+            let room = p.room.clone();
+            self.tell_room(&room);
+        }
+        changed || track_sid.is_none()
+    }
+
+    /// The session whose identity is `identity` in `room`.
+    pub fn find(&self, room: &str, identity: &str) -> Option<SessionId> {
+        self.participants
+            .iter()
+            .find(|(_, p)| p.room == room && p.identity == identity)
+            .map(|(id, _)| *id)
+    }
+
+    /// Every session in a room.
+    pub fn sessions_in(&self, room: &str) -> Vec<SessionId> {
+        self.participants
+            .iter()
+            .filter(|(_, p)| p.room == room)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// The participant leaves (or is evicted, with a reason).
+    pub fn leave(&mut self, session: SessionId, reason: Option<&str>) {
+        match reason {
+            Some(reason) => self.drop_session(session, reason),
+            None => self.remove(session),
+        }
+    }
+
+    /// A UDP (or ICE-TCP) packet for one of our peer connections. Packets
+    /// nobody accepts are dropped.
+    pub fn handle_receive(&mut self, now: Instant, r: Receive) {
+        let input = Input::Receive(now, r);
+        let mut target = None;
+        for (id, p) in &self.participants {
+            if p.publisher.accepts(&input) {
+                target = Some((*id, true));
+                break;
+            }
+            if p.subscriber.accepts(&input) {
+                target = Some((*id, false));
+                break;
+            }
+        }
+        let Some((session, publisher)) = target else {
+            return;
+        };
+        let failed = self.participants.get_mut(&session).and_then(|p| {
+            let rtc = if publisher {
+                &mut p.publisher
+            } else {
+                &mut p.subscriber
+            };
+            rtc.handle_input(input).err()
+        });
+        if let Some(e) = failed {
+            self.drop_session(session, &format!("bad packet: {e}"));
+        }
+        self.pump(now);
+    }
+
+    /// Advances time; returns when to be called next.
+    pub fn handle_timeout(&mut self, now: Instant) -> Instant {
+        let mut failed = Vec::new();
+        for (id, p) in &mut self.participants {
+            for rtc in [&mut p.publisher, &mut p.subscriber] {
+                if let Err(e) = rtc.handle_input(Input::Timeout(now)) {
+                    failed.push((*id, e.to_string()));
+                }
+            }
+        }
+        for (id, e) in failed {
+            self.drop_session(id, &e);
+        }
+        self.pump(now)
+    }
+
+    /// What to carry out, in order.
+    pub fn take_outputs(&mut self) -> Vec<SfuOutput> {
+        std::mem::take(&mut self.outputs)
+    }
+
+    /// Sessions that ended since the last call.
+    pub fn take_departed(&mut self) -> Vec<(SessionId, Presence)> {
+        std::mem::take(&mut self.departed)
+    }
+
+    /// Drains every peer connection, forwarding media between them, until
+    /// all are waiting; returns the earliest time one wants to be woken.
+    fn pump(&mut self, now: Instant) -> Instant {
+        let mut next = now + Duration::from_millis(100);
+        let ids: Vec<SessionId> = self.participants.keys().copied().collect();
+        // Media written to a subscriber while draining is sent by its own
+        // drain, so subscribers go after publishers.
+        for publisher in [true, false] {
+            for id in &ids {
+                match self.drain(*id, publisher, now) {
+                    Ok(at) => next = next.min(at),
+                    Err(e) => self.drop_session(*id, &e),
+                }
+            }
+        }
+        self.speakers(now);
+        next
+    }
+
+    fn drain(&mut self, id: SessionId, publisher: bool, now: Instant) -> Result<Instant, String> {
+        loop {
+            let Some(p) = self.participants.get_mut(&id) else {
+                return Ok(now + Duration::from_secs(1));
+            };
+            if !(p.publisher.is_alive() && p.subscriber.is_alive()) {
+                return Err("connection closed".into());
+            }
+            let rtc = if publisher {
+                &mut p.publisher
+            } else {
+                &mut p.subscriber
+            };
+            match rtc.poll_output().map_err(|e| e.to_string())? {
+                Output::Timeout(at) => return Ok(at),
+                Output::Transmit(t) => self.outputs.push(SfuOutput::Transmit(t)),
+                Output::Event(e) => self.on_event(id, publisher, now, e),
+            }
+        }
+    }
+
+    fn on_event(&mut self, id: SessionId, publisher: bool, now: Instant, event: Event) {
+        match event {
+            Event::MediaAdded(added) if publisher && added.kind == MediaKind::Audio => {
+                self.track_live(id, added.mid)
+            }
+            Event::MediaData(data) if publisher => self.forward(id, now, data),
+            _ => {}
+        }
+    }
+
+    /// A publisher m-line was negotiated: match it to a declared track (by
+    /// the msid track id, else the first waiting one) and subscribe the room.
+    fn track_live(&mut self, id: SessionId, mid: str0m::media::Mid) {
+        let Some(p) = self.participants.get_mut(&id) else {
+            return;
+        };
+        let msid_track = p.publisher.media(mid).map(|m| m.track_id().to_string());
+        let index = p
+            .tracks
+            .iter()
+            .position(|t| t.mid.is_none() && msid_track.as_deref() == Some(t.cid.as_str()))
+            .or_else(|| p.tracks.iter().position(|t| t.mid.is_none()));
+        let Some(index) = index else {
+            return; // An m-line nobody declared: nothing to forward.
+        };
+        p.tracks[index].mid = Some(mid);
+        p.version += 1;
+        let (room, publisher_sid, track_sid) =
+            (p.room.clone(), p.sid.clone(), p.tracks[index].sid.clone());
+        let others: Vec<SessionId> = self
+            .participants
+            .iter()
+            .filter(|(o, q)| **o != id && q.room == room)
+            .map(|(o, _)| *o)
+            .collect();
+        for other in others {
+            if let Some(q) = self.participants.get_mut(&other) {
+                q.subscribe(&publisher_sid, &track_sid);
+            }
+            self.offer_if_needed(other);
+        }
+        self.tell_room(&room);
+    }
+
+    fn offer_if_needed(&mut self, id: SessionId) {
+        if let Some((sdp, offer_id)) = self.participants.get_mut(&id).and_then(|p| p.next_offer()) {
+            self.outputs.push(SfuOutput::Signal(
+                id,
+                Signal::SubscriberOffer { sdp, id: offer_id },
+            ));
+        }
+    }
+
+    fn room_infos(&self, room: &str, except: Option<SessionId>) -> Vec<ParticipantInfo> {
+        let mut infos: Vec<ParticipantInfo> = self
+            .participants
+            .iter()
+            .filter(|(id, p)| p.room == room && Some(**id) != except)
+            .map(|(_, p)| p.info(true))
+            .collect();
+        infos.sort_by(|a, b| a.sid.cmp(&b.sid));
+        infos
+    }
+
+    /// Tells everyone in the room about the others.
+    fn tell_room(&mut self, room: &str) {
+        for id in self.sessions_in(room) {
+            let others = self.room_infos(room, Some(id));
+            self.outputs
+                .push(SfuOutput::Signal(id, Signal::Participants(others)));
+        }
+    }
+
+    fn drop_session(&mut self, id: SessionId, reason: &str) {
+        if self.participants.contains_key(&id) {
+            self.outputs.push(SfuOutput::Signal(
+                id,
+                Signal::Disconnected {
+                    reason: reason.to_string(),
+                },
+            ));
+            self.remove(id);
+        }
+    }
+
+    fn remove(&mut self, id: SessionId) {
+        let Some(mut gone) = self.participants.remove(&id) else {
+            return;
+        };
+        gone.publisher.disconnect();
+        gone.subscriber.disconnect();
+        for track in &gone.tracks {
+            let others: Vec<SessionId> = self.sessions_in(&gone.room);
+            for other in others {
+                if let Some(q) = self.participants.get_mut(&other) {
+                    q.unsubscribe(&track.sid);
+                }
+                self.offer_if_needed(other);
+            }
+        }
+        // Those who remain see the leaver as disconnected, then gone.
+        let mut left = gone.info(false);
+        left.version += 1;
+        for other in self.sessions_in(&gone.room) {
+            let mut infos = self.room_infos(&gone.room, Some(other));
+            infos.push(left.clone());
+            self.outputs
+                .push(SfuOutput::Signal(other, Signal::Participants(infos)));
+        }
+        self.departed.push((
+            id,
+            Presence {
+                room: gone.room,
+                identity: gone.identity,
+            },
+        ));
+    }
+
+    /// The peer connections of a session (tests and stats).
+    pub fn rtcs(&mut self, session: SessionId) -> Option<(&mut Rtc, &mut Rtc)> {
+        self.participants
+            .get_mut(&session)
+            .map(|p| (&mut p.publisher, &mut p.subscriber))
+    }
+}
+
+/// A few bits of variety for sids, from the session number (sids need to be
+/// unique, not secret).
+fn rand_suffix(n: u64) -> u32 {
+    let x = n
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(17)
+        .wrapping_add(std::process::id() as u64);
+    (x >> 32) as u32
+}

@@ -1,0 +1,187 @@
+//! One participant of the embedded SFU: their two peer connections (the
+//! publisher, which the browser offers, and the subscriber, which the SFU
+//! offers), their published tracks, and the tracks forwarded to them.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use str0m::change::SdpPendingOffer;
+use str0m::media::{Direction, MediaKind, Mid};
+use str0m::{Candidate, Rtc};
+
+/// A published audio track.
+#[derive(Debug, Clone)]
+pub struct Track {
+    /// The SFU's id for it (`TR_...`).
+    pub sid: String,
+    /// The browser's id for it (the MediaStreamTrack id).
+    pub cid: String,
+    /// The publisher m-line carrying it, once negotiated.
+    pub mid: Option<Mid>,
+    pub muted: bool,
+}
+
+/// What others are told about a participant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantInfo {
+    pub sid: String,
+    pub identity: String,
+    pub name: String,
+    /// Bumped on every change; clients ignore older versions.
+    pub version: u32,
+    /// Tracks that are live (negotiated), with their mute state.
+    pub tracks: Vec<(String, bool)>,
+    pub connected: bool,
+}
+
+pub struct Participant {
+    pub sid: String,
+    pub identity: String,
+    pub name: String,
+    pub room: String,
+    pub version: u32,
+    pub publisher: Rtc,
+    pub subscriber: Rtc,
+    pub tracks: Vec<Track>,
+    /// Tracks of others forwarded to this participant: track sid to the
+    /// subscriber m-line.
+    pub down: HashMap<String, Mid>,
+    /// Loudest recent audio level (0..=1) and when it was heard.
+    pub level: f32,
+    pub heard_at: Option<Instant>,
+    /// Subscriber changes wait while an offer is out: one offer at a time.
+    queued_add: Vec<(String, String)>,
+    queued_remove: Vec<String>,
+    needs_channels: bool,
+    pending_offer: Option<SdpPendingOffer>,
+    offers_made: u32,
+}
+
+/// Builds an ICE-lite, Opus-only peer connection on the SFU's address.
+pub fn new_rtc(now: Instant, addr: SocketAddr) -> Rtc {
+    let mut rtc = Rtc::builder()
+        .set_ice_lite(true)
+        .clear_codecs()
+        .enable_opus(true, false)
+        .set_stats_interval(None)
+        .build(now);
+    if let Ok(candidate) = Candidate::host(addr, "udp") {
+        rtc.add_local_candidate(candidate);
+    }
+    rtc
+}
+
+impl Participant {
+    pub fn new(
+        now: Instant,
+        addr: SocketAddr,
+        sid: String,
+        room: &str,
+        identity: &str,
+        name: &str,
+    ) -> Self {
+        Self {
+            sid,
+            identity: identity.into(),
+            name: name.into(),
+            room: room.into(),
+            version: 1,
+            publisher: new_rtc(now, addr),
+            subscriber: new_rtc(now, addr),
+            tracks: Vec::new(),
+            down: HashMap::new(),
+            level: 0.0,
+            heard_at: None,
+            queued_add: Vec::new(),
+            queued_remove: Vec::new(),
+            // The first subscriber offer needs an m-line before any track
+            // exists: LiveKit's two data channels provide it.
+            needs_channels: true,
+            pending_offer: None,
+            offers_made: 0,
+        }
+    }
+
+    pub fn info(&self, connected: bool) -> ParticipantInfo {
+        ParticipantInfo {
+            sid: self.sid.clone(),
+            identity: self.identity.clone(),
+            name: self.name.clone(),
+            version: self.version,
+            tracks: self
+                .tracks
+                .iter()
+                .filter(|t| t.mid.is_some())
+                .map(|t| (t.sid.clone(), t.muted))
+                .collect(),
+            connected,
+        }
+    }
+
+    /// Asks to forward someone else's track to this participant.
+    pub fn subscribe(&mut self, publisher_sid: &str, track_sid: &str) {
+        if !self.down.contains_key(track_sid) {
+            self.queued_remove.retain(|t| t != track_sid);
+            self.queued_add
+                .push((publisher_sid.to_string(), track_sid.to_string()));
+        }
+    }
+
+    /// Asks to stop forwarding a track (its publisher left).
+    pub fn unsubscribe(&mut self, track_sid: &str) {
+        self.queued_add.retain(|(_, t)| t != track_sid);
+        if self.down.contains_key(track_sid) {
+            self.queued_remove.push(track_sid.to_string());
+        }
+    }
+
+    /// The next subscriber offer, if changes wait and none is outstanding:
+    /// its SDP and its number (the client echoes it in the answer).
+    pub fn next_offer(&mut self) -> Option<(String, u32)> {
+        if self.pending_offer.is_some()
+            || (!self.needs_channels && self.queued_add.is_empty() && self.queued_remove.is_empty())
+        {
+            return None;
+        }
+        let mut change = self.subscriber.sdp_api();
+        if self.needs_channels {
+            change.add_channel("_reliable".into());
+            change.add_channel("_lossy".into());
+        }
+        for (publisher, track) in self.queued_add.drain(..) {
+            let mid = change.add_media(
+                MediaKind::Audio,
+                Direction::SendOnly,
+                Some(format!("{publisher}|{track}")),
+                Some(track.clone()),
+                None,
+            );
+            self.down.insert(track, mid);
+        }
+        for track in self.queued_remove.drain(..) {
+            if let Some(mid) = self.down.remove(&track) {
+                change.stop_media(mid);
+            }
+        }
+        self.needs_channels = false;
+        let (offer, pending) = change.apply()?;
+        self.pending_offer = Some(pending);
+        self.offers_made += 1;
+        Some((offer.to_sdp_string(), self.offers_made))
+    }
+
+    /// The browser's answer to the outstanding subscriber offer.
+    pub fn accept_answer(&mut self, sdp: &str) -> Result<(), String> {
+        let pending = self
+            .pending_offer
+            .take()
+            .ok_or("an answer without an offer")?;
+        let answer = str0m::change::SdpAnswer::from_sdp_string(sdp)
+            .map_err(|e| format!("unreadable answer: {e}"))?;
+        self.subscriber
+            .sdp_api()
+            .accept_answer(pending, answer)
+            .map_err(|e| format!("answer refused: {e}"))
+    }
+}
