@@ -9,6 +9,7 @@
 
 mod forward;
 mod participant;
+mod roster;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -400,71 +401,6 @@ impl Sfu {
                 Signal::SubscriberOffer { sdp, id: offer_id },
             ));
         }
-    }
-
-    fn room_infos(&self, room: &str, except: Option<SessionId>) -> Vec<ParticipantInfo> {
-        let mut infos: Vec<ParticipantInfo> = self
-            .participants
-            .iter()
-            .filter(|(id, p)| p.room == room && Some(**id) != except)
-            .map(|(_, p)| p.info(true))
-            .collect();
-        infos.sort_by(|a, b| a.sid.cmp(&b.sid));
-        infos
-    }
-
-    /// Tells everyone in the room about the others.
-    fn tell_room(&mut self, room: &str) {
-        for id in self.sessions_in(room) {
-            let others = self.room_infos(room, Some(id));
-            self.outputs
-                .push(SfuOutput::Signal(id, Signal::Participants(others)));
-        }
-    }
-
-    fn drop_session(&mut self, id: SessionId, reason: &str) {
-        if self.participants.contains_key(&id) {
-            self.outputs.push(SfuOutput::Signal(
-                id,
-                Signal::Disconnected {
-                    reason: reason.to_string(),
-                },
-            ));
-            self.remove(id);
-        }
-    }
-
-    fn remove(&mut self, id: SessionId) {
-        let Some(mut gone) = self.participants.remove(&id) else {
-            return;
-        };
-        gone.publisher.disconnect();
-        gone.subscriber.disconnect();
-        for track in &gone.tracks {
-            let others: Vec<SessionId> = self.sessions_in(&gone.room);
-            for other in others {
-                if let Some(q) = self.participants.get_mut(&other) {
-                    q.unsubscribe(&track.sid);
-                }
-                self.offer_if_needed(other);
-            }
-        }
-        // Those who remain see the leaver as disconnected, then gone.
-        let mut left = gone.info(false);
-        left.version += 1;
-        for other in self.sessions_in(&gone.room) {
-            let mut infos = self.room_infos(&gone.room, Some(other));
-            infos.push(left.clone());
-            self.outputs
-                .push(SfuOutput::Signal(other, Signal::Participants(infos)));
-        }
-        self.departed.push((
-            id,
-            Presence {
-                room: gone.room,
-                identity: gone.identity,
-            },
-        ));
     }
 
     /// The peer connections of a session (tests and stats).
