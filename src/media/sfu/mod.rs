@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use str0m::change::SdpOffer;
 use str0m::media::MediaKind;
 use str0m::net::{Receive, Transmit};
-use str0m::{Event, Input, Output, Rtc};
+use str0m::{Event, Input, Output};
 
 use participant::Participant;
 pub use participant::{ParticipantInfo, Track};
@@ -109,22 +109,8 @@ impl Sfu {
         session
     }
 
-    /// Everyone else in the session's room.
-    pub fn others(&self, session: SessionId) -> Vec<ParticipantInfo> {
-        let Some(me) = self.participants.get(&session) else {
-            return Vec::new();
-        };
-        self.room_infos(&me.room, Some(session))
-    }
-
     pub fn info(&self, session: SessionId) -> Option<ParticipantInfo> {
         self.participants.get(&session).map(|p| p.info(true))
-    }
-
-    pub fn is_connected(&self, session: SessionId) -> bool {
-        self.participants
-            .get(&session)
-            .is_some_and(|p| p.subscriber.is_connected() || p.publisher.is_connected())
     }
 
     /// Declares a track the browser is about to publish; returns its sid.
@@ -401,13 +387,6 @@ impl Sfu {
                 Signal::SubscriberOffer { sdp, id: offer_id },
             ));
         }
-    }
-
-    /// The peer connections of a session (tests and stats).
-    pub fn rtcs(&mut self, session: SessionId) -> Option<(&mut Rtc, &mut Rtc)> {
-        self.participants
-            .get_mut(&session)
-            .map(|p| (&mut p.publisher, &mut p.subscriber))
     }
 }
 

@@ -45,6 +45,12 @@ pub async fn is_moderator(
     )
 }
 
+/// Applies `event` to a call just read with its access.
+async fn apply_to(state: &AppState, a: CallAccess, event: CallEvent) -> AppResult<CallView> {
+    let outcome = transition_from(state, a.call, &a.channel, Some(&a.members), event).await?;
+    Ok(outcome.view)
+}
+
 fn refuse_if_busy(busy: bool) -> AppResult<()> {
     if busy {
         return Err(AppError::conflict(
@@ -95,11 +101,7 @@ pub async fn initiate_call(
                 calls_db::busy_among(&state.db, &ask, Some(channel_id)).await?
             }
         };
-        if busy.contains(&viewer.id) {
-            return Err(AppError::conflict(
-                "You are in another call. Leave it first.",
-            ));
-        }
+        refuse_if_busy(busy.contains(&viewer.id))?;
         let kind = if channel.kind == ChannelKind::Direct {
             CallKind::OneToOne
         } else {
@@ -182,9 +184,7 @@ fn choose_invitees(
 pub async fn answer_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
     let a = visible_call(state, viewer, call).await?;
     refuse_if_busy(a.viewer_busy)?;
-    let event = CallEvent::Answer { user: viewer.id };
-    let outcome = transition_from(state, a.call, &a.channel, Some(&a.members), event).await?;
-    Ok(outcome.view)
+    apply_to(state, a, CallEvent::Answer { user: viewer.id }).await
 }
 
 /// Applies an event that needs only channel visibility (the state machine
@@ -196,11 +196,7 @@ async fn simple(
     event: CallEvent,
 ) -> AppResult<CallView> {
     let a = visible_call(state, viewer, call).await?;
-    Ok(
-        transition_from(state, a.call, &a.channel, Some(&a.members), event)
-            .await?
-            .view,
-    )
+    apply_to(state, a, event).await
 }
 
 pub async fn decline_call(
@@ -228,11 +224,7 @@ pub async fn end_call(state: &AppState, viewer: &UserView, call: CallId) -> AppR
         by: viewer.id,
         moderator,
     };
-    Ok(
-        transition_from(state, a.call, &a.channel, Some(&a.members), event)
-            .await?
-            .view,
-    )
+    apply_to(state, a, event).await
 }
 
 /// Rings someone new into a live group call. Any connected participant may.
@@ -262,11 +254,7 @@ pub async fn add_participant(
         busy,
         ring_deadline: deadline,
     };
-    Ok(
-        transition_from(state, a.call, &a.channel, Some(&a.members), event)
-            .await?
-            .view,
-    )
+    apply_to(state, a, event).await
 }
 
 async fn moderated(
@@ -315,9 +303,5 @@ pub async fn remove_participant(
 ) -> AppResult<CallView> {
     let a = moderated(state, viewer, call, user).await?;
     let event = CallEvent::Remove { user };
-    Ok(
-        transition_from(state, a.call, &a.channel, Some(&a.members), event)
-            .await?
-            .view,
-    )
+    apply_to(state, a, event).await
 }
