@@ -27,6 +27,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 const USERS: usize = 1_000;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const SAMPLES: usize = 300;
 const WORKERS: usize = 8;
 const CYCLE_SECONDS: u64 = 5;

@@ -2,6 +2,9 @@
 
 use belfry::server::{app, config::Config};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let config = match Config::from_env() {

@@ -64,13 +64,27 @@ async fn a_save_at_a_stale_version_writes_neither_the_call_nor_its_participants(
     let carol_declines =
         apply(&call.state, &CallEvent::Decline { user: p.carol.id() }, now).unwrap();
 
-    assert!(calls::save(db, &bob_answers.state, call.version)
-        .await
-        .unwrap());
+    assert!(calls::save(
+        db,
+        &bob_answers.state,
+        call.version,
+        &bob_answers.state.participants,
+        None
+    )
+    .await
+    .unwrap()
+    .is_some());
     // Carol's transition was computed from the same version: it loses.
-    assert!(!calls::save(db, &carol_declines.state, call.version)
-        .await
-        .unwrap());
+    assert!(calls::save(
+        db,
+        &carol_declines.state,
+        call.version,
+        &carol_declines.state.participants,
+        None
+    )
+    .await
+    .unwrap()
+    .is_none());
 
     let stored = calls::load(db, call.state.id).await.unwrap().unwrap();
     assert_eq!(stored.version, 1);
@@ -115,7 +129,12 @@ async fn a_failed_insert_rolls_back_and_the_pool_stays_usable() {
             CallEvent::Leave { user: p.bob.id() }
         };
         let t = apply(&current.state, &event, db::now_ms()).expect("bob comes and goes");
-        assert!(calls::save(db, &t.state, current.version).await.unwrap());
+        assert!(
+            calls::save(db, &t.state, current.version, &t.state.participants, None)
+                .await
+                .unwrap()
+                .is_some()
+        );
         current = calls::load(db, current.state.id).await.unwrap().unwrap();
     }
     assert_eq!(current.version, 12);
@@ -126,4 +145,68 @@ async fn a_failed_insert_rolls_back_and_the_pool_stays_usable() {
             .await
             .unwrap();
     assert_eq!(refused, None, "nothing of the refused call was kept");
+}
+
+async fn summaries_of(db: &db::Db, call: CallId) -> Vec<(i64, String)> {
+    sqlx::query_as("SELECT id, body FROM messages WHERE call_id = $1")
+        .bind(call)
+        .fetch_all(db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_end_and_its_summary_commit_together_and_only_once() {
+    let p = Parish::new().await;
+    let db = &p.app.state.db;
+    let call = ringing_call(&p).await;
+    let now = db::now_ms();
+    let cancel = apply(&call.state, &CallEvent::Cancel { by: p.alice.id() }, now).unwrap();
+    let summary = || calls::Summary {
+        author: p.alice.id(),
+        body: "Missed voice call",
+        at: now,
+    };
+
+    // Stale: neither the end nor its summary is written.
+    let stale = calls::save(db, &cancel.state, call.version + 1, &[], Some(summary()))
+        .await
+        .unwrap();
+    assert!(stale.is_none());
+    assert!(summaries_of(db, call.state.id).await.is_empty());
+    assert_eq!(
+        calls::load(db, call.state.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+            .status,
+        CallStatus::Ringing
+    );
+
+    // Current: both land, and the save names the message it posted.
+    let changed: Vec<_> = (cancel.state.participants.iter())
+        .filter(|x| !call.state.participants.contains(x))
+        .cloned()
+        .collect();
+    let saved = calls::save(db, &cancel.state, call.version, &changed, Some(summary()))
+        .await
+        .unwrap()
+        .expect("saved");
+    let posted = summaries_of(db, call.state.id).await;
+    assert_eq!(posted.len(), 1);
+    assert_eq!(saved.summary.map(|m| m.0), Some(posted[0].0));
+    let stored = calls::load(db, call.state.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.state, cancel.state,
+        "the changed rows were all written"
+    );
+
+    // A later save cannot post a second summary for the same call.
+    let again = calls::save(db, &stored.state, stored.version, &[], Some(summary()))
+        .await
+        .unwrap()
+        .expect("saved");
+    assert!(again.summary.is_none());
+    assert_eq!(summaries_of(db, call.state.id).await.len(), 1);
 }

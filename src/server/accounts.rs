@@ -137,6 +137,7 @@ async fn start_session(state: &AppState, user: &UserView) -> AppResult<String> {
 }
 
 pub async fn sign_out(state: &AppState, authed: &Authed) -> AppResult<()> {
+    state.sessions.forget(&authed.token_hash);
     sessions::delete(&state.db, &authed.token_hash).await?;
     Ok(())
 }

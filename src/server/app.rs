@@ -65,6 +65,7 @@ pub async fn prepare_with_media(
         media,
         keys,
         people: Arc::default(),
+        sessions: Arc::default(),
     };
     calls::timers::reconcile(&state).await?;
     Ok(state)

@@ -102,15 +102,25 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
     let token = token_from_headers(headers)
         .ok_or_else(|| AppError::unauthorized("Sign in to continue."))?;
     let hash = token_hash(&token);
+    let now = db::now_ms();
+    if let Some(user) = state.sessions.get(&hash, now) {
+        return Ok(Authed {
+            user,
+            token_hash: hash,
+        });
+    }
     let (user, expires_at) = db::sessions::find(&state.db, &hash).await?.ok_or_else(|| {
+        state.sessions.forget(&hash);
         AppError::unauthorized("Your session is not valid. Please sign in again.")
     })?;
-    if expires_at <= db::now_ms() {
+    if expires_at <= now {
+        state.sessions.forget(&hash);
         db::sessions::delete(&state.db, &hash).await?;
         return Err(AppError::unauthorized(
             "Your session has expired. Please sign in again.",
         ));
     }
+    state.sessions.put(&hash, user.clone(), expires_at);
     Ok(Authed {
         user,
         token_hash: hash,

@@ -14,6 +14,7 @@ pub mod live_socket;
 pub mod people;
 pub mod request;
 pub mod seed;
+pub mod session_cache;
 pub mod state;
 pub mod telemetry;
 pub mod voice_routes;

@@ -23,6 +23,8 @@ pub struct AppState {
     pub keys: MediaKeys,
     /// People's public views, cached.
     pub people: Arc<super::people::People>,
+    /// Sessions checked in the last few seconds.
+    pub sessions: Arc<super::session_cache::SessionCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -10,7 +10,7 @@ use super::{timers, views};
 use crate::api::call_types::CallView;
 use crate::api::events::LiveEvent;
 use crate::api::types::{MessageKind, MessageView};
-use crate::calls::ids::{CallId, UserId};
+use crate::calls::ids::{CallId, MessageId, UserId};
 use crate::calls::{apply, CallEvent, Effect, Transition};
 use crate::media::control::MediaCommand;
 use crate::server::db::calls::{self as calls_db, StoredCall};
@@ -62,14 +62,38 @@ pub async fn transition_from(
             let view = views::call_view(state, &stored.state, channel).await?;
             return Ok(Outcome { call: stored, view });
         }
-        if calls_db::save(&state.db, &t.state, stored.version).await? {
-            let saved = StoredCall {
+        let changed: Vec<_> = (t.state.participants.iter())
+            .filter(|p| !stored.state.participants.contains(p))
+            .cloned()
+            .collect();
+        let summary = t
+            .effects
+            .contains(&Effect::PostSummary)
+            .then(|| crate::calls::summary::timeline_text(&t.state))
+            .flatten()
+            .map(|body| Posted {
+                id: None,
+                body,
+                at: db::now_ms(),
+            });
+        let request = summary.as_ref().map(|s| calls_db::Summary {
+            author: t.state.initiator,
+            body: &s.body,
+            at: s.at,
+        });
+        let saved = calls_db::save(&state.db, &t.state, stored.version, &changed, request).await?;
+        if let Some(saved) = saved {
+            let posted = summary.map(|s| Posted {
+                id: saved.summary,
+                ..s
+            });
+            let call = StoredCall {
                 state: t.state.clone(),
                 version: stored.version + 1,
                 room_name: stored.room_name,
             };
-            let view = carry_out(state, &saved, channel, &t, members).await?;
-            return Ok(Outcome { call: saved, view });
+            let view = carry_out(state, &call, channel, &t, members, posted).await?;
+            return Ok(Outcome { call, view });
         }
         // Another transition won the race: read again and re-apply.
         stored = load(state, stored.state.id).await?;
@@ -78,6 +102,14 @@ pub async fn transition_from(
         "call {} stayed contended",
         stored.state.id
     )))
+}
+
+/// The chat summary a save wrote with the call (`id` is `None` when the
+/// call already had one).
+pub struct Posted {
+    pub id: Option<MessageId>,
+    pub body: String,
+    pub at: i64,
 }
 
 /// Carries out a saved transition: tells everyone involved and everyone in
@@ -89,6 +121,7 @@ pub async fn carry_out(
     channel: &ChannelRow,
     t: &Transition,
     members: Option<&[UserId]>,
+    mut posted: Option<Posted>,
 ) -> AppResult<CallView> {
     let view = views::call_view(state, &call.state, channel).await?;
     let mut recipients = call.state.involved();
@@ -120,7 +153,12 @@ pub async fn carry_out(
                 room: call.room_name.clone(),
             }),
             Effect::PostSummary => {
-                if let Err(e) = post_summary(state, call, &view, &recipients).await {
+                let posted = match posted.take() {
+                    Some(posted) => Ok(posted),
+                    None => insert_summary(state, call).await,
+                };
+                if let Err(e) = posted.map(|p| announce_summary(state, call, &view, &recipients, p))
+                {
                     tracing::warn!(call = %call.state.id, "posting a call summary: {e}");
                 }
             }
@@ -129,27 +167,52 @@ pub async fn carry_out(
     Ok(view)
 }
 
-async fn post_summary(
+/// Posts the summary of a call whose save did not (a call that ended as it
+/// started, such as a 1:1 call to someone busy).
+async fn insert_summary(state: &AppState, call: &StoredCall) -> AppResult<Posted> {
+    let c = &call.state;
+    let body = crate::calls::summary::timeline_text(c).unwrap_or_default();
+    if body.is_empty() {
+        return Ok(Posted {
+            id: None,
+            body,
+            at: 0,
+        });
+    }
+    let inserted =
+        messages::insert_call_summary(&state.db, c.channel, c.initiator, &body, c.id).await?;
+    Ok(match inserted {
+        Some((id, at)) => Posted {
+            id: Some(id),
+            body,
+            at,
+        },
+        None => Posted {
+            id: None,
+            body,
+            at: 0,
+        },
+    })
+}
+
+/// Tells the channel's members about a summary message just written.
+fn announce_summary(
     state: &AppState,
     call: &StoredCall,
     view: &CallView,
     members: &[UserId],
-) -> AppResult<()> {
-    let Some(text) = crate::calls::summary::timeline_text(&call.state) else {
-        return Ok(());
+    posted: Posted,
+) {
+    let Some(id) = posted.id else {
+        return;
     };
     let c = &call.state;
-    let Some((id, created_at)) =
-        messages::insert_call_summary(&state.db, c.channel, c.initiator, &text, c.id).await?
-    else {
-        return Ok(());
-    };
     let message = MessageView {
         id,
         channel_id: c.channel,
         author: Some(view.initiator.clone()),
-        body: text,
-        created_at,
+        body: posted.body,
+        created_at: posted.at,
         client_nonce: None,
         kind: MessageKind::Call,
         call_id: Some(c.id),
@@ -158,5 +221,4 @@ async fn post_summary(
         members.iter().copied(),
         LiveEvent::MessagePosted { message },
     );
-    Ok(())
 }

@@ -137,7 +137,7 @@ pub async fn initiate_call(
                     state: stored.state.clone(),
                     ..t
                 };
-                return engine::carry_out(state, &stored, &channel, &t, Some(&members)).await;
+                return engine::carry_out(state, &stored, &channel, &t, Some(&members), None).await;
             }
             // Someone started one at the same moment: join theirs.
             Err(e) if db::is_unique_violation(&e) => continue,

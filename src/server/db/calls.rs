@@ -2,7 +2,7 @@
 //! version it read, so of two racing transitions one saves and the other is
 //! told to re-read and re-apply.
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::channels::ChannelRow;
 use super::Db;
@@ -11,6 +11,8 @@ use crate::calls::ids::{CallId, ChannelId, CommunityId, UserId};
 use crate::calls::{
     CallKind, CallState, CallStatus, DeclineReason, EndReason, Participant, ParticipantStatus,
 };
+
+pub use super::call_writes::{insert, save, Saved, Summary};
 
 /// A call as stored: its state, the version it was read at, its room.
 #[derive(Debug, Clone)]
@@ -63,138 +65,6 @@ impl TryFrom<ParticipantRow> for Participant {
             decline_reason: r.decline_reason.as_deref().and_then(DeclineReason::parse),
         })
     }
-}
-
-/// Stores a new call and its participants (the state's id is ignored and the
-/// new id returned). Fails with a unique violation when the channel already
-/// has a live call.
-pub async fn insert(db: &Db, state: &CallState, room_name: &str) -> Result<CallId, sqlx::Error> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "BEGIN IMMEDIATE;
-         INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at,
-                                  started_at, ended_at, duration_ms, end_reason) VALUES (",
-    );
-    let mut values = q.separated(", ");
-    values
-        .push_bind(state.channel)
-        .push_bind(state.initiator)
-        .push_bind(room_name)
-        .push_bind(state.kind.as_str())
-        .push_bind(state.status.as_str())
-        .push_bind(state.created_at)
-        .push_bind(state.started_at)
-        .push_bind(state.ended_at)
-        .push_bind(state.ended_at.map(|_| state.duration_ms()))
-        .push_bind(state.end_reason.map(EndReason::as_str));
-    q.push(") RETURNING id;");
-    push_participants(&mut q, CallRef::Room(room_name), &state.participants, false);
-    q.push(" COMMIT;");
-    let rows = in_one_hop(db, q).await?;
-    let id: i64 = rows
-        .first()
-        .ok_or_else(|| sqlx::Error::RowNotFound)?
-        .try_get(0)?;
-    Ok(CallId(id))
-}
-
-/// How the participants statement names its call.
-enum CallRef<'a> {
-    Id(CallId),
-    /// A call inserted by an earlier statement of the same batch.
-    Room(&'a str),
-}
-
-/// Appends the participants' upsert. With `guarded`, it writes only when the
-/// statement just before it changed exactly one row (the versioned update).
-fn push_participants(
-    q: &mut QueryBuilder<'_, Sqlite>,
-    call: CallRef<'_>,
-    participants: &[Participant],
-    guarded: bool,
-) {
-    if participants.is_empty() {
-        return;
-    }
-    q.push(
-        " INSERT INTO call_participants (call_id, user_id, status, invited_at, ring_deadline,
-                                        joined_at, left_at, decline_reason)
-          SELECT * FROM (",
-    );
-    q.push_values(participants, |mut row, p| {
-        match call {
-            CallRef::Id(id) => row.push_bind(id),
-            CallRef::Room(room) => row
-                .push("(SELECT id FROM voice_calls WHERE room_name = ")
-                .push_bind_unseparated(room.to_owned())
-                .push_unseparated(")"),
-        };
-        row.push_bind(p.user)
-            .push_bind(p.status.as_str())
-            .push_bind(p.invited_at)
-            .push_bind(p.ring_deadline)
-            .push_bind(p.joined_at)
-            .push_bind(p.left_at)
-            .push_bind(p.decline_reason.map(DeclineReason::as_str));
-    });
-    q.push(if guarded {
-        ") WHERE changes() = 1"
-    } else {
-        ") WHERE true"
-    });
-    q.push(
-        " ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
-            invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
-            joined_at = excluded.joined_at, left_at = excluded.left_at,
-            decline_reason = excluded.decline_reason;",
-    );
-}
-
-/// Runs a `BEGIN IMMEDIATE; ...; COMMIT;` batch as one trip to SQLite's
-/// worker thread (a transaction through sqlx costs a trip per statement,
-/// and the trips, not SQLite, are what a call transition spends its time
-/// on). A failing statement stops the batch; the transaction it left open is
-/// rolled back before the connection goes back to the pool.
-async fn in_one_hop(
-    db: &Db,
-    mut q: QueryBuilder<'_, Sqlite>,
-) -> Result<Vec<sqlx::sqlite::SqliteRow>, sqlx::Error> {
-    let mut conn = db.acquire().await?;
-    match q.build().fetch_all(&mut *conn).await {
-        Ok(rows) => Ok(rows),
-        Err(e) => {
-            if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                if !rollback.to_string().contains("no transaction is active") {
-                    // The connection's state is unknown: do not reuse it.
-                    conn.close_on_drop();
-                }
-            }
-            Err(e)
-        }
-    }
-}
-
-/// Saves a transition's state if the call is still at `version`; false when
-/// another write got there first. The update and the participants' upsert
-/// commit together or not at all.
-pub async fn save(db: &Db, state: &CallState, version: i64) -> Result<bool, sqlx::Error> {
-    let mut q = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE; UPDATE voice_calls SET status = ");
-    q.push_bind(state.status.as_str())
-        .push(", started_at = ")
-        .push_bind(state.started_at)
-        .push(", ended_at = ")
-        .push_bind(state.ended_at)
-        .push(", duration_ms = ")
-        .push_bind(state.ended_at.map(|_| state.duration_ms()))
-        .push(", end_reason = ")
-        .push_bind(state.end_reason.map(EndReason::as_str))
-        .push(", version = version + 1 WHERE id = ")
-        .push_bind(state.id)
-        .push(" AND version = ")
-        .push_bind(version)
-        .push(" RETURNING version;");
-    push_participants(&mut q, CallRef::Id(state.id), &state.participants, true);
-    q.push(" COMMIT;");
-    Ok(!in_one_hop(db, q).await?.is_empty())
 }
 
 #[derive(sqlx::FromRow)]

@@ -2,6 +2,7 @@
 //! (`query_as`), so the same code can serve SQLite and, later, PostgreSQL.
 
 pub mod call_access;
+mod call_writes;
 pub mod calls;
 pub mod channels;
 pub mod communities;
@@ -32,12 +33,7 @@ pub async fn connect(url: &str) -> Result<Db, String> {
         .foreign_keys(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5))
-        .pragma(
-            "wal_autocheckpoint",
-            std::env::var("XCKPT").unwrap_or("1000".into()),
-        )
-        .pragma("mmap_size", std::env::var("XMMAP").unwrap_or("0".into()));
+        .busy_timeout(Duration::from_secs(5));
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     if !in_memory {
         let file = options.get_filename();
@@ -48,14 +44,7 @@ pub async fn connect(url: &str) -> Result<Db, String> {
     // No ping before each use: the database is in-process, so a connection
     // does not go stale, and the ping would double every query's round trips.
     let mut pool = SqlitePoolOptions::new()
-        .max_connections(if in_memory {
-            1
-        } else {
-            std::env::var("XCONN")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(8)
-        })
+        .max_connections(if in_memory { 1 } else { 8 })
         .test_before_acquire(false);
     if in_memory {
         // An in-memory database lives as long as its connection: keep one forever.
