@@ -27,6 +27,8 @@ struct Peer {
     heard: HashMap<u8, usize>,
     others: Vec<ParticipantInfo>,
     disconnected: Option<String>,
+    /// What the server last said of this peer's own tracks' mute.
+    told_muted: Option<bool>,
     speaking_seen: Vec<String>,
 }
 
@@ -78,6 +80,7 @@ impl World {
             heard: HashMap::new(),
             others: Vec::new(),
             disconnected: None,
+            told_muted: None,
             speaking_seen: Vec::new(),
         });
         self.signals();
@@ -141,6 +144,7 @@ impl World {
             }
             Signal::Participants(others) => peer.others = others,
             Signal::Disconnected { reason } => peer.disconnected = Some(reason),
+            Signal::TrackMuted { muted, .. } => peer.told_muted = Some(muted),
             Signal::Speakers(levels) => peer.speaking_seen.extend(
                 levels
                     .into_iter()
@@ -327,11 +331,31 @@ fn a_muted_track_is_not_forwarded_and_everyone_is_told() {
     // A few frames may be in flight when the mute lands.
     assert!(w.heard(b, a) <= before + 5, "muted audio kept flowing");
     assert!(w.heard(a, b) > 100, "bob is still heard");
+    assert_eq!(
+        w.peers[a].told_muted, None,
+        "her own mute: nothing to tell her"
+    );
     assert!(w.sfu.set_muted(alice, None, false));
     w.signals();
     assert!(w.peers[b].others[0].version > version_muted);
     w.run(1_000, &[a, b]);
     assert!(w.heard(b, a) > before + 50, "unmuted audio flows again");
+}
+
+#[test]
+fn a_moderator_mute_silences_the_track_and_tells_its_owner() {
+    let mut w = World::new();
+    let a = w.join("room", "alice");
+    let b = w.join("room", "bob");
+    w.run(2_000, &[a, b]);
+    let before = w.heard(a, b);
+    let bob = w.peers[b].session;
+    w.sfu.server_mute(bob, true);
+    w.signals();
+    assert_eq!(w.peers[b].told_muted, Some(true), "bob's client is told");
+    assert!(w.peers[a].others[0].tracks[0].1, "alice sees bob muted");
+    w.run(1_000, &[a, b]);
+    assert!(w.heard(a, b) <= before + 5, "bob's audio kept flowing");
 }
 
 #[test]

@@ -2,5 +2,7 @@
 //! both media servers (the embedded SFU, or a LiveKit cluster) accept.
 
 pub mod control;
+pub mod driver;
 pub mod sfu;
+pub mod signal;
 pub mod token;

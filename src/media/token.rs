@@ -45,13 +45,24 @@ impl MediaKeys {
     /// A token letting `user` join `room` (publish and subscribe audio),
     /// nothing else, for `ttl`.
     pub fn mint(&self, room: &str, user: &UserView, ttl: Duration) -> Result<String, String> {
+        let grant = RoomGrant {
+            identity: user.id.to_string(),
+            name: user.display_name.clone(),
+            room: room.to_string(),
+        };
+        self.mint_grant(&grant, ttl)
+    }
+
+    /// A fresh token for what `grant` already allows (sent to a connected
+    /// client before its token expires).
+    pub fn mint_grant(&self, grant: &RoomGrant, ttl: Duration) -> Result<String, String> {
         AccessToken::with_api_key(&self.api_key, &self.api_secret)
-            .with_identity(&user.id.to_string())
-            .with_name(&user.display_name)
+            .with_identity(&grant.identity)
+            .with_name(&grant.name)
             .with_ttl(ttl)
             .with_grants(VideoGrants {
                 room_join: true,
-                room: room.to_string(),
+                room: grant.room.clone(),
                 can_publish: Some(true),
                 can_subscribe: Some(true),
                 can_publish_data: Some(true),

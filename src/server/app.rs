@@ -20,24 +20,54 @@ use tower_http::limit::RequestBodyLimitLayer;
 use super::config::Config;
 use super::error::AppError;
 use super::live::LiveHub;
+use super::media_config::MediaMode;
 use super::state::AppState;
-use super::{calls, db, live_socket, seed, voice_routes};
+use super::{calls, db, live_socket, rtc_routes, seed, voice_routes};
 use crate::api::ApiError;
 use crate::app::{shell, App};
 use crate::media::control::{LoggedMedia, MediaControl};
+use crate::media::driver::{MediaServer, PresenceChange};
+use tokio::sync::mpsc;
 
 /// Largest request body a server function accepts.
 const MAX_BODY: usize = 64 * 1024;
 
-/// Opens the database, migrates, seeds, and builds the shared state.
+/// Opens the database, migrates, seeds, starts the embedded SFU (unless a
+/// LiveKit deployment carries the audio) and builds the shared state.
 pub async fn prepare(config: Config) -> Result<AppState, String> {
-    prepare_with_media(config, Arc::new(LoggedMedia)).await
+    let sfu = start_sfu(&config).await?;
+    let media: Arc<dyn MediaControl> = match &sfu {
+        Some((server, _)) => Arc::new(server.clone()),
+        None => Arc::new(LoggedMedia),
+    };
+    build(config, media, sfu).await
 }
 
-/// `prepare`, with the given media server behind call control.
+/// `prepare`, with the given stand-in behind call control's commands (the
+/// SFU still runs and reports who comes and goes).
 pub async fn prepare_with_media(
     config: Config,
     media: Arc<dyn MediaControl>,
+) -> Result<AppState, String> {
+    let sfu = start_sfu(&config).await?;
+    build(config, media, sfu).await
+}
+
+type Sfu = (MediaServer, mpsc::UnboundedReceiver<PresenceChange>);
+
+async fn start_sfu(config: &Config) -> Result<Option<Sfu>, String> {
+    if config.media.mode != MediaMode::Embedded {
+        return Ok(None);
+    }
+    MediaServer::start(config.media.udp_bind, config.media.advertise)
+        .await
+        .map(Some)
+}
+
+async fn build(
+    config: Config,
+    media: Arc<dyn MediaControl>,
+    sfu: Option<Sfu>,
 ) -> Result<AppState, String> {
     let db = db::connect(&config.database_url).await?;
     db::migrate(&db).await?;
@@ -66,8 +96,12 @@ pub async fn prepare_with_media(
         keys,
         people: Arc::default(),
         sessions: Arc::default(),
+        sfu: sfu.as_ref().map(|(server, _)| server.clone()),
     };
     calls::timers::reconcile(&state).await?;
+    if let Some((_, comings_and_goings)) = sfu {
+        calls::presence::follow(state.clone(), comings_and_goings);
+    }
     Ok(state)
 }
 
@@ -79,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(live_socket::events))
         .merge(voice_routes::routes())
+        .merge(rtc_routes::routes())
         .route("/api/{*rest}", any(unknown_api))
         // Also registers every server function at /api/<name>, with this context.
         .leptos_routes_with_context(

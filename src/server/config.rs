@@ -36,6 +36,8 @@ pub struct Config {
     /// signing pair; generated and stored on first start when unset.
     pub livekit_api_key: Option<String>,
     pub livekit_api_secret: Option<String>,
+    /// `BELFRY_MEDIA`, `BELFRY_MEDIA_UDP`, `BELFRY_MEDIA_ADVERTISE`.
+    pub media: super::media_config::MediaConfig,
 }
 
 impl Config {
@@ -80,6 +82,9 @@ impl Config {
                 "set both BELFRY_LIVEKIT_API_KEY and BELFRY_LIVEKIT_API_SECRET, or neither".into(),
             );
         }
+        let media_url = get("BELFRY_MEDIA_URL");
+        let media =
+            super::media_config::MediaConfig::from_lookup(&get, addr, media_url.as_deref())?;
         Ok(Self {
             addr,
             database_url: get("BELFRY_DATABASE_URL")
@@ -95,7 +100,8 @@ impl Config {
             secure_cookies: flag(get("BELFRY_SECURE_COOKIES"), "BELFRY_SECURE_COOKIES")?,
             session_ttl: Duration::from_secs(session_days * 24 * 3600),
             ring_timeout: Duration::from_secs(ring_secs),
-            media_url: get("BELFRY_MEDIA_URL"),
+            media_url,
+            media,
             livekit_api_key,
             livekit_api_secret,
         })

@@ -23,6 +23,8 @@ pub struct AppState {
     pub keys: MediaKeys,
     /// People's public views, cached.
     pub people: Arc<super::people::People>,
+    /// The embedded SFU, when this server carries the audio itself.
+    pub sfu: Option<crate::media::driver::MediaServer>,
     /// Sessions checked in the last few seconds.
     pub sessions: Arc<super::session_cache::SessionCache>,
 }

@@ -54,6 +54,8 @@ impl TestApp {
         let mut config = Config::from_lookup(|_| None).expect("default config");
         config.database_url = format!("sqlite://{}", dir.path().join("belfry.db").display());
         config.site_root = dir.path().join("site");
+        // Each test's SFU on its own ephemeral loopback port.
+        config.media.udp_bind = "127.0.0.1:0".parse().expect("addr");
         adjust(&mut config);
         let media = Arc::new(RecordingMedia::default());
         let state = app::prepare_with_media(config, media.clone())

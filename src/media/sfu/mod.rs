@@ -23,6 +23,9 @@ use str0m::{Event, Input, Output};
 use participant::Participant;
 pub use participant::{ParticipantInfo, Track};
 
+/// Why a session was dropped when the same person joined the room again.
+pub const REPLACED: &str = "joined again elsewhere";
+
 /// A participant's session in the SFU.
 pub type SessionId = u64;
 
@@ -47,6 +50,8 @@ pub enum Signal {
     Participants(Vec<ParticipantInfo>),
     /// Who is speaking now, with levels (only those that changed).
     Speakers(Vec<(String, f32, bool)>),
+    /// The server muted (or unmuted) one of the participant's tracks.
+    TrackMuted { track: String, muted: bool },
     /// The participant was disconnected by the SFU.
     Disconnected { reason: String },
 }
@@ -92,7 +97,7 @@ impl Sfu {
             .map(|(id, _)| *id)
             .collect();
         for twin in twins {
-            self.drop_session(twin, "joined again elsewhere");
+            self.drop_session(twin, REPLACED);
         }
         let session = self.next_session;
         self.next_session += 1;
@@ -239,8 +244,8 @@ impl Sfu {
     }
 
     /// A UDP (or ICE-TCP) packet for one of our peer connections. Packets
-    /// nobody accepts are dropped.
-    pub fn handle_receive(&mut self, now: Instant, r: Receive) {
+    /// nobody accepts are dropped. Returns when to call `handle_timeout`.
+    pub fn handle_receive(&mut self, now: Instant, r: Receive) -> Instant {
         let input = Input::Receive(now, r);
         let mut target = None;
         for (id, p) in &self.participants {
@@ -254,7 +259,7 @@ impl Sfu {
             }
         }
         let Some((session, publisher)) = target else {
-            return;
+            return now + Duration::from_millis(100);
         };
         let failed = self.participants.get_mut(&session).and_then(|p| {
             let rtc = if publisher {
@@ -267,7 +272,7 @@ impl Sfu {
         if let Some(e) = failed {
             self.drop_session(session, &format!("bad packet: {e}"));
         }
-        self.pump(now);
+        self.pump(now)
     }
 
     /// Advances time; returns when to be called next.

@@ -4,6 +4,26 @@
 use super::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal};
 
 impl Sfu {
+    /// Everyone in the room but `except`, as the joiner is told.
+    pub fn room_members(&self, room: &str, except: SessionId) -> Vec<ParticipantInfo> {
+        self.room_infos(room, Some(except))
+    }
+
+    /// A moderator mutes (or unmutes) every track of a participant: the
+    /// room is told, and so is the participant, whose client stops sending.
+    pub fn server_mute(&mut self, session: SessionId, muted: bool) {
+        self.set_muted(session, None, muted);
+        let tracks: Vec<String> = (self.participants.get(&session))
+            .map(|p| p.tracks.iter().map(|t| t.sid.clone()).collect())
+            .unwrap_or_default();
+        for track in tracks {
+            self.outputs.push(SfuOutput::Signal(
+                session,
+                Signal::TrackMuted { track, muted },
+            ));
+        }
+    }
+
     pub(super) fn room_infos(&self, room: &str, except: Option<SessionId>) -> Vec<ParticipantInfo> {
         let mut infos: Vec<ParticipantInfo> = self
             .participants

@@ -5,6 +5,7 @@
 pub mod engine;
 pub mod membership;
 pub mod ops;
+pub mod presence;
 pub mod queries;
 pub mod rooms;
 pub mod timers;

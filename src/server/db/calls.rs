@@ -210,6 +210,17 @@ pub async fn busy_among(
     Ok(ids.into_iter().map(UserId).collect())
 }
 
+/// The live call whose media room this is.
+pub async fn live_by_room(db: &Db, room: &str) -> Result<Option<CallId>, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM voice_calls WHERE room_name = $1 AND status IN ('RINGING', 'ACTIVE')",
+    )
+    .bind(room)
+    .fetch_optional(db)
+    .await?;
+    Ok(id.map(CallId))
+}
+
 /// Every live call (for start-up reconciliation).
 pub async fn live_ids(db: &Db) -> Result<Vec<CallId>, sqlx::Error> {
     let ids: Vec<i64> = sqlx::query_scalar(

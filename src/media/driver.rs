@@ -1,0 +1,283 @@
+//! The embedded SFU's driver: one tokio task owns the sans-IO core, its one
+//! UDP socket and its clock. Signalling handlers talk to it with commands;
+//! it answers on per-session channels and reports comings and goings to
+//! call control.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use str0m::net::{Protocol, Receive};
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+
+use super::control::{MediaCommand, MediaControl};
+use super::sfu::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal, Track};
+
+/// Largest datagram read (WebRTC keeps packets under the path MTU).
+const DATAGRAM: usize = 2000;
+
+/// Why call control took someone out: removed, or the call ended.
+pub const REMOVED: &str = "removed from the call";
+pub const ROOM_CLOSED: &str = "the call has ended";
+
+pub enum Command {
+    Join {
+        room: String,
+        identity: String,
+        name: String,
+        signals: mpsc::UnboundedSender<Signal>,
+        reply: oneshot::Sender<Joined>,
+    },
+    AddTrack {
+        session: SessionId,
+        cid: String,
+        muted: bool,
+        reply: oneshot::Sender<Option<Track>>,
+    },
+    PublisherOffer {
+        session: SessionId,
+        sdp: String,
+        reply: oneshot::Sender<Result<String, String>>,
+    },
+    SubscriberAnswer {
+        session: SessionId,
+        sdp: String,
+    },
+    Mute {
+        session: SessionId,
+        track: String,
+        muted: bool,
+    },
+    Leave {
+        session: SessionId,
+    },
+    Control(MediaCommand),
+}
+
+/// A session just joined: who they are, and who is already there.
+pub struct Joined {
+    pub session: SessionId,
+    pub me: ParticipantInfo,
+    pub others: Vec<ParticipantInfo>,
+}
+
+/// Someone came into a room or went out of it, for call control.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresenceChange {
+    pub presence: Presence,
+    pub joined: bool,
+}
+
+/// A handle on the running SFU; cheap to clone.
+#[derive(Clone)]
+pub struct MediaServer {
+    tx: mpsc::UnboundedSender<Command>,
+    /// Where browsers send audio (the advertised IP, the bound port).
+    pub udp: SocketAddr,
+}
+
+impl MediaServer {
+    /// Binds the UDP socket and starts the SFU. Comings and goings arrive on
+    /// the returned receiver.
+    pub async fn start(
+        bind: SocketAddr,
+        advertise: IpAddr,
+    ) -> Result<(Self, mpsc::UnboundedReceiver<PresenceChange>), String> {
+        let socket = UdpSocket::bind(bind)
+            .await
+            .map_err(|e| format!("cannot open the media port {bind} (BELFRY_MEDIA_UDP): {e}"))?;
+        let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+        let udp = SocketAddr::new(advertise, port);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (presence_tx, presence_rx) = mpsc::unbounded_channel();
+        let driver = Driver {
+            sfu: Sfu::new(udp),
+            socket,
+            local: udp,
+            sessions: HashMap::new(),
+            presence: presence_tx,
+        };
+        tokio::spawn(driver.run(rx));
+        tracing::info!("embedded media server on udp {udp}");
+        Ok((Self { tx, udp }, presence_rx))
+    }
+
+    /// Queues a command; false once the SFU has stopped.
+    pub fn command(&self, command: Command) -> bool {
+        self.tx.send(command).is_ok()
+    }
+
+    /// Sends a command that answers, and waits for the answer.
+    pub async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        if !self.command(make(reply)) {
+            return None;
+        }
+        answer.await.ok()
+    }
+}
+
+impl MediaControl for MediaServer {
+    fn send(&self, command: MediaCommand) {
+        self.command(Command::Control(command));
+    }
+}
+
+struct Driver {
+    sfu: Sfu,
+    socket: UdpSocket,
+    local: SocketAddr,
+    sessions: HashMap<SessionId, mpsc::UnboundedSender<Signal>>,
+    presence: mpsc::UnboundedSender<PresenceChange>,
+}
+
+impl Driver {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut buf = vec![0u8; DATAGRAM];
+        let mut wake = Instant::now();
+        loop {
+            let sleep = tokio::time::sleep_until(wake.into());
+            tokio::select! {
+                command = commands.recv() => {
+                    let Some(command) = command else { break };
+                    self.on_command(command);
+                    wake = self.sfu.handle_timeout(Instant::now());
+                }
+                received = self.socket.recv_from(&mut buf) => {
+                    match received {
+                        Ok((n, source)) => {
+                            let now = Instant::now();
+                            if let Ok(r) = Receive::new(Protocol::Udp, source, self.local, &buf[..n]) {
+                                wake = wake.min(self.sfu.handle_receive(now, r));
+                            }
+                        }
+                        Err(e) => tracing::debug!("media socket: {e}"),
+                    }
+                }
+                _ = sleep => {
+                    wake = self.sfu.handle_timeout(Instant::now());
+                }
+            }
+            self.flush().await;
+        }
+    }
+
+    fn on_command(&mut self, command: Command) {
+        let now = Instant::now();
+        match command {
+            Command::Join {
+                room,
+                identity,
+                name,
+                signals,
+                reply,
+            } => {
+                let session = self.sfu.join(now, &room, &identity, &name);
+                self.sessions.insert(session, signals);
+                let me = self.sfu.info(session).expect("just joined");
+                let others = self.sfu.room_members(&room, session);
+                // A replaced session's departure is reported (or not) first.
+                self.report_departures();
+                let _ = self.presence.send(PresenceChange {
+                    presence: Presence { room, identity },
+                    joined: true,
+                });
+                let _ = reply.send(Joined {
+                    session,
+                    me,
+                    others,
+                });
+            }
+            Command::AddTrack {
+                session,
+                cid,
+                muted,
+                reply,
+            } => {
+                let _ = reply.send(self.sfu.add_track(session, &cid, muted));
+            }
+            Command::PublisherOffer {
+                session,
+                sdp,
+                reply,
+            } => {
+                let _ = reply.send(self.sfu.publisher_offer(now, session, &sdp));
+            }
+            Command::SubscriberAnswer { session, sdp } => {
+                // A bad answer drops that session; the SFU tells it why.
+                let _ = self.sfu.subscriber_answer(now, session, &sdp);
+            }
+            Command::Mute {
+                session,
+                track,
+                muted,
+            } => {
+                self.sfu.set_muted(session, Some(&track), muted);
+            }
+            Command::Leave { session } => {
+                self.sessions.remove(&session);
+                self.sfu.leave(session, None);
+            }
+            Command::Control(control) => self.on_control(control),
+        }
+    }
+
+    /// Call control's orders: carried out at once.
+    fn on_control(&mut self, command: MediaCommand) {
+        match command {
+            MediaCommand::Evict { room, user } => {
+                if let Some(session) = self.sfu.find(&room, &user.to_string()) {
+                    self.sfu.leave(session, Some(REMOVED));
+                }
+            }
+            MediaCommand::Mute { room, user, muted } => {
+                if let Some(session) = self.sfu.find(&room, &user.to_string()) {
+                    self.sfu.server_mute(session, muted);
+                }
+            }
+            MediaCommand::CloseRoom { room } => {
+                for session in self.sfu.sessions_in(&room) {
+                    self.sfu.leave(session, Some(ROOM_CLOSED));
+                }
+            }
+        }
+    }
+
+    /// Sends what the SFU produced: datagrams to browsers, signals to
+    /// sessions, departures to call control.
+    async fn flush(&mut self) {
+        for output in self.sfu.take_outputs() {
+            match output {
+                SfuOutput::Transmit(t) => {
+                    if let Err(e) = self.socket.send_to(&t.contents, t.destination).await {
+                        tracing::debug!(to = %t.destination, "media send: {e}");
+                    }
+                }
+                SfuOutput::Signal(session, signal) => {
+                    let last = matches!(signal, Signal::Disconnected { .. });
+                    if let Some(tx) = self.sessions.get(&session) {
+                        let _ = tx.send(signal);
+                    }
+                    if last {
+                        self.sessions.remove(&session);
+                    }
+                }
+            }
+        }
+        self.report_departures();
+    }
+
+    fn report_departures(&mut self) {
+        for (_, presence) in self.sfu.take_departed() {
+            // Replaced by a new session of the same person: not a departure.
+            if self.sfu.find(&presence.room, &presence.identity).is_some() {
+                continue;
+            }
+            let _ = self.presence.send(PresenceChange {
+                presence,
+                joined: false,
+            });
+        }
+    }
+}

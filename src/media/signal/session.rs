@@ -1,0 +1,308 @@
+//! One participant's signalling connection: LiveKit's `SignalRequest` /
+//! `SignalResponse` protobuf frames over a WebSocket, carried to and from
+//! the SFU driver. Whatever the browser sends, the worst outcome is that
+//! this one participant is told to leave and the socket closes.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use livekit_protocol as lk;
+use lk::signal_request::Message as Req;
+use lk::signal_response::Message as Res;
+use prost::Message as _;
+use tokio::sync::mpsc;
+
+use super::{candidate, proto};
+use crate::media::driver::{Command, MediaServer};
+use crate::media::sfu::{SessionId, Signal};
+use crate::media::token::{MediaKeys, RoomGrant, TOKEN_TTL};
+
+/// How often a connected client is sent a fresh token.
+const REFRESH_EVERY: Duration = Duration::from_secs(240);
+/// Silence after which the client is taken for gone (it pings every 5 s).
+const SILENCE: Duration = Duration::from_secs(proto::PING_TIMEOUT as u64);
+/// Largest frame accepted from a browser (an SDP offer is a few KB).
+pub const MAX_FRAME: usize = 64 * 1024;
+
+/// Why a session ended, for the log.
+enum End {
+    Left,
+    Closed,
+    Silent,
+    Dropped(String),
+    Refused(String),
+}
+
+impl End {
+    fn describe(&self) -> &str {
+        match self {
+            End::Left => "left",
+            End::Closed => "socket closed",
+            End::Silent => "no frame within the ping timeout",
+            End::Dropped(why) | End::Refused(why) => why,
+        }
+    }
+}
+
+pub struct Session {
+    ws: WebSocket,
+    server: MediaServer,
+    keys: MediaKeys,
+    grant: RoomGrant,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Session {
+    pub fn new(ws: WebSocket, server: MediaServer, keys: MediaKeys, grant: RoomGrant) -> Self {
+        Self {
+            ws,
+            server,
+            keys,
+            grant,
+        }
+    }
+
+    /// A resume attempt: we keep no state to resume, so the client is told
+    /// to rejoin from scratch.
+    pub async fn refuse_resume(mut self) {
+        let leave = proto::leave(
+            lk::DisconnectReason::StateMismatch,
+            lk::leave_request::Action::Reconnect,
+        );
+        let _ = self.send(leave).await;
+        let _ = self.ws.send(Message::Close(None)).await;
+    }
+
+    pub async fn run(mut self) {
+        let (tx, mut signals) = mpsc::unbounded_channel();
+        let (room, identity, name) = (
+            self.grant.room.clone(),
+            self.grant.identity.clone(),
+            self.grant.name.clone(),
+        );
+        let joined = self
+            .server
+            .ask(|reply| Command::Join {
+                room: room.clone(),
+                identity,
+                name,
+                signals: tx,
+                reply,
+            })
+            .await;
+        let Some(joined) = joined else {
+            let _ = self.ws.send(Message::Close(None)).await;
+            return;
+        };
+        let session = joined.session;
+        let join = proto::join(&room, &joined.me, &joined.others, now_ms());
+        let end = if self.send(join).await.is_err() {
+            End::Closed
+        } else {
+            self.serve(session, &mut signals).await
+        };
+        self.server.command(Command::Leave { session });
+        tracing::debug!(
+            room,
+            sid = joined.me.sid,
+            end = end.describe(),
+            "signal session ended"
+        );
+        let leave = match &end {
+            End::Dropped(_) => Some(proto::leave(
+                lk::DisconnectReason::StateMismatch,
+                lk::leave_request::Action::Disconnect,
+            )),
+            End::Refused(why) => Some(refusal(why)),
+            _ => None,
+        };
+        if let Some(leave) = leave {
+            let _ = self.send(leave).await;
+        }
+        let _ = self
+            .ws
+            .send(Message::Close(Some(CloseFrame {
+                code: 1000,
+                reason: "".into(),
+            })))
+            .await;
+    }
+
+    async fn serve(
+        &mut self,
+        session: SessionId,
+        signals: &mut mpsc::UnboundedReceiver<Signal>,
+    ) -> End {
+        let mut refresh = tokio::time::interval(REFRESH_EVERY);
+        refresh.tick().await;
+        let mut silence = Box::pin(tokio::time::sleep(SILENCE));
+        loop {
+            tokio::select! {
+                frame = self.ws.recv() => {
+                    silence.as_mut().reset(tokio::time::Instant::now() + SILENCE);
+                    let bytes = match frame {
+                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return End::Closed,
+                        Some(Ok(Message::Binary(bytes))) => bytes,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                        Some(Ok(Message::Text(_))) => {
+                            return End::Dropped("text frames are not spoken here".into())
+                        }
+                    };
+                    let request = match lk::SignalRequest::decode(bytes.as_ref()) {
+                        Ok(lk::SignalRequest { message: Some(m) }) => m,
+                        Ok(_) => continue,
+                        Err(e) => return End::Dropped(format!("unreadable frame: {e}")),
+                    };
+                    if let Some(end) = self.on_request(session, request).await {
+                        return end;
+                    }
+                }
+                signal = signals.recv() => {
+                    let Some(signal) = signal else {
+                        return End::Dropped("the media server stopped".into());
+                    };
+                    if let Signal::Disconnected { reason } = signal {
+                        return End::Refused(reason);
+                    }
+                    if self.send(response(signal)).await.is_err() {
+                        return End::Closed;
+                    }
+                }
+                _ = refresh.tick() => {
+                    if let Ok(token) = self.keys.mint_grant(&self.grant, TOKEN_TTL) {
+                        if self.send(Res::RefreshToken(token)).await.is_err() {
+                            return End::Closed;
+                        }
+                    }
+                }
+                _ = &mut silence => return End::Silent,
+            }
+        }
+    }
+
+    /// Carries out one request; `Some` ends the session.
+    async fn on_request(&mut self, session: SessionId, request: Req) -> Option<End> {
+        let reply = match request {
+            Req::Offer(offer) => {
+                let id = offer.id;
+                let answer = self
+                    .server
+                    .ask(|reply| Command::PublisherOffer {
+                        session,
+                        sdp: offer.sdp,
+                        reply,
+                    })
+                    .await?;
+                match answer {
+                    Ok(sdp) => Res::Answer(lk::SessionDescription {
+                        r#type: "answer".into(),
+                        sdp,
+                        id,
+                        ..Default::default()
+                    }),
+                    Err(e) => return Some(End::Dropped(e)),
+                }
+            }
+            Req::Answer(answer) => {
+                self.server.command(Command::SubscriberAnswer {
+                    session,
+                    sdp: answer.sdp,
+                });
+                return None;
+            }
+            // ICE-lite: the browser's addresses come from its checks, so
+            // candidates are only checked for sense.
+            Req::Trickle(t) => {
+                return candidate::check(&t.candidate_init).err().map(End::Dropped);
+            }
+            Req::AddTrack(add) => {
+                if add.r#type != lk::TrackType::Audio as i32 {
+                    return None; // Audio only: the client's publish times out.
+                }
+                let track = self
+                    .server
+                    .ask(|reply| Command::AddTrack {
+                        session,
+                        cid: add.cid.clone(),
+                        muted: add.muted,
+                        reply,
+                    })
+                    .await??;
+                Res::TrackPublished(lk::TrackPublishedResponse {
+                    cid: add.cid,
+                    track: Some(proto::track(&track.sid, track.muted)),
+                })
+            }
+            Req::Mute(m) => {
+                self.server.command(Command::Mute {
+                    session,
+                    track: m.sid,
+                    muted: m.muted,
+                });
+                return None;
+            }
+            Req::Leave(_) => return Some(End::Left),
+            Req::Ping(at) => Res::Pong(at),
+            Req::PingReq(ping) => Res::PongResp(lk::Pong {
+                last_ping_timestamp: ping.timestamp,
+                timestamp: now_ms(),
+            }),
+            _ => return None,
+        };
+        self.send(reply).await.err().map(|_| End::Closed)
+    }
+
+    async fn send(&mut self, message: Res) -> Result<(), axum::Error> {
+        self.ws
+            .send(Message::Binary(proto::encode(message).into()))
+            .await
+    }
+}
+
+/// What the SFU has to say to one participant.
+fn response(signal: Signal) -> Res {
+    match signal {
+        Signal::SubscriberOffer { sdp, id } => Res::Offer(lk::SessionDescription {
+            r#type: "offer".into(),
+            sdp,
+            id,
+            ..Default::default()
+        }),
+        Signal::Participants(infos) => Res::Update(lk::ParticipantUpdate {
+            participants: infos
+                .iter()
+                .map(|p| proto::participant(p, now_ms()))
+                .collect(),
+        }),
+        Signal::Speakers(levels) => Res::SpeakersChanged(lk::SpeakersChanged {
+            speakers: levels
+                .into_iter()
+                .map(|(sid, level, active)| lk::SpeakerInfo { sid, level, active })
+                .collect(),
+        }),
+        Signal::TrackMuted { track, muted } => {
+            Res::Mute(lk::MuteTrackRequest { sid: track, muted })
+        }
+        Signal::Disconnected { reason } => refusal(&reason),
+    }
+}
+
+/// The leave a participant dropped by the SFU is sent: removed and room
+/// closed are final; anything else (a failed connection) invites a rejoin.
+fn refusal(reason: &str) -> Res {
+    use lk::leave_request::Action;
+    use lk::DisconnectReason as Why;
+    let (why, action) = match reason {
+        crate::media::sfu::REPLACED => (Why::DuplicateIdentity, Action::Disconnect),
+        crate::media::driver::REMOVED => (Why::ParticipantRemoved, Action::Disconnect),
+        crate::media::driver::ROOM_CLOSED => (Why::RoomClosed, Action::Disconnect),
+        _ => (Why::StateMismatch, Action::Reconnect),
+    };
+    proto::leave(why, action)
+}

@@ -1,0 +1,124 @@
+//! The media settings: which media server carries the audio, and where the
+//! embedded one listens and says it can be reached.
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+
+/// `BELFRY_MEDIA`: `embedded` (default) or `livekit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaMode {
+    /// The audio SFU inside this process.
+    Embedded,
+    /// A LiveKit deployment at `BELFRY_MEDIA_URL`.
+    LiveKit,
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    pub mode: MediaMode,
+    /// `BELFRY_MEDIA_UDP`: the embedded SFU's one UDP socket. Defaults to
+    /// the web server's IP, port 7882.
+    pub udp_bind: SocketAddr,
+    /// `BELFRY_MEDIA_ADVERTISE`: the IP browsers are told to send audio to
+    /// (a public IP behind NAT). Defaults to the bound IP, or the machine's
+    /// main address when bound to all.
+    pub advertise: IpAddr,
+}
+
+impl MediaConfig {
+    pub fn from_lookup(
+        get: &impl Fn(&str) -> Option<String>,
+        web: SocketAddr,
+        media_url: Option<&str>,
+    ) -> Result<Self, String> {
+        let get = |key: &str| get(key).filter(|v| !v.trim().is_empty());
+        let mode = match get("BELFRY_MEDIA").as_deref().map(str::trim) {
+            None | Some("embedded") => MediaMode::Embedded,
+            Some("livekit") => MediaMode::LiveKit,
+            Some(other) => {
+                return Err(format!(
+                    "BELFRY_MEDIA={other:?} must be \"embedded\" or \"livekit\""
+                ))
+            }
+        };
+        if mode == MediaMode::LiveKit && media_url.is_none() {
+            return Err("BELFRY_MEDIA=livekit needs BELFRY_MEDIA_URL (wss://...)".into());
+        }
+        let udp_bind = match get("BELFRY_MEDIA_UDP") {
+            None => SocketAddr::new(web.ip(), 7882),
+            Some(v) => v.parse().map_err(|_| {
+                format!("BELFRY_MEDIA_UDP={v:?} is not an address like 0.0.0.0:7882")
+            })?,
+        };
+        let advertise = match get("BELFRY_MEDIA_ADVERTISE") {
+            Some(v) => v
+                .parse()
+                .map_err(|_| format!("BELFRY_MEDIA_ADVERTISE={v:?} is not an IP address"))?,
+            None if udp_bind.ip().is_unspecified() => main_address(),
+            None => udp_bind.ip(),
+        };
+        if advertise.is_unspecified() {
+            return Err("BELFRY_MEDIA_ADVERTISE must name a reachable IP, not 0.0.0.0".into());
+        }
+        Ok(Self {
+            mode,
+            udp_bind,
+            advertise,
+        })
+    }
+}
+
+/// The address this machine's default route leaves from (no packet is
+/// sent), or loopback when it has none.
+fn main_address() -> IpAddr {
+    UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("192.0.2.1:9").map(|_| s))
+        .and_then(|s| s.local_addr())
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<MediaConfig, String> {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        };
+        MediaConfig::from_lookup(&get, "127.0.0.1:3000".parse().unwrap(), None)
+    }
+
+    #[test]
+    fn defaults_follow_the_web_address() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.mode, MediaMode::Embedded);
+        assert_eq!(c.udp_bind.to_string(), "127.0.0.1:7882");
+        assert_eq!(c.advertise.to_string(), "127.0.0.1");
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        assert!(with(&[("BELFRY_MEDIA", "webrtc")])
+            .unwrap_err()
+            .contains("BELFRY_MEDIA"));
+        assert!(with(&[("BELFRY_MEDIA", "livekit")])
+            .unwrap_err()
+            .contains("BELFRY_MEDIA_URL"));
+        assert!(with(&[("BELFRY_MEDIA_UDP", "7882")])
+            .unwrap_err()
+            .contains("BELFRY_MEDIA_UDP"));
+        assert!(with(&[("BELFRY_MEDIA_ADVERTISE", "0.0.0.0")])
+            .unwrap_err()
+            .contains("reachable"));
+        let public = with(&[
+            ("BELFRY_MEDIA_UDP", "0.0.0.0:9000"),
+            ("BELFRY_MEDIA_ADVERTISE", "203.0.113.7"),
+        ])
+        .unwrap();
+        assert_eq!(public.udp_bind.port(), 9000);
+        assert_eq!(public.advertise.to_string(), "203.0.113.7");
+    }
+}

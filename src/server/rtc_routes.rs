@@ -1,0 +1,117 @@
+//! The embedded SFU's LiveKit endpoints: the `/rtc` signalling WebSocket,
+//! `/rtc/validate`, and the single-connection `/rtc/v1` paths, which answer
+//! 404 (with CORS, so livekit-client falls back to `/rtc` at once).
+
+use std::collections::HashMap;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+
+use super::error::AppError;
+use super::state::AppState;
+use crate::media::signal::{Session, MAX_FRAME};
+use crate::media::token::RoomGrant;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/rtc", get(signal))
+        .route("/rtc/validate", get(validate))
+        .route("/rtc/v1", any(single_connection))
+        .route("/rtc/v1/validate", any(single_connection))
+}
+
+fn with_cors(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    res
+}
+
+/// The room token from `?access_token=` or `Authorization: Bearer`.
+fn token(query: &HashMap<String, String>, headers: &HeaderMap) -> Option<String> {
+    query.get("access_token").cloned().or_else(|| {
+        headers
+            .get(header::AUTHORIZATION)?
+            .to_str()
+            .ok()?
+            .strip_prefix("Bearer ")
+            .map(str::to_string)
+    })
+}
+
+fn check(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<RoomGrant, AppError> {
+    if state.sfu.is_none() {
+        return Err(AppError::not_found(
+            "This server does not carry audio: BELFRY_MEDIA is not embedded.",
+        ));
+    }
+    let token =
+        token(query, headers).ok_or_else(|| AppError::unauthorized("A room token is required."))?;
+    state.keys.verify(&token).map_err(|e| {
+        tracing::debug!("room token refused: {e}");
+        AppError::unauthorized("The room token is not valid (expired, or for another server).")
+    })
+}
+
+async fn signal(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let grant = match check(&state, &query, &headers) {
+        Ok(grant) => grant,
+        Err(e) => return with_cors(e.into_response()),
+    };
+    let Ok(upgrade) = upgrade else {
+        return AppError::bad_request("/rtc expects a WebSocket upgrade.").into_response();
+    };
+    let Some(server) = state.sfu.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let resume = query
+        .get("reconnect")
+        .is_some_and(|v| v == "1" || v == "true");
+    let keys = state.keys.clone();
+    upgrade
+        .max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .read_buffer_size(4 * 1024)
+        .on_upgrade(move |ws| async move {
+            let session = Session::new(ws, server, keys, grant);
+            if resume {
+                session.refuse_resume().await
+            } else {
+                session.run().await
+            }
+        })
+}
+
+/// What livekit-client asks after a failed connection, to tell the user why.
+async fn validate(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    with_cors(match check(&state, &query, &headers) {
+        Ok(_) => "success".into_response(),
+        Err(e) => e.into_response(),
+    })
+}
+
+async fn single_connection() -> Response {
+    with_cors(
+        AppError::not_found("Single peer connection mode is not offered; use /rtc.")
+            .into_response(),
+    )
+}
