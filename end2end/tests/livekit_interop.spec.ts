@@ -1,0 +1,204 @@
+// Interoperability: the official livekit-client (npm), in a plain page of two
+// separate headless Chromiums with fake microphones playing different tones,
+// joins a call's room on Belfry's embedded SFU. Each hears the other's tone
+// (peak frequency), muting silences that side, and when both leave, call
+// control sees the media go and ends the call.
+import { test, expect, chromium, request, APIRequestContext, Browser, Page } from '@playwright/test';
+import { chromiumArgs } from '../playwright.config';
+import { PASSWORD } from './helpers';
+import { writeTone } from './tones';
+import * as path from 'path';
+
+const LIVEKIT_UMD = path.join(__dirname, '../node_modules/livekit-client/dist/livekit-client.umd.js');
+
+async function api(ctx: APIRequestContext, name: string, args: object = {}) {
+  const res = await ctx.post(`/api/${name}`, { data: args });
+  expect(res.status(), `${name}: ${await res.text()}`).toBeLessThan(300);
+  return res.json();
+}
+
+async function person(baseURL: string, username: string) {
+  const ctx = await request.newContext({ baseURL });
+  await api(ctx, 'sign_in', { username, password: PASSWORD });
+  return ctx;
+}
+
+/** A browser whose fake microphone plays `hz`, on a page with livekit-client. */
+async function withTone(hz: number, baseURL: string): Promise<{ browser: Browser; page: Page }> {
+  const wav = writeTone(hz);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...chromiumArgs, `--use-file-for-fake-audio-capture=${wav}`],
+  });
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.log(`[page ${hz}] ${e}`));
+  await page.goto(`${baseURL}/healthz`);
+  await page.addScriptTag({ path: LIVEKIT_UMD });
+  return { browser, page };
+}
+
+/** Joins the room and publishes the microphone (tone-friendly settings). */
+async function join(page: Page, url: string, token: string) {
+  await page.evaluate(async ({ url, token }) => {
+    const LK = (window as any).LivekitClient;
+    const w = window as any;
+    const room = new LK.Room();
+    w.room = room;
+    w.remotes = {};
+    room.on(LK.RoomEvent.TrackSubscribed, (track: any, _pub: any, participant: any) => {
+      document.body.appendChild(track.attach());
+      const ctx = new AudioContext();
+      const source = ctx.createMediaStreamSource(new MediaStream([track.mediaStreamTrack]));
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 8192;
+      source.connect(analyser);
+      w.remote = { track, ctx, analyser };
+      w.remotes[participant.identity] = w.remote;
+    });
+    await room.connect(url, token);
+    await room.localParticipant.setMicrophoneEnabled(true, {
+      echoCancellation: false, noiseSuppression: false, autoGainControl: false,
+    });
+  }, { url, token });
+}
+
+/** What the page receives: inbound audio stats and the loudest frequency. */
+async function hearing(page: Page, from?: string) {
+  return page.evaluate(async (from) => {
+    const w = window as any;
+    const remote = from === undefined ? w.remote : w.remotes[from];
+    if (!remote) return null;
+    const { track, ctx, analyser } = remote;
+    await ctx.resume();
+    let bytes = 0, packets = 0, level = 0;
+    const stats: RTCStatsReport = await track.receiver.getStats();
+    stats.forEach((s: any) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        bytes = s.bytesReceived; packets = s.packetsReceived; level = s.audioLevel ?? 0;
+      }
+    });
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    analyser.getFloatFrequencyData(bins);
+    let peak = 0;
+    for (let i = 1; i < bins.length; i++) if (bins[i] > bins[peak]) peak = i;
+    const hz = (peak * ctx.sampleRate) / analyser.fftSize;
+    return { bytes, packets, level, hz, peakDb: bins[peak] };
+  }, from);
+}
+
+function near(hz: number, target: number) {
+  return Math.abs(hz - target) < 30;
+}
+
+test('livekit-client joins the embedded SFU and each side hears the other', async ({ baseURL }) => {
+  test.setTimeout(120_000);
+  const alice = await person(baseURL!, 'alice');
+  const bob = await person(baseURL!, 'bob');
+  const spaces = await api(alice, 'my_spaces');
+  const direct = spaces.channels.find((c: any) => c.kind === 'direct');
+  expect(direct, 'the demo has a direct channel').toBeTruthy();
+  const call = await api(alice, 'initiate_call', { channel_id: direct.id });
+  await api(bob, 'answer_call', { call_id: call.id });
+  const a = await api(alice, 'call_token', { call_id: call.id });
+  const b = await api(bob, 'call_token', { call_id: call.id });
+
+  const A = await withTone(440, baseURL!);
+  const B = await withTone(660, baseURL!);
+  try {
+    await join(A.page, a.roomUrl ?? a.room_url, a.token);
+    await join(B.page, b.roomUrl ?? b.room_url, b.token);
+
+    // Each hears the other's tone, and the audio keeps arriving.
+    for (const [page, tone] of [[A.page, 660], [B.page, 440]] as const) {
+      await expect.poll(async () => {
+        const h = await hearing(page);
+        return h !== null && h.level > 0 && near(h.hz, tone);
+      }, { timeout: 20_000, message: `hears ${tone} Hz` }).toBe(true);
+      const first = (await hearing(page))!;
+      await page.waitForTimeout(1000);
+      const later = (await hearing(page))!;
+      expect(later.packets - first.packets, 'about 50 packets a second').toBeGreaterThan(25);
+      expect(later.bytes).toBeGreaterThan(first.bytes);
+    }
+
+    // Alice mutes: Bob's side goes quiet, and Bob is told.
+    await A.page.evaluate(() => (window as any).room.localParticipant.setMicrophoneEnabled(false));
+    await expect.poll(async () => B.page.evaluate(() => {
+      const w = window as any;
+      const alice = [...w.room.remoteParticipants.values()][0];
+      return [...alice.audioTrackPublications.values()].every((p: any) => p.isMuted);
+    }), { message: 'bob sees alice muted' }).toBe(true);
+    await B.page.waitForTimeout(1500);
+    const m1 = (await hearing(B.page))!;
+    await B.page.waitForTimeout(1000);
+    const m2 = (await hearing(B.page))!;
+    expect(m2.packets - m1.packets, 'no audio forwarded while muted').toBeLessThan(5);
+    expect(m2.level).toBeLessThan(0.01);
+    // Bob still hears nothing wrong on his side: Alice still hears him.
+    const a1 = (await hearing(A.page))!;
+    await A.page.waitForTimeout(1000);
+    expect((await hearing(A.page))!.packets - a1.packets).toBeGreaterThan(25);
+
+    // Both leave: the peer connections close and call control ends the call.
+    for (const page of [A.page, B.page]) {
+      await page.evaluate(() => (window as any).room.disconnect());
+      expect(await page.evaluate(() => (window as any).room.state)).toBe('disconnected');
+    }
+    await expect.poll(async () => (await api(alice, 'active_call', { channel_id: direct.id })),
+      { timeout: 15_000, message: 'the call ends once its media is gone' }).toBeNull();
+    const history = await api(alice, 'call_history', { channel_id: direct.id });
+    const ended = history.calls.find((c: any) => c.id === call.id);
+    expect(ended.status).toBe('ENDED');
+    expect(ended.duration_ms ?? ended.durationMs).toBeGreaterThan(1000);
+  } finally {
+    await A.browser.close();
+    await B.browser.close();
+  }
+});
+
+test('a three-person group call: everyone hears the other two; a killed tab is seen leaving', async ({ baseURL }) => {
+  test.setTimeout(120_000);
+  const names = ['alice', 'bob', 'carol'];
+  const tones = [440, 660, 880];
+  const ctxs = await Promise.all(names.map((n) => person(baseURL!, n)));
+  const spaces = await api(ctxs[0], 'my_spaces');
+  const choir = spaces.channels.find((c: any) => c.kind === 'group');
+  expect(choir, 'the demo has a group channel').toBeTruthy();
+  const call = await api(ctxs[0], 'initiate_call', { channel_id: choir.id });
+  const me = await Promise.all(ctxs.map((c) => api(c, 'current_user')));
+  for (const c of ctxs.slice(1)) await api(c, 'answer_call', { call_id: call.id });
+  const access = await Promise.all(ctxs.map((c) => api(c, 'call_token', { call_id: call.id })));
+  const browsers = await Promise.all(tones.map((hz) => withTone(hz, baseURL!)));
+  try {
+    for (let i = 0; i < 3; i++) {
+      await join(browsers[i].page, access[i].roomUrl ?? access[i].room_url, access[i].token);
+    }
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        if (i === j) continue;
+        await expect.poll(async () => {
+          const h = await hearing(browsers[i].page, String(me[j].id));
+          return h !== null && h.level > 0 && near(h.hz, tones[j]);
+        }, { timeout: 20_000, message: `${names[i]} hears ${names[j]} (${tones[j]} Hz)` }).toBe(true);
+      }
+    }
+
+    // Carol's browser dies: the others see her go, and so does call control.
+    await browsers[2].browser.close();
+    for (const page of [browsers[0].page, browsers[1].page]) {
+      await expect.poll(() => page.evaluate(() => (window as any).room.remoteParticipants.size),
+        { timeout: 10_000, message: 'carol leaves the room' }).toBe(1);
+    }
+    await expect.poll(async () => {
+      const live = await api(ctxs[0], 'active_call', { channel_id: choir.id });
+      const carol = live?.participants.find((p: any) => p.user.id === me[2].id);
+      return carol?.status;
+    }, { timeout: 15_000, message: "carol's participant state follows" }).toBe('DISCONNECTED');
+    // Alice and Bob still hear each other.
+    const h1 = (await hearing(browsers[0].page, String(me[1].id)))!;
+    await browsers[0].page.waitForTimeout(1000);
+    expect((await hearing(browsers[0].page, String(me[1].id)))!.packets - h1.packets).toBeGreaterThan(25);
+  } finally {
+    for (const b of browsers) await b.browser.close().catch(() => {});
+  }
+});
