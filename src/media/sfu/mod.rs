@@ -218,23 +218,6 @@ impl Sfu {
         changed || track_sid.is_none()
     }
 
-    /// The session whose identity is `identity` in `room`.
-    pub fn find(&self, room: &str, identity: &str) -> Option<SessionId> {
-        self.participants
-            .iter()
-            .find(|(_, p)| p.room == room && p.identity == identity)
-            .map(|(id, _)| *id)
-    }
-
-    /// Every session in a room.
-    pub fn sessions_in(&self, room: &str) -> Vec<SessionId> {
-        self.participants
-            .iter()
-            .filter(|(_, p)| p.room == room)
-            .map(|(id, _)| *id)
-            .collect()
-    }
-
     /// The participant leaves (or is evicted, with a reason).
     pub fn leave(&mut self, session: SessionId, reason: Option<&str>) {
         match reason {

@@ -4,6 +4,23 @@
 use super::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal};
 
 impl Sfu {
+    /// The session whose identity is `identity` in `room`.
+    pub fn find(&self, room: &str, identity: &str) -> Option<SessionId> {
+        self.participants
+            .iter()
+            .find(|(_, p)| p.room == room && p.identity == identity)
+            .map(|(id, _)| *id)
+    }
+
+    /// Every session in a room.
+    pub fn sessions_in(&self, room: &str) -> Vec<SessionId> {
+        self.participants
+            .iter()
+            .filter(|(_, p)| p.room == room)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// Everyone in the room but `except`, as the joiner is told.
     pub fn room_members(&self, room: &str, except: SessionId) -> Vec<ParticipantInfo> {
         self.room_infos(room, Some(except))
