@@ -121,6 +121,14 @@ test('livekit-client joins the embedded SFU and each side hears the other', asyn
       expect(later.bytes).toBeGreaterThan(first.bytes);
     }
 
+    // speakers_changed reaches the client: the other side is speaking.
+    for (const page of [A.page, B.page]) {
+      await expect.poll(() => page.evaluate(() => {
+        const room = (window as any).room;
+        return room.activeSpeakers.some((p: any) => p.identity !== room.localParticipant.identity);
+      }), { message: 'the remote participant shows as speaking' }).toBe(true);
+    }
+
     // Alice mutes: Bob's side goes quiet, and Bob is told.
     await A.page.evaluate(() => (window as any).room.localParticipant.setMicrophoneEnabled(false));
     await expect.poll(async () => B.page.evaluate(() => {
