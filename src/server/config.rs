@@ -117,19 +117,16 @@ fn flag(value: Option<String>, name: &str) -> Result<bool, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn with(pairs: &[(&str, &str)]) -> Result<Config, String> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+    /// The configuration these environment variables (and no others) give.
+    pub(crate) fn with(pairs: &[(&str, &str)]) -> Result<Config, String> {
         Config::from_lookup(|k| {
             pairs
                 .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
         })
     }
 

@@ -81,14 +81,10 @@ fn main_address() -> IpAddr {
 mod tests {
     use super::*;
 
+    /// The media settings these variables give (the web address defaults
+    /// to 127.0.0.1:3000).
     fn with(pairs: &[(&str, &str)]) -> Result<MediaConfig, String> {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| *key == k)
-                .map(|(_, v)| v.to_string())
-        };
-        MediaConfig::from_lookup(&get, "127.0.0.1:3000".parse().unwrap(), None)
+        crate::server::config::tests::with(pairs).map(|c| c.media)
     }
 
     #[test]

@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 
 use super::error::AppError;
 use super::state::AppState;
+use crate::media::driver::MediaServer;
 use crate::media::signal::{Session, MAX_FRAME};
 use crate::media::token::RoomGrant;
 
@@ -45,22 +46,22 @@ fn token(query: &HashMap<String, String>, headers: &HeaderMap) -> Option<String>
     })
 }
 
+/// The embedded SFU and what the request's token grants in it.
 fn check(
     state: &AppState,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<RoomGrant, AppError> {
-    if state.sfu.is_none() {
-        return Err(AppError::not_found(
-            "This server does not carry audio: BELFRY_MEDIA is not embedded.",
-        ));
-    }
+) -> Result<(MediaServer, RoomGrant), AppError> {
+    let server = state.sfu.clone().ok_or_else(|| {
+        AppError::not_found("This server does not carry audio: BELFRY_MEDIA is not embedded.")
+    })?;
     let token =
         token(query, headers).ok_or_else(|| AppError::unauthorized("A room token is required."))?;
-    state.keys.verify(&token).map_err(|e| {
+    let grant = state.keys.verify(&token).map_err(|e| {
         tracing::debug!("room token refused: {e}");
         AppError::unauthorized("The room token is not valid (expired, or for another server).")
-    })
+    })?;
+    Ok((server, grant))
 }
 
 async fn signal(
@@ -69,15 +70,12 @@ async fn signal(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let grant = match check(&state, &query, &headers) {
-        Ok(grant) => grant,
+    let (server, grant) = match check(&state, &query, &headers) {
+        Ok(checked) => checked,
         Err(e) => return with_cors(e.into_response()),
     };
     let Ok(upgrade) = upgrade else {
         return AppError::bad_request("/rtc expects a WebSocket upgrade.").into_response();
-    };
-    let Some(server) = state.sfu.clone() else {
-        return StatusCode::NOT_FOUND.into_response();
     };
     let resume = query
         .get("reconnect")

@@ -154,12 +154,13 @@ pub async fn carry_out(
             }),
             Effect::PostSummary => {
                 let posted = match posted.take() {
-                    Some(posted) => Ok(posted),
+                    Some(posted) => Ok(Some(posted)),
                     None => insert_summary(state, call).await,
                 };
-                if let Err(e) = posted.map(|p| announce_summary(state, call, &view, &recipients, p))
-                {
-                    tracing::warn!(call = %call.state.id, "posting a call summary: {e}");
+                match posted {
+                    Ok(Some(p)) => announce_summary(state, call, &view, &recipients, p),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(call = %call.state.id, "posting a call summary: {e}"),
                 }
             }
         }
@@ -169,30 +170,18 @@ pub async fn carry_out(
 
 /// Posts the summary of a call whose save did not (a call that ended as it
 /// started, such as a 1:1 call to someone busy).
-async fn insert_summary(state: &AppState, call: &StoredCall) -> AppResult<Posted> {
+async fn insert_summary(state: &AppState, call: &StoredCall) -> AppResult<Option<Posted>> {
     let c = &call.state;
-    let body = crate::calls::summary::timeline_text(c).unwrap_or_default();
-    if body.is_empty() {
-        return Ok(Posted {
-            id: None,
-            body,
-            at: 0,
-        });
-    }
+    let Some(body) = crate::calls::summary::timeline_text(c) else {
+        return Ok(None);
+    };
     let inserted =
         messages::insert_call_summary(&state.db, c.channel, c.initiator, &body, c.id).await?;
-    Ok(match inserted {
-        Some((id, at)) => Posted {
-            id: Some(id),
-            body,
-            at,
-        },
-        None => Posted {
-            id: None,
-            body,
-            at: 0,
-        },
-    })
+    Ok(inserted.map(|(id, at)| Posted {
+        id: Some(id),
+        body,
+        at,
+    }))
 }
 
 /// Tells the channel's members about a summary message just written.
