@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod calls;
+pub mod room;
 
 #[cfg(feature = "hydrate")]
 pub mod client;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::avatar::Avatar;
+use super::call::CallButton;
 use super::common::ErrorPanel;
 use super::conversation::Conversation;
 use super::icons::PeopleIcon;
@@ -73,6 +74,7 @@ fn ChatHeader(detail: ChannelDetail) -> impl IntoView {
                 <p class="meta">{meta}</p>
             </div>
             <div class="chat-actions" data-testid="call-slot" role="group" aria-label="Channel actions">
+                {(channel.kind != ChannelKind::Parish).then(|| view! { <CallButton channel_id=channel.id /> })}
                 <MemberList members=detail.members />
             </div>
         </header>

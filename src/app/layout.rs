@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_location;
 
+use super::call::{provide_call_center, CallPanel, IncomingCall};
 use super::common::ErrorPanel;
 use super::live::{on_live_event, on_resync, provide_live, use_live};
 use super::session::use_session;
@@ -43,6 +44,7 @@ fn SignedIn(user: UserView) -> impl IntoView {
         }
     });
     on_resync(move || session.spaces.refetch());
+    let calls = provide_call_center();
     let location = use_location();
     let at_home = move || location.pathname.get() == "/";
     view! {
@@ -52,6 +54,11 @@ fn SignedIn(user: UserView) -> impl IntoView {
                 <Outlet />
             </main>
             <LinkBanner />
+            <CallPanel />
+            <IncomingCall />
+            <p class="sr-only" role="status" aria-live="polite" data-testid="call-announcer">
+                {move || calls.announcement.get()}
+            </p>
         </div>
     }
 }

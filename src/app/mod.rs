@@ -2,6 +2,7 @@
 
 mod auth_pages;
 mod avatar;
+mod call;
 mod chat_page;
 mod common;
 mod composer;

@@ -35,3 +35,36 @@ pub fn new_nonce() -> String {
 pub fn reload_to(_path: &str) {}
 
 pub fn mark_hydrated() {}
+
+pub mod call {
+    use crate::api::call_types::RoomAccess;
+    use crate::room::{LocalAudio, RoomPeer, RoomPhase};
+
+    pub struct RoomCallbacks {
+        pub on_phase: Box<dyn Fn(RoomPhase)>,
+        pub on_peers: Box<dyn Fn(Vec<RoomPeer>)>,
+        pub on_local: Box<dyn Fn(LocalAudio)>,
+    }
+
+    pub struct CallRoom;
+
+    impl CallRoom {
+        pub fn connect(_access: &RoomAccess, _callbacks: RoomCallbacks) -> Self {
+            Self
+        }
+
+        pub fn set_muted(&self, _muted: bool) {}
+
+        pub fn choose_microphone(&self, _device_id: String) {}
+
+        pub fn choose_speaker(&self, _device_id: String) {}
+
+        pub fn close(&self) {}
+    }
+}
+
+pub mod focus {
+    pub fn enter(_id: &str) {}
+
+    pub fn restore() {}
+}

@@ -2,6 +2,8 @@
 //! helpers. `inert.rs` is its twin for the server build, with the same API
 //! doing nothing, so components use it without feature gates.
 
+pub mod call;
+pub mod focus;
 pub mod live;
 
 /// The time of day of a Unix-millisecond timestamp, in the browser's locale

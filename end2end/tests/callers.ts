@@ -1,0 +1,130 @@
+// People in calls through Belfry's own UI and WASM client: each in their own
+// headless Chromium whose fake microphone plays a known tone, signed in, with
+// a probe that records the page's RTCPeerConnections so the test can read
+// their stats and find the loudest frequency of each incoming track.
+import { chromium, expect, Browser, Page } from '@playwright/test';
+import { chromiumArgs } from '../playwright.config';
+import { PASSWORD } from './helpers';
+import { writeTone } from './tones';
+
+export interface Caller { browser: Browser; page: Page; errors: string[] }
+
+/** Runs before the app: voice processing off (a steady tone would be
+ *  suppressed as noise) and every RTCPeerConnection kept in window.__pcs. */
+function probe() {
+  try { localStorage.setItem('belfry.audio.processing', 'off'); } catch { /* about:blank */ }
+  const w = window as any;
+  const Original = w.RTCPeerConnection;
+  if (!Original || w.__pcs) return;
+  w.__pcs = [];
+  const Recorded = function (this: any, ...args: any[]) {
+    const pc = new Original(...args);
+    w.__pcs.push(pc);
+    return pc;
+  } as any;
+  Recorded.prototype = Original.prototype;
+  w.RTCPeerConnection = Recorded;
+}
+
+export async function caller(baseURL: string, username: string, hz: number,
+  viewport = { width: 1280, height: 800 }): Promise<Caller> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...chromiumArgs, `--use-file-for-fake-audio-capture=${writeTone(hz)}`],
+  });
+  const context = await browser.newContext({ baseURL, viewport });
+  await context.addInitScript(probe);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('/signin');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Channels and studios' })).toBeVisible();
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  return { browser, page, errors };
+}
+
+export interface Heard { packets: number; bytes: number; level: number; hz: number }
+
+/** Every incoming audio track that has had packets: stats and peak frequency. */
+export async function heard(page: Page): Promise<Heard[]> {
+  return page.evaluate(async () => {
+    const w = window as any;
+    w.__analysers ??= new Map();
+    const out: any[] = [];
+    for (const pc of w.__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      for (const receiver of pc.getReceivers()) {
+        const track = receiver.track;
+        if (!track || track.kind !== 'audio' || track.readyState !== 'live') continue;
+        let packets = 0, bytes = 0, level = 0;
+        (await receiver.getStats()).forEach((s: any) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+            packets = s.packetsReceived; bytes = s.bytesReceived; level = s.audioLevel ?? 0;
+          }
+        });
+        if (packets === 0) continue;
+        let a = w.__analysers.get(track.id);
+        if (!a) {
+          const ctx = new AudioContext();
+          const analyser = ctx.createAnalyser();
+          analyser.fftSize = 8192;
+          ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+          a = { ctx, analyser };
+          w.__analysers.set(track.id, a);
+        }
+        await a.ctx.resume();
+        const bins = new Float32Array(a.analyser.frequencyBinCount);
+        a.analyser.getFloatFrequencyData(bins);
+        let peak = 1;
+        for (let i = 1; i < bins.length; i++) if (bins[i] > bins[peak]) peak = i;
+        out.push({ packets, bytes, level, hz: (peak * a.ctx.sampleRate) / a.analyser.fftSize });
+      }
+    }
+    return out;
+  });
+}
+
+export const near = (hz: number, target: number) => Math.abs(hz - target) < 30;
+
+/** Polls until the page hears every tone in `tones` with some level. */
+export async function expectHears(page: Page, tones: number[], who: string) {
+  for (const tone of tones) {
+    await expect.poll(async () => (await heard(page)).some((h) => h.level > 0 && near(h.hz, tone)),
+      { timeout: 20_000, message: `${who} hears ${tone} Hz` }).toBe(true);
+  }
+}
+
+/** The states of the page's peer connections. */
+export function pcStates(page: Page): Promise<string[]> {
+  return page.evaluate(() => ((window as any).__pcs ?? []).map((pc: any) => pc.connectionState));
+}
+
+/** In the page: from the next click on `selector`, the ms until the first
+ *  inbound audio packet (read back with `firstAudioMs`). */
+export async function timeClickToAudio(page: Page, selector: string) {
+  await page.evaluate((selector) => {
+    const w = window as any;
+    document.querySelector(selector)!.addEventListener('click', () => {
+      const clicked = performance.now();
+      const timer = setInterval(async () => {
+        for (const pc of w.__pcs ?? []) {
+          const stats = await pc.getStats();
+          let got = false;
+          stats.forEach((s: any) => { if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.packetsReceived > 0) got = true; });
+          if (got && w.__firstAudioMs === undefined) {
+            w.__firstAudioMs = performance.now() - clicked;
+            clearInterval(timer);
+          }
+        }
+      }, 5);
+    }, { capture: true, once: true });
+  }, selector);
+}
+
+export function firstAudioMs(page: Page): Promise<number | undefined> {
+  return page.evaluate(() => (window as any).__firstAudioMs);
+}

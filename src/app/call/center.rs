@@ -1,0 +1,269 @@
+//! The call center, mounted at the app shell: it holds the call this tab is
+//! in and the calls ringing it, follows the live event stream, joins the
+//! media room of the current call, and offers start / answer / decline /
+//! hang up / mute to every component.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::format;
+use super::room::{use_call_room, CallRoomState};
+use crate::api::call_types::{CallView, RoomAccess};
+use crate::api::calls::{
+    answer_call, call_history, call_token, cancel_call, decline_call, incoming_calls,
+    initiate_call, leave_call,
+};
+use crate::api::events::LiveEvent;
+use crate::api::ApiError;
+use crate::app::layout::Me;
+use crate::app::live::{on_live_event, on_resync};
+use crate::calls::ids::{CallId, ChannelId, UserId};
+use crate::calls::{CallStatus, ParticipantStatus};
+use crate::room::RoomPhase;
+
+#[derive(Clone, Copy)]
+pub struct CallCenter {
+    pub me: UserId,
+    /// The call this tab is in.
+    pub current: RwSignal<Option<CallView>>,
+    /// Calls ringing us, oldest first; the first is shown.
+    pub incoming: RwSignal<Vec<CallView>>,
+    pub room: CallRoomState,
+    /// A failed action, shown until the next one.
+    pub error: RwSignal<Option<String>>,
+    /// The latest call-state announcement, for screen readers.
+    pub announcement: RwSignal<String>,
+    /// An action is on its way to the server.
+    pub pending: RwSignal<bool>,
+    /// The token for the current call's media room, and which call it is for.
+    access: RwSignal<Option<(CallId, RoomAccess)>>,
+}
+
+pub fn use_call_center() -> CallCenter {
+    expect_context::<CallCenter>()
+}
+
+/// Am I connected in this call?
+fn connected(call: &CallView, me: UserId) -> bool {
+    call.status.is_live()
+        && call
+            .participant(me)
+            .is_some_and(|p| p.status == ParticipantStatus::Connected)
+}
+
+pub fn provide_call_center() -> CallCenter {
+    let me = expect_context::<Me>().0.id;
+    let current = RwSignal::new(None::<CallView>);
+    let access = RwSignal::new(None::<(CallId, RoomAccess)>);
+    let room = use_call_room(Signal::derive(move || access.get().map(|(_, a)| a)));
+    let center = CallCenter {
+        me,
+        current,
+        incoming: RwSignal::new(Vec::new()),
+        room,
+        error: RwSignal::new(None),
+        announcement: RwSignal::new(String::new()),
+        pending: RwSignal::new(false),
+        access,
+    };
+    provide_context(center);
+
+    // The current call's room: a token for it, unless the action that made
+    // it current already fetched one.
+    let current_id = Memo::new(move |_| current.with(|c| c.as_ref().map(|c| c.id)));
+    Effect::new(move |_| match current_id.get() {
+        None => access.set(None),
+        Some(id) if access.with_untracked(|a| a.as_ref().map(|(c, _)| *c)) == Some(id) => {}
+        Some(id) => spawn_local(async move {
+            match call_token(id).await {
+                Ok(a) if current_id.get_untracked() == Some(id) => access.set(Some((id, a))),
+                Ok(_) => {}
+                Err(e) => center.fail(e),
+            }
+        }),
+    });
+    // The media room closed under us: say why, and leave the call here.
+    Effect::new(move |_| {
+        if let RoomPhase::Closed(reason) = room.phase.get() {
+            if let Some(message) = reason.message() {
+                center.error.set(Some(message.into()));
+            }
+            current.set(None);
+        }
+    });
+
+    on_live_event(move |event| {
+        if let LiveEvent::Call { call, .. } = event {
+            center.follow(call);
+        }
+    });
+    Effect::new(move |_| center.load(true));
+    on_resync(move || center.load(false));
+    center
+}
+
+impl CallCenter {
+    fn fail(&self, error: ApiError) {
+        self.error.set(Some(error.message));
+        self.pending.set(false);
+    }
+
+    /// Fetches what is ringing us and, on first load, the call we are in
+    /// (so a reloaded tab rejoins it).
+    fn load(&self, adopt: bool) {
+        let center = *self;
+        spawn_local(async move {
+            if let Ok(calls) = incoming_calls().await {
+                center.incoming.set(calls);
+            }
+            if adopt && center.current.get_untracked().is_none() {
+                if let Ok(page) = call_history(None, None, Some(10)).await {
+                    let mine = page.calls.into_iter().find(|c| connected(c, center.me));
+                    if mine.is_some() {
+                        center.current.set(mine);
+                    }
+                }
+            }
+        });
+    }
+
+    /// One call changed: update what rings, and the current call.
+    fn follow(&self, call: &CallView) {
+        let me = self.me;
+        self.incoming.update(|list| {
+            let at = list.iter().position(|c| c.id == call.id);
+            match (at, call.rings(me)) {
+                (Some(i), true) => list[i] = call.clone(),
+                (Some(i), false) => {
+                    list.remove(i);
+                }
+                (None, true) => {
+                    self.announcement.set(format!(
+                        "Incoming call from {}",
+                        format::caller(call).display_name
+                    ));
+                    list.push(call.clone());
+                }
+                (None, false) => {}
+            }
+        });
+        let is_current = self
+            .current
+            .with_untracked(|c| c.as_ref().is_some_and(|c| c.id == call.id));
+        if !is_current {
+            return;
+        }
+        if connected(call, me) {
+            self.announce_changes(call);
+            self.current.set(Some(call.clone()));
+        } else {
+            self.announce_end(call);
+            self.current.set(None);
+        }
+    }
+
+    fn announce_changes(&self, call: &CallView) {
+        let before = self.current.get_untracked();
+        let Some(before) = before else { return };
+        for p in &call.participants {
+            let was = before.participant(p.user.id).map(|b| b.status);
+            if p.user.id == self.me || was == Some(p.status) {
+                continue;
+            }
+            let name = &p.user.display_name;
+            let said = match p.status {
+                ParticipantStatus::Connected => format!("{name} joined"),
+                ParticipantStatus::Disconnected => format!("{name} left"),
+                ParticipantStatus::Declined => format!("{name} declined"),
+                ParticipantStatus::Missed => format!("{name} did not answer"),
+                _ => continue,
+            };
+            self.announcement.set(said);
+        }
+    }
+
+    fn announce_end(&self, call: &CallView) {
+        let said = match call.status {
+            CallStatus::Ended if call.duration_ms > 0 => {
+                format!("Call ended, {}", format::spoken(call.duration_ms))
+            }
+            CallStatus::Missed => "No answer".to_string(),
+            CallStatus::Declined => "Call declined".to_string(),
+            _ => "Call ended".to_string(),
+        };
+        self.announcement.set(said);
+    }
+
+    /// Runs one server call, marking the center busy meanwhile.
+    fn act<F>(&self, action: F)
+    where
+        F: std::future::Future<Output = Result<Option<CallView>, ApiError>> + 'static,
+    {
+        let center = *self;
+        center.error.set(None);
+        center.pending.set(true);
+        spawn_local(async move {
+            match action.await {
+                Ok(view) => {
+                    if let Some(view) = view {
+                        center.incoming.update(|l| l.retain(|c| c.id != view.id));
+                        let mine = connected(&view, center.me);
+                        // The token in the same breath: one round trip sooner.
+                        if mine {
+                            if let Ok(a) = call_token(view.id).await {
+                                center.access.set(Some((view.id, a)));
+                            }
+                        }
+                        center.current.set(mine.then_some(view));
+                    }
+                    center.pending.set(false);
+                }
+                Err(e) => center.fail(e),
+            }
+        });
+    }
+
+    /// Starts a call in the channel, or joins its live one.
+    pub fn start(&self, channel: ChannelId, invitees: Option<Vec<UserId>>) {
+        self.act(async move { initiate_call(channel, invitees).await.map(Some) });
+    }
+
+    /// Answers; any call we are in is left first ("End and answer").
+    pub fn answer(&self, call: CallId) {
+        let previous = self.current.get_untracked().map(|c| c.id);
+        self.act(async move {
+            if let Some(previous) = previous.filter(|p| *p != call) {
+                leave_call(previous).await?;
+            }
+            answer_call(call).await.map(Some)
+        });
+    }
+
+    pub fn decline(&self, call: CallId) {
+        self.incoming.update(|l| l.retain(|c| c.id != call));
+        self.act(async move { decline_call(call).await.map(|_| None) });
+    }
+
+    /// Cancels a call nobody has answered yet, else leaves it.
+    pub fn hang_up(&self) {
+        let Some(call) = self.current.get_untracked() else {
+            return;
+        };
+        let cancel = call.status == CallStatus::Ringing && call.initiator.id == self.me;
+        let center = *self;
+        self.act(async move {
+            let view = if cancel {
+                cancel_call(call.id).await?
+            } else {
+                leave_call(call.id).await?
+            };
+            center.announce_end(&view);
+            center.current.set(None);
+            Ok(None)
+        });
+    }
+
+    pub fn set_muted(&self, muted: bool) {
+        self.room.set_muted(muted);
+    }
+}

@@ -1,0 +1,111 @@
+//! Words and numbers the call UI shows: titles, timers, durations.
+
+use crate::api::call_types::CallView;
+use crate::api::types::{ChannelKind, UserView};
+use crate::calls::ids::UserId;
+use crate::calls::ParticipantStatus;
+
+/// Who the call is with, as its title: the other person of a direct call,
+/// else the channel's name.
+pub fn title(call: &CallView, me: UserId) -> String {
+    if call.channel_kind == ChannelKind::Direct || call.channel_name.is_empty() {
+        let others: Vec<&str> = call
+            .participants
+            .iter()
+            .filter(|p| p.user.id != me)
+            .map(|p| p.user.display_name.as_str())
+            .collect();
+        if !others.is_empty() {
+            return others.join(", ");
+        }
+    }
+    call.channel_name.clone()
+}
+
+/// "Voice call" for two people, "Group call in Choir" for more.
+pub fn subtitle(call: &CallView) -> String {
+    match call.channel_kind {
+        ChannelKind::Direct => "Voice call".into(),
+        _ if call.channel_name.is_empty() => "Group call".into(),
+        _ => format!("Group call in {}", call.channel_name),
+    }
+}
+
+/// The person ringing us: whoever started the call.
+pub fn caller(call: &CallView) -> &UserView {
+    &call.initiator
+}
+
+/// "0:07", "12:34", "1:02:03".
+pub fn clock(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// "2 minutes 34 seconds", for screen readers.
+pub fn spoken(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    let unit = |n: i64, word: &str| {
+        let plural = if n == 1 { "" } else { "s" };
+        format!("{n} {word}{plural}")
+    };
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(unit(h, "hour"));
+    }
+    if m > 0 {
+        parts.push(unit(m, "minute"));
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(unit(s, "second"));
+    }
+    parts.join(" ")
+}
+
+/// What a participant's row says about them.
+pub fn status_label(status: ParticipantStatus, in_room: bool) -> &'static str {
+    match status {
+        ParticipantStatus::Invited | ParticipantStatus::Ringing => "Ringing…",
+        ParticipantStatus::Connected if in_room => "Connected",
+        ParticipantStatus::Connected => "Connecting…",
+        ParticipantStatus::Disconnected => "Left",
+        ParticipantStatus::Declined => "Declined",
+        ParticipantStatus::Missed => "Missed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clocks_and_spoken_durations() {
+        assert_eq!(clock(7_900), "0:07");
+        assert_eq!(clock(754_000), "12:34");
+        assert_eq!(clock(3_723_000), "1:02:03");
+        assert_eq!(clock(-5), "0:00");
+        assert_eq!(spoken(154_000), "2 minutes 34 seconds");
+        assert_eq!(spoken(61_000), "1 minute 1 second");
+        assert_eq!(spoken(3_600_000), "1 hour");
+        assert_eq!(spoken(400), "0 seconds");
+    }
+
+    #[test]
+    fn status_labels_tell_ringing_from_connecting() {
+        assert_eq!(status_label(ParticipantStatus::Ringing, false), "Ringing…");
+        assert_eq!(
+            status_label(ParticipantStatus::Connected, false),
+            "Connecting…"
+        );
+        assert_eq!(
+            status_label(ParticipantStatus::Connected, true),
+            "Connected"
+        );
+    }
+}

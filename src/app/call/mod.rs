@@ -1,0 +1,14 @@
+//! Calls in the UI: the call center at the app shell, the media room hook,
+//! the incoming-call overlay, the active call panel and the call button.
+
+mod button;
+mod center;
+mod format;
+mod incoming;
+mod panel;
+mod room;
+
+pub use button::CallButton;
+pub use center::provide_call_center;
+pub use incoming::IncomingCall;
+pub use panel::CallPanel;

@@ -1,0 +1,230 @@
+//! The active call panel: who is in the call and how they are doing, the
+//! timer, mute, audio devices, and hanging up. A floating card on a desktop,
+//! the whole screen on a phone (see style/belfry.css).
+
+use leptos::prelude::*;
+
+use super::center::{use_call_center, CallCenter};
+use super::format;
+use crate::api::call_types::{CallParticipantView, CallView};
+use crate::app::avatar::Avatar;
+use crate::app::icons::{HangUpIcon, MicIcon, MicOffIcon};
+use crate::calls::{CallKind, CallStatus, ParticipantStatus};
+use crate::room::{Quality, RoomPhase};
+
+#[component]
+pub fn CallPanel() -> impl IntoView {
+    let center = use_call_center();
+    move || {
+        let call = center.current.get()?;
+        Some(view! { <Panel call center /> })
+    }
+}
+
+#[component]
+fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
+    let title = format::title(&call, center.me);
+    let subtitle = format::subtitle(&call);
+    let room = center.room;
+    let label = format!("Call with {title}");
+    view! {
+        <section class="call-panel" aria-label=label data-testid="call-panel">
+            <header class="call-panel-head">
+                <h2>{title}</h2>
+                <p class="meta">{subtitle} " · " <CallClock call=call.clone() /></p>
+            </header>
+            <Show when=move || matches!(room.phase.get(), RoomPhase::Reconnecting { .. })>
+                <p class="call-banner" role="status">"Reconnecting…"</p>
+            </Show>
+            {move || center.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || {
+                room.local
+                    .with(|l| l.mic_error.clone())
+                    .map(|e| view! { <p class="error" role="alert">{e}</p> })
+            }}
+            <ul class="call-people" aria-label="Participants">
+                {call
+                    .participants
+                    .iter()
+                    .filter(|p| p.status != ParticipantStatus::Invited || call.kind == CallKind::Group)
+                    .cloned()
+                    .map(|p| view! { <Person person=p center /> })
+                    .collect_view()}
+            </ul>
+            <Controls call center />
+        </section>
+    }
+}
+
+/// "Calling…" until someone answers, then the running time.
+#[component]
+fn CallClock(call: CallView) -> impl IntoView {
+    let now = RwSignal::new(0i64);
+    Effect::new(move |_| {
+        now.set(js_now());
+        let handle = set_interval_with_handle(
+            move || now.set(js_now()),
+            std::time::Duration::from_millis(1000),
+        );
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    });
+    let started = call.started_at;
+    let ringing = call.status == CallStatus::Ringing;
+    view! {
+        <span class="call-clock" data-testid="call-clock">
+            {move || match started {
+                Some(at) if !ringing => format::clock(now.get() - at),
+                _ => "Calling…".to_string(),
+            }}
+        </span>
+    }
+}
+
+fn js_now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0
+    }
+}
+
+#[component]
+fn Person(person: CallParticipantView, center: CallCenter) -> impl IntoView {
+    let identity = person.user.id.to_string();
+    let me = person.user.id == center.me;
+    let peer = Memo::new(move |_| center.room.peer_of(&identity));
+    let status = person.status;
+    let name = if me {
+        format!("{} (you)", person.user.display_name)
+    } else {
+        person.user.display_name.clone()
+    };
+    let label = move || format::status_label(status, peer.with(|p| p.is_some()));
+    let speaking = move || peer.with(|p| p.as_ref().is_some_and(|p| p.speaking));
+    let muted = move || peer.with(|p| p.as_ref().is_some_and(|p| p.muted));
+    let quality = move || peer.with(|p| p.as_ref().map_or(Quality::Unknown, |p| p.quality));
+    view! {
+        <li
+            class="call-person"
+            class:speaking=speaking
+            class:left=!matches!(status, ParticipantStatus::Connected)
+            data-testid="call-person"
+            data-user=person.user.username.clone()
+            data-speaking=move || speaking().to_string()
+        >
+            <Avatar user=person.user.clone() small=true />
+            <span class="call-person-name">{name}</span>
+            <span class="call-person-status">
+                {label}
+                <Show when=muted>
+                    <span class="muted-mark" title="Muted">
+                        <MicOffIcon />
+                        <span class="sr-only">"muted"</span>
+                    </span>
+                </Show>
+                <Show when=move || quality() != Quality::Unknown>
+                    <span class=move || format!("quality q-{:?}", quality()).to_lowercase()>
+                        <span class="sr-only">{move || quality().label()}</span>
+                    </span>
+                </Show>
+                <Show when=speaking>
+                    <span class="sr-only">"speaking"</span>
+                </Show>
+            </span>
+        </li>
+    }
+}
+
+#[component]
+fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
+    let room = center.room;
+    let muted = move || room.local.with(|l| l.muted);
+    let toggle = move |_| center.set_muted(!muted());
+    let hang_up_label = if call.status == CallStatus::Ringing && call.initiator.id == center.me {
+        "Cancel call"
+    } else if call.kind == CallKind::Group {
+        "Leave call"
+    } else {
+        "End call"
+    };
+    view! {
+        <div class="call-controls" role="group" aria-label="Call controls">
+            <button
+                class="call-button mute"
+                class:on=muted
+                aria-pressed=move || muted().to_string()
+                on:click=toggle
+                data-testid="mute"
+            >
+                {move || if muted() { view! { <MicOffIcon /> }.into_any() } else { view! { <MicIcon /> }.into_any() }}
+                <span>{move || if muted() { "Unmute" } else { "Mute" }}</span>
+            </button>
+            <DevicePicker center />
+            <button class="call-button decline" on:click=move |_| center.hang_up() disabled=center.pending>
+                <HangUpIcon />
+                <span>{hang_up_label}</span>
+            </button>
+        </div>
+    }
+}
+
+/// Microphone and speaker choice, in a disclosure.
+#[component]
+fn DevicePicker(center: CallCenter) -> impl IntoView {
+    let room = center.room;
+    let mics = move || room.local.with(|l| l.microphones.clone());
+    let speakers = move || room.local.with(|l| l.speakers.clone());
+    let chosen_mic = move || {
+        room.local
+            .with(|l| l.microphone.clone().unwrap_or_default())
+    };
+    let chosen_speaker = move || room.local.with(|l| l.speaker.clone().unwrap_or_default());
+    let can_choose_speaker = move || room.local.with(|l| l.can_choose_speaker);
+    view! {
+        <details class="devices">
+            <summary class="call-button">"Audio"</summary>
+            <div class="device-menu">
+                <label>
+                    "Microphone"
+                    <select
+                        prop:value=chosen_mic
+                        on:change=move |ev| room.choose_microphone(event_target_value(&ev))
+                    >
+                        {move || {
+                            mics()
+                                .into_iter()
+                                .map(|d| view! { <option value=d.id.clone() selected=d.id == chosen_mic()>{d.label}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <Show
+                    when=can_choose_speaker
+                    fallback=|| view! { <p class="hint">"This browser plays calls on its default speaker."</p> }
+                >
+                    <label>
+                        "Speaker"
+                        <select
+                            prop:value=chosen_speaker
+                            on:change=move |ev| room.choose_speaker(event_target_value(&ev))
+                        >
+                            {move || {
+                                speakers()
+                                    .into_iter()
+                                    .map(|d| view! { <option value=d.id.clone() selected=d.id == chosen_speaker()>{d.label}</option> })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </label>
+                </Show>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,37 @@
+//! Moving focus into a dialog and back to where it was.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+thread_local! {
+    static RETURN_TO: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
+}
+
+/// Remembers what has focus now, then focuses element `id`.
+pub fn enter(id: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let active = document
+        .active_element()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+    RETURN_TO.with(|r| *r.borrow_mut() = active);
+    if let Some(target) = document
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = target.focus();
+    }
+}
+
+/// Gives focus back to what had it before `enter`, if it is still there.
+pub fn restore() {
+    let Some(element) = RETURN_TO.with(|r| r.borrow_mut().take()) else {
+        return;
+    };
+    if element.is_connected() {
+        let _ = element.focus();
+    }
+}

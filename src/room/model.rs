@@ -1,0 +1,294 @@
+//! The room as signalling describes it, and what each server message asks
+//! the client to do next.
+
+use livekit_protocol as lk;
+use lk::signal_response::Message as Rx;
+
+use super::types::{CloseReason, Quality, RoomPeer};
+
+/// A STUN/TURN server from the join response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    pub username: String,
+    pub credential: String,
+}
+
+/// What the client must do after a server message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Joined: make both peer connections and announce the microphone.
+    /// Pings go every `ping_interval` s; silence for `ping_timeout` s is a
+    /// lost link (0: no pings).
+    Joined {
+        ice_servers: Vec<IceServer>,
+        ping_interval: u32,
+        ping_timeout: u32,
+    },
+    /// The microphone announced as `cid` is track `sid`: add it and offer.
+    Publish { cid: String, sid: String },
+    /// Take the server's offer on the subscriber and answer with `id`.
+    SubscriberOffer { sdp: String, id: u32 },
+    /// The server's answer to our publisher offer `id`.
+    PublisherAnswer { sdp: String, id: u32 },
+    /// A remote ICE candidate (its JSON `RTCIceCandidateInit`).
+    Candidate { subscriber: bool, init: String },
+    /// Who is in the room, or how they are, changed.
+    PeersChanged,
+    /// A moderator muted (or let unmute) our microphone.
+    ModeratorMute { muted: bool },
+    /// Drop this connection and join again.
+    Reconnect,
+    /// Out of the room for good.
+    Close(CloseReason),
+    /// Join with this token next time.
+    Token(String),
+    /// Round-trip time to the server, ms.
+    Rtt(i64),
+}
+
+struct Entry {
+    peer: RoomPeer,
+    version: u32,
+}
+
+/// The people in the room, ourselves first.
+#[derive(Default)]
+pub struct RoomModel {
+    local_sid: String,
+    local_track: Option<String>,
+    entries: Vec<Entry>,
+}
+
+impl RoomModel {
+    pub fn local_sid(&self) -> &str {
+        &self.local_sid
+    }
+
+    /// Our microphone's track sid, once the server has named it.
+    pub fn local_track(&self) -> Option<&str> {
+        self.local_track.as_deref()
+    }
+
+    pub fn peers(&self) -> Vec<RoomPeer> {
+        self.entries.iter().map(|e| e.peer.clone()).collect()
+    }
+
+    pub fn peer(&self, sid: &str) -> Option<&RoomPeer> {
+        self.entries.iter().map(|e| &e.peer).find(|p| p.sid == sid)
+    }
+
+    /// The participant whose track arrives in stream `PA_x|TR_y`.
+    pub fn stream_owner(stream_id: &str) -> Option<&str> {
+        let (owner, track) = stream_id.split_once('|')?;
+        (owner.starts_with("PA_") && track.starts_with("TR")).then_some(owner)
+    }
+
+    /// Our own mute, as we set it; returns whether it changed.
+    pub fn set_local_muted(&mut self, muted: bool) -> bool {
+        let Some(local) = self.entries.iter_mut().find(|e| e.peer.is_local) else {
+            return false;
+        };
+        let changed = local.peer.muted != muted;
+        local.peer.muted = muted;
+        if muted {
+            local.peer.speaking = false;
+            local.peer.level = 0.0;
+        }
+        changed
+    }
+
+    /// Applies one server message; `now_ms` dates round trips.
+    pub fn apply(&mut self, message: Rx, now_ms: i64) -> Vec<Step> {
+        match message {
+            Rx::Join(join) => self.join(join),
+            Rx::TrackPublished(published) => {
+                let Some(track) = published.track else {
+                    return vec![];
+                };
+                self.local_track = Some(track.sid.clone());
+                if let Some(local) = self.entries.iter_mut().find(|e| e.peer.is_local) {
+                    local.peer.has_audio = true;
+                }
+                vec![
+                    Step::Publish {
+                        cid: published.cid,
+                        sid: track.sid,
+                    },
+                    Step::PeersChanged,
+                ]
+            }
+            Rx::Offer(offer) => vec![Step::SubscriberOffer {
+                sdp: offer.sdp,
+                id: offer.id,
+            }],
+            Rx::Answer(answer) => vec![Step::PublisherAnswer {
+                sdp: answer.sdp,
+                id: answer.id,
+            }],
+            Rx::Trickle(trickle) => vec![Step::Candidate {
+                subscriber: trickle.target == lk::SignalTarget::Subscriber as i32,
+                init: trickle.candidate_init,
+            }],
+            Rx::Update(update) => self.update(&update.participants),
+            Rx::SpeakersChanged(changed) => self.speakers(&changed.speakers),
+            Rx::ConnectionQuality(update) => self.quality(&update.updates),
+            Rx::Mute(mute) => self.moderator_mute(&mute),
+            Rx::Leave(leave) => {
+                use lk::leave_request::Action;
+                match Action::try_from(leave.action) {
+                    Ok(Action::Reconnect | Action::Resume) => vec![Step::Reconnect],
+                    _ => vec![Step::Close(CloseReason::from_leave(leave.reason))],
+                }
+            }
+            Rx::RefreshToken(token) => vec![Step::Token(token)],
+            Rx::PongResp(pong) => vec![Step::Rtt((now_ms - pong.last_ping_timestamp).max(0))],
+            _ => vec![],
+        }
+    }
+
+    fn join(&mut self, join: lk::JoinResponse) -> Vec<Step> {
+        self.entries.clear();
+        self.local_track = None;
+        if let Some(me) = &join.participant {
+            self.local_sid = me.sid.clone();
+            self.entries.push(Entry {
+                peer: peer_from(me, true),
+                version: me.version,
+            });
+        }
+        self.update(&join.other_participants);
+        let ice_servers = join
+            .ice_servers
+            .into_iter()
+            .map(|s| IceServer {
+                urls: s.urls,
+                username: s.username,
+                credential: s.credential,
+            })
+            .collect();
+        vec![
+            Step::Joined {
+                ice_servers,
+                ping_interval: join.ping_interval.max(0) as u32,
+                ping_timeout: join.ping_timeout.max(0) as u32,
+            },
+            Step::PeersChanged,
+        ]
+    }
+
+    fn update(&mut self, participants: &[lk::ParticipantInfo]) -> Vec<Step> {
+        let mut changed = false;
+        for info in participants {
+            if info.sid == self.local_sid || info.sid.is_empty() {
+                continue; // our own state is ours to keep
+            }
+            let gone = info.state == lk::participant_info::State::Disconnected as i32;
+            match self.entries.iter().position(|e| e.peer.sid == info.sid) {
+                Some(i) if info.version < self.entries[i].version => {}
+                Some(i) if gone => {
+                    self.entries.remove(i);
+                    changed = true;
+                }
+                Some(i) => {
+                    let entry = &mut self.entries[i];
+                    let fresh = peer_from(info, false);
+                    entry.peer = RoomPeer {
+                        speaking: entry.peer.speaking && !fresh.muted,
+                        level: entry.peer.level,
+                        quality: entry.peer.quality,
+                        ..fresh
+                    };
+                    entry.version = info.version;
+                    changed = true;
+                }
+                None if gone => {}
+                None => {
+                    // The same person rejoining replaces their old session.
+                    self.entries
+                        .retain(|e| e.peer.is_local || e.peer.identity != info.identity);
+                    self.entries.push(Entry {
+                        peer: peer_from(info, false),
+                        version: info.version,
+                    });
+                    changed = true;
+                }
+            }
+        }
+        changed_step(changed)
+    }
+
+    fn speakers(&mut self, speakers: &[lk::SpeakerInfo]) -> Vec<Step> {
+        let mut changed = false;
+        for speaker in speakers {
+            if let Some(entry) = self.entries.iter_mut().find(|e| e.peer.sid == speaker.sid) {
+                let speaking = speaker.active && !entry.peer.muted;
+                changed |= entry.peer.speaking != speaking;
+                entry.peer.speaking = speaking;
+                entry.peer.level = if speaking {
+                    speaker.level.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+            }
+        }
+        changed_step(changed)
+    }
+
+    fn quality(&mut self, updates: &[lk::ConnectionQualityInfo]) -> Vec<Step> {
+        let mut changed = false;
+        for update in updates {
+            if let Some(entry) = self
+                .entries
+                .iter_mut()
+                .find(|e| e.peer.sid == update.participant_sid)
+            {
+                let quality = Quality::from_lk(update.quality);
+                changed |= entry.peer.quality != quality;
+                entry.peer.quality = quality;
+            }
+        }
+        changed_step(changed)
+    }
+
+    fn moderator_mute(&mut self, mute: &lk::MuteTrackRequest) -> Vec<Step> {
+        if self.local_track.as_deref() != Some(mute.sid.as_str()) {
+            return vec![];
+        }
+        self.set_local_muted(mute.muted);
+        vec![
+            Step::ModeratorMute { muted: mute.muted },
+            Step::PeersChanged,
+        ]
+    }
+}
+
+fn changed_step(changed: bool) -> Vec<Step> {
+    if changed {
+        vec![Step::PeersChanged]
+    } else {
+        vec![]
+    }
+}
+
+fn peer_from(info: &lk::ParticipantInfo, is_local: bool) -> RoomPeer {
+    let audio = info
+        .tracks
+        .iter()
+        .find(|t| t.r#type == lk::TrackType::Audio as i32);
+    RoomPeer {
+        sid: info.sid.clone(),
+        identity: info.identity.clone(),
+        name: info.name.clone(),
+        is_local,
+        has_audio: audio.is_some(),
+        muted: audio.is_some_and(|t| t.muted),
+        speaking: false,
+        level: 0.0,
+        quality: Quality::Unknown,
+    }
+}
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;
