@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site server e2e bench clean-data
+.PHONY: run release test setup lint unit site server e2e bench bench-sfu clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -40,6 +40,10 @@ server:
 # Call signalling under load (1,000 live streams); prints its numbers.
 bench:
 	cargo bench --features ssr --bench call_signal
+
+# Audio forwarding under load (synthetic str0m peers on loopback).
+bench-sfu:
+	cargo bench --features ssr --bench sfu_forward
 
 e2e: server site
 	.ci/e2e $(CARGO_TARGET_DIR)/debug/belfry $(SITE)

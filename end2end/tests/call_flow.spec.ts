@@ -2,7 +2,7 @@
 // person is a separate headless Chromium whose fake microphone plays its
 // own tone, and each page proves by frequency whom it hears.
 import { test, expect, Page } from '@playwright/test';
-import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs } from './callers';
+import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, cutSignalling, restoreSignalling } from './callers';
 import { api, person, withTone, join, hearing } from './livekit';
 import { openChannel } from './helpers';
 
@@ -54,6 +54,9 @@ test('alice calls bob from the chat header: he answers, each hears the other, mu
     await expect(person_row(A.page, 'bob')).toContainText('Connected');
     await expect(A.page.getByTestId('call-clock')).toHaveText(/^\d+:\d\d$/);
     await expect(person_row(B.page, 'alice')).toHaveAttribute('data-speaking', 'true');
+    // The SFU grades each connection from its statistics; loopback is excellent.
+    await expect(person_row(B.page, 'alice').locator('.quality')).toHaveClass(/q-excellent/);
+    await expect(person_row(B.page, 'alice')).toContainText('Excellent connection');
 
     // Alice mutes: Bob sees it and his side goes quiet; Alice still hears Bob.
     await A.page.getByTestId('mute').click();
@@ -143,5 +146,39 @@ test('a group call of two Belfry clients and livekit-client: everyone hears the 
     expect(A.errors.concat(B.errors)).toEqual([]);
   } finally {
     for (const b of [A.browser, B.browser, C.browser]) await b.close().catch(() => {});
+  }
+});
+
+test('a dropped signalling link shows "Reconnecting…", rejoins by itself, and the audio comes back', async ({ baseURL }) => {
+  test.setTimeout(120_000);
+  const A = await caller(baseURL!, 'alice', 440);
+  const B = await caller(baseURL!, 'bob', 660);
+  try {
+    await openChannel(A.page, 'Bob Okafor');
+    await A.page.getByRole('button', { name: 'Start voice call' }).click();
+    await B.page.locator('#incoming-accept').click();
+    await expectHears(B.page, [440], 'bob');
+
+    // Alice's link to the media server goes down and stays down a while.
+    await cutSignalling(A.page);
+    await expect(A.page.getByText('Reconnecting…')).toBeVisible();
+    await A.page.waitForTimeout(2000);
+    await expect(A.page.getByText('Reconnecting…')).toBeVisible();
+    await restoreSignalling(A.page);
+    await expect(A.page.getByText('Reconnecting…')).toHaveCount(0, { timeout: 15_000 });
+
+    // A fresh connection: Bob hears her again, she hears him, the call went on.
+    await expect.poll(async () => (await packetRate(B.page, 440)).packets, { message: 'alice is heard again' })
+      .toBeGreaterThan(25);
+    await expectHears(A.page, [660], 'alice after rejoining');
+    await expect(person_row(B.page, 'alice')).toContainText('Connected');
+    const live = await (await A.page.request.post('/api/call_history', { data: {} })).json();
+    expect(live.calls[0].status, 'the call survived the drop').toBe('ACTIVE');
+    await A.page.getByRole('button', { name: 'End call' }).click();
+    await expect(B.page.getByTestId('call-panel')).toHaveCount(0);
+    expect(A.errors.concat(B.errors)).toEqual([]);
+  } finally {
+    await A.browser.close();
+    await B.browser.close();
   }
 });

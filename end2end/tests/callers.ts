@@ -16,6 +16,19 @@ function probe() {
   const w = window as any;
   const Original = w.RTCPeerConnection;
   if (!Original || w.__pcs) return;
+  // Signalling sockets, kept so a test can cut them; while __blockRtc is
+  // set, new ones go nowhere (a refused port) as in a network outage.
+  const Socket = w.WebSocket;
+  w.__sockets = [];
+  const Recording = function (this: any, url: string, ...rest: any[]) {
+    const target = w.__blockRtc && String(url).includes('/rtc') ? 'ws://127.0.0.1:9/rtc' : url;
+    const socket = new Socket(target, ...rest);
+    w.__sockets.push(socket);
+    return socket;
+  } as any;
+  Recording.prototype = Socket.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Recording[k] = Socket[k];
+  w.WebSocket = Recording;
   w.__pcs = [];
   const Recorded = function (this: any, ...args: any[]) {
     const pc = new Original(...args);
@@ -127,4 +140,17 @@ export async function timeClickToAudio(page: Page, selector: string) {
 
 export function firstAudioMs(page: Page): Promise<number | undefined> {
   return page.evaluate(() => (window as any).__firstAudioMs);
+}
+
+/** Cuts the page's signalling link and keeps it down until `restore`. */
+export async function cutSignalling(page: Page) {
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__blockRtc = true;
+    for (const s of w.__sockets) if (String(s.url).includes('/rtc')) s.close();
+  });
+}
+
+export async function restoreSignalling(page: Page) {
+  await page.evaluate(() => { (window as any).__blockRtc = false; });
 }

@@ -31,11 +31,13 @@ impl Sfu {
             p.level = level;
             p.heard_at = Some(now);
         }
-        for (_, q) in self
-            .participants
-            .iter_mut()
-            .filter(|(o, q)| **o != id && q.room == room)
-        {
+        let Some(members) = self.rooms.get(&room) else {
+            return;
+        };
+        for other in members.iter().filter(|o| **o != id) {
+            let Some(q) = self.participants.get_mut(other) else {
+                continue;
+            };
             let Some(mid) = q.down.get(&track_sid).copied() else {
                 continue;
             };
@@ -51,6 +53,7 @@ impl Sfu {
             };
             // A subscriber not connected yet drops the packet; that is fine.
             let _ = writer.write(pt, data.network_time, data.time, data.data.clone());
+            self.dirty.push(*other);
         }
     }
 

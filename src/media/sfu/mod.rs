@@ -9,6 +9,8 @@
 
 mod forward;
 mod participant;
+mod pump;
+mod quality;
 mod roster;
 
 use std::collections::HashMap;
@@ -16,12 +18,12 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::change::SdpOffer;
-use str0m::media::MediaKind;
 use str0m::net::{Receive, Transmit};
-use str0m::{Event, Input, Output};
+use str0m::Input;
 
 use participant::Participant;
 pub use participant::{ParticipantInfo, Track};
+pub use quality::Grade;
 
 /// Why a session was dropped when the same person joined the room again.
 pub const REPLACED: &str = "joined again elsewhere";
@@ -50,6 +52,8 @@ pub enum Signal {
     Participants(Vec<ParticipantInfo>),
     /// Who is speaking now, with levels (only those that changed).
     Speakers(Vec<(String, f32, bool)>),
+    /// Connection quality changed for these participants (by sid).
+    Quality(Vec<(String, Grade)>),
     /// The server muted (or unmuted) one of the participant's tracks.
     TrackMuted { track: String, muted: bool },
     /// The participant was disconnected by the SFU.
@@ -72,6 +76,13 @@ pub struct Sfu {
     /// call control by the driver).
     departed: Vec<(SessionId, Presence)>,
     last_speakers: Option<Instant>,
+    /// Which peer connection a remote address belongs to (publisher?),
+    /// learned from the first packet each accepted.
+    routes: HashMap<SocketAddr, (SessionId, bool)>,
+    /// The sessions of each room.
+    rooms: HashMap<String, Vec<SessionId>>,
+    /// Subscribers written to since they were last drained.
+    dirty: Vec<SessionId>,
 }
 
 impl Sfu {
@@ -84,19 +95,16 @@ impl Sfu {
             outputs: Vec::new(),
             departed: Vec::new(),
             last_speakers: None,
+            routes: HashMap::new(),
+            rooms: HashMap::new(),
+            dirty: Vec::new(),
         }
     }
 
     /// Adds a participant. An identity already in the room is disconnected
     /// first (one session per identity and room).
     pub fn join(&mut self, now: Instant, room: &str, identity: &str, name: &str) -> SessionId {
-        let twins: Vec<SessionId> = self
-            .participants
-            .iter()
-            .filter(|(_, p)| p.room == room && p.identity == identity)
-            .map(|(id, _)| *id)
-            .collect();
-        for twin in twins {
+        if let Some(twin) = self.find(room, identity) {
             self.drop_session(twin, REPLACED);
         }
         let session = self.next_session;
@@ -109,8 +117,13 @@ impl Sfu {
             }
         }
         self.participants.insert(session, me);
+        self.rooms
+            .entry(room.to_string())
+            .or_default()
+            .push(session);
         self.offer_if_needed(session);
         self.tell_room(room);
+        self.tell_grades(session, room);
         session
     }
 
@@ -229,20 +242,10 @@ impl Sfu {
     /// A UDP (or ICE-TCP) packet for one of our peer connections. Packets
     /// nobody accepts are dropped. Returns when to call `handle_timeout`.
     pub fn handle_receive(&mut self, now: Instant, r: Receive) -> Instant {
+        let source = r.source;
         let input = Input::Receive(now, r);
-        let mut target = None;
-        for (id, p) in &self.participants {
-            if p.publisher.accepts(&input) {
-                target = Some((*id, true));
-                break;
-            }
-            if p.subscriber.accepts(&input) {
-                target = Some((*id, false));
-                break;
-            }
-        }
-        let Some((session, publisher)) = target else {
-            return now + Duration::from_millis(100);
+        let Some((session, publisher)) = self.route(source, &input) else {
+            return self.next_wake(now);
         };
         let failed = self.participants.get_mut(&session).and_then(|p| {
             let rtc = if publisher {
@@ -252,26 +255,43 @@ impl Sfu {
             };
             rtc.handle_input(input).err()
         });
-        if let Some(e) = failed {
-            self.drop_session(session, &format!("bad packet: {e}"));
+        match failed {
+            Some(e) => self.drop_session(session, &format!("bad packet: {e}")),
+            None => self.drain_one(session, publisher, now),
         }
-        self.pump(now)
+        self.drain_dirty(now);
+        self.speakers(now);
+        self.next_wake(now)
     }
 
-    /// Advances time; returns when to be called next.
+    /// Advances time for the peer connections that asked for it; returns
+    /// when to be called next.
     pub fn handle_timeout(&mut self, now: Instant) -> Instant {
-        let mut failed = Vec::new();
-        for (id, p) in &mut self.participants {
-            for rtc in [&mut p.publisher, &mut p.subscriber] {
-                if let Err(e) = rtc.handle_input(Input::Timeout(now)) {
-                    failed.push((*id, e.to_string()));
+        let mut due = Vec::new();
+        for (id, p) in &self.participants {
+            for (index, at) in p.wake.iter().enumerate() {
+                if *at <= now {
+                    due.push((*id, index == 0));
                 }
             }
         }
-        for (id, e) in failed {
-            self.drop_session(id, &e);
+        for (id, publisher) in due {
+            let failed = self.participants.get_mut(&id).and_then(|p| {
+                let rtc = if publisher {
+                    &mut p.publisher
+                } else {
+                    &mut p.subscriber
+                };
+                rtc.handle_input(Input::Timeout(now)).err()
+            });
+            match failed {
+                Some(e) => self.drop_session(id, &e.to_string()),
+                None => self.drain_one(id, publisher, now),
+            }
         }
-        self.pump(now)
+        self.drain_dirty(now);
+        self.speakers(now);
+        self.next_wake(now)
     }
 
     /// What to carry out, in order.
@@ -282,56 +302,6 @@ impl Sfu {
     /// Sessions that ended since the last call.
     pub fn take_departed(&mut self) -> Vec<(SessionId, Presence)> {
         std::mem::take(&mut self.departed)
-    }
-
-    /// Drains every peer connection, forwarding media between them, until
-    /// all are waiting; returns the earliest time one wants to be woken.
-    fn pump(&mut self, now: Instant) -> Instant {
-        let mut next = now + Duration::from_millis(100);
-        let ids: Vec<SessionId> = self.participants.keys().copied().collect();
-        // Media written to a subscriber while draining is sent by its own
-        // drain, so subscribers go after publishers.
-        for publisher in [true, false] {
-            for id in &ids {
-                match self.drain(*id, publisher, now) {
-                    Ok(at) => next = next.min(at),
-                    Err(e) => self.drop_session(*id, &e),
-                }
-            }
-        }
-        self.speakers(now);
-        next
-    }
-
-    fn drain(&mut self, id: SessionId, publisher: bool, now: Instant) -> Result<Instant, String> {
-        loop {
-            let Some(p) = self.participants.get_mut(&id) else {
-                return Ok(now + Duration::from_secs(1));
-            };
-            if !(p.publisher.is_alive() && p.subscriber.is_alive()) {
-                return Err("connection closed".into());
-            }
-            let rtc = if publisher {
-                &mut p.publisher
-            } else {
-                &mut p.subscriber
-            };
-            match rtc.poll_output().map_err(|e| e.to_string())? {
-                Output::Timeout(at) => return Ok(at),
-                Output::Transmit(t) => self.outputs.push(SfuOutput::Transmit(t)),
-                Output::Event(e) => self.on_event(id, publisher, now, e),
-            }
-        }
-    }
-
-    fn on_event(&mut self, id: SessionId, publisher: bool, now: Instant, event: Event) {
-        match event {
-            Event::MediaAdded(added) if publisher && added.kind == MediaKind::Audio => {
-                self.track_live(id, added.mid)
-            }
-            Event::MediaData(data) if publisher => self.forward(id, now, data),
-            _ => {}
-        }
     }
 
     /// A publisher m-line was negotiated: match it to a declared track (by

@@ -50,6 +50,10 @@ pub struct Participant {
     /// Loudest recent audio level (0..=1) and when it was heard.
     pub level: f32,
     pub heard_at: Option<Instant>,
+    /// What the statistics say of this participant's connection.
+    pub readings: super::quality::Readings,
+    /// When the publisher [0] and the subscriber [1] next want time.
+    pub wake: [Instant; 2],
     /// Subscriber changes wait while an offer is out: one offer at a time.
     queued_add: Vec<(String, String)>,
     queued_remove: Vec<String>,
@@ -64,7 +68,7 @@ pub fn new_rtc(now: Instant, addr: SocketAddr) -> Rtc {
         .set_ice_lite(true)
         .clear_codecs()
         .enable_opus(true, false)
-        .set_stats_interval(None)
+        .set_stats_interval(Some(super::quality::STATS_EVERY))
         .build(now);
     if let Ok(candidate) = Candidate::host(addr, "udp") {
         rtc.add_local_candidate(candidate);
@@ -100,6 +104,8 @@ impl Participant {
             needs_channels: true,
             pending_offer: None,
             offers_made: 0,
+            readings: Default::default(),
+            wake: [now; 2],
         }
     }
 

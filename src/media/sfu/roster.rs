@@ -6,19 +6,16 @@ use super::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal};
 impl Sfu {
     /// The session whose identity is `identity` in `room`.
     pub fn find(&self, room: &str, identity: &str) -> Option<SessionId> {
-        self.participants
-            .iter()
-            .find(|(_, p)| p.room == room && p.identity == identity)
-            .map(|(id, _)| *id)
+        self.rooms.get(room)?.iter().copied().find(|id| {
+            self.participants
+                .get(id)
+                .is_some_and(|p| p.identity == identity)
+        })
     }
 
     /// Every session in a room.
     pub fn sessions_in(&self, room: &str) -> Vec<SessionId> {
-        self.participants
-            .iter()
-            .filter(|(_, p)| p.room == room)
-            .map(|(id, _)| *id)
-            .collect()
+        self.rooms.get(room).cloned().unwrap_or_default()
     }
 
     /// Everyone in the room but `except`, as the joiner is told.
@@ -42,11 +39,12 @@ impl Sfu {
     }
 
     pub(super) fn room_infos(&self, room: &str, except: Option<SessionId>) -> Vec<ParticipantInfo> {
-        let mut infos: Vec<ParticipantInfo> = self
-            .participants
+        let members = self.rooms.get(room).map(Vec::as_slice).unwrap_or_default();
+        let mut infos: Vec<ParticipantInfo> = members
             .iter()
-            .filter(|(id, p)| p.room == room && Some(**id) != except)
-            .map(|(_, p)| p.info(true))
+            .filter(|id| Some(**id) != except)
+            .filter_map(|id| self.participants.get(id))
+            .map(|p| p.info(true))
             .collect();
         infos.sort_by(|a, b| a.sid.cmp(&b.sid));
         infos
@@ -77,6 +75,13 @@ impl Sfu {
         let Some(mut gone) = self.participants.remove(&id) else {
             return;
         };
+        self.forget_routes(id);
+        if let Some(members) = self.rooms.get_mut(&gone.room) {
+            members.retain(|m| *m != id);
+            if members.is_empty() {
+                self.rooms.remove(&gone.room);
+            }
+        }
         gone.publisher.disconnect();
         gone.subscriber.disconnect();
         for track in &gone.tracks {

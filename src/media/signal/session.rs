@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use super::{candidate, proto};
 use crate::media::driver::{Command, MediaServer};
-use crate::media::sfu::{SessionId, Signal};
+use crate::media::sfu::{Grade, SessionId, Signal};
 use crate::media::token::{MediaKeys, RoomGrant, TOKEN_TTL};
 
 /// How often a connected client is sent a fresh token.
@@ -284,6 +284,24 @@ fn response(signal: Signal) -> Res {
             speakers: levels
                 .into_iter()
                 .map(|(sid, level, active)| lk::SpeakerInfo { sid, level, active })
+                .collect(),
+        }),
+        Signal::Quality(grades) => Res::ConnectionQuality(lk::ConnectionQualityUpdate {
+            updates: grades
+                .into_iter()
+                .map(|(participant_sid, grade)| {
+                    let (quality, score) = match grade {
+                        Grade::Excellent => (lk::ConnectionQuality::Excellent, 4.5),
+                        Grade::Good => (lk::ConnectionQuality::Good, 3.5),
+                        Grade::Poor => (lk::ConnectionQuality::Poor, 2.0),
+                        Grade::Lost => (lk::ConnectionQuality::Lost, 0.0),
+                    };
+                    lk::ConnectionQualityInfo {
+                        participant_sid,
+                        quality: quality as i32,
+                        score,
+                    }
+                })
                 .collect(),
         }),
         Signal::TrackMuted { track, muted } => {

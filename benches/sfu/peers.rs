@@ -1,0 +1,251 @@
+//! Synthetic participants for the SFU benchmark: per participant, a
+//! publisher str0m peer sending a frame every 20 ms and a subscriber peer
+//! answering the SFU's offers, each on its own loopback UDP socket, joined
+//! through the driver's commands (no WebSocket: this measures media).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use belfry::media::driver::{Command, MediaServer};
+use belfry::media::sfu::{SessionId, Signal};
+use str0m::change::{SdpAnswer, SdpOffer};
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output, Rtc};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+/// Receivers per room that decrypt, to time packets (the last members: in
+/// rooms with listeners, those are listeners).
+const PROBES_PER_ROOM: usize = 1;
+const PAYLOAD: usize = 80;
+
+pub struct Load {
+    /// RTP datagrams received by all subscribers.
+    pub received: Arc<AtomicU64>,
+    /// Forwarding latencies seen by the probes, in µs.
+    pub latencies: Arc<Mutex<Vec<u32>>>,
+    pub disconnected: Arc<AtomicU64>,
+}
+
+fn client_rtc(addr: std::net::SocketAddr) -> Rtc {
+    let mut rtc = Rtc::builder()
+        .clear_codecs()
+        .enable_opus(true, false)
+        .set_stats_interval(None)
+        .build(Instant::now());
+    rtc.add_local_candidate(Candidate::host(addr, "udp").unwrap());
+    rtc
+}
+
+impl Load {
+    pub async fn start(server: &MediaServer, rooms: usize, size: usize, publishers: usize) -> Self {
+        let load = Self {
+            received: Arc::new(AtomicU64::new(0)),
+            latencies: Arc::new(Mutex::new(Vec::new())),
+            disconnected: Arc::new(AtomicU64::new(0)),
+        };
+        let epoch = Instant::now();
+        for room in 0..rooms {
+            for member in 0..size {
+                let (signals_tx, signals_rx) = mpsc::unbounded_channel();
+                let joined = server
+                    .ask(|reply| Command::Join {
+                        room: format!("bench-{room}"),
+                        identity: format!("{room}-{member}"),
+                        name: format!("Peer {member}"),
+                        signals: signals_tx,
+                        reply,
+                    })
+                    .await
+                    .expect("the SFU joins");
+                let probe = member >= size - PROBES_PER_ROOM;
+                tokio::spawn(subscriber(
+                    server.clone(),
+                    joined.session,
+                    signals_rx,
+                    probe,
+                    epoch,
+                    load.received.clone(),
+                    load.latencies.clone(),
+                    load.disconnected.clone(),
+                ));
+                if member < publishers {
+                    tokio::spawn(publisher(server.clone(), joined.session, epoch));
+                }
+            }
+        }
+        load
+    }
+
+    /// RTP datagrams per second received over `window`.
+    pub async fn rate(&self, window: Duration) -> f64 {
+        let before = self.received.load(Ordering::Relaxed);
+        let t0 = Instant::now();
+        tokio::time::sleep(window).await;
+        let after = self.received.load(Ordering::Relaxed);
+        (after - before) as f64 / t0.elapsed().as_secs_f64()
+    }
+}
+
+fn receive<'a>(
+    from: std::net::SocketAddr,
+    to: std::net::SocketAddr,
+    data: &'a [u8],
+) -> Option<Receive<'a>> {
+    Receive::new(Protocol::Udp, from, to, data).ok()
+}
+
+async fn publisher(server: MediaServer, session: SessionId, epoch: Instant) {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let local = socket.local_addr().unwrap();
+    let mut rtc = client_rtc(local);
+    let cid = format!("mic-{session}");
+    let track = server
+        .ask(|reply| Command::AddTrack {
+            session,
+            cid: cid.clone(),
+            muted: false,
+            reply,
+        })
+        .await
+        .flatten();
+    if track.is_none() {
+        return;
+    }
+    let mut change = rtc.sdp_api();
+    let mid = change.add_media(
+        MediaKind::Audio,
+        Direction::SendOnly,
+        Some("s".into()),
+        Some(cid),
+        None,
+    );
+    let (offer, pending) = change.apply().unwrap();
+    let sdp = offer.to_sdp_string();
+    let Some(Ok(answer)) = server
+        .ask(|reply| Command::PublisherOffer {
+            session,
+            sdp,
+            reply,
+        })
+        .await
+    else {
+        return;
+    };
+    rtc.sdp_api()
+        .accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap())
+        .unwrap();
+    let mut buf = vec![0u8; 2000];
+    let mut next_frame = Instant::now();
+    loop {
+        let timeout = loop {
+            match rtc.poll_output() {
+                Ok(Output::Timeout(t)) => break t,
+                Ok(Output::Transmit(t)) => {
+                    let _ = socket.send_to(&t.contents, t.destination).await;
+                }
+                Ok(Output::Event(_)) => {}
+                Err(_) => return,
+            }
+        };
+        let wake = timeout.min(next_frame);
+        tokio::select! {
+            got = socket.recv_from(&mut buf) => {
+                let Ok((n, from)) = got else { continue };
+                if let Some(r) = receive(from, local, &buf[..n]) {
+                    let _ = rtc.handle_input(Input::Receive(Instant::now(), r));
+                }
+            }
+            _ = tokio::time::sleep_until(wake.into()) => {
+                let now = Instant::now();
+                if now >= next_frame {
+                    next_frame += Duration::from_millis(20);
+                    if let Some(writer) = rtc.writer(mid) {
+                        let pt = writer.payload_params().next().unwrap().pt();
+                        let ms = now.duration_since(epoch).as_millis() as u64;
+                        let mut payload = vec![0u8; PAYLOAD];
+                        let sent_ns = now.duration_since(epoch).as_nanos() as u64;
+                        payload[..8].copy_from_slice(&sent_ns.to_be_bytes());
+                        let _ = writer
+                            .audio_level(-20, true)
+                            .write(pt, now, MediaTime::new(ms * 48, Frequency::FORTY_EIGHT_KHZ), payload);
+                    }
+                }
+                if rtc.handle_input(Input::Timeout(now)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn subscriber(
+    server: MediaServer,
+    session: SessionId,
+    mut signals: mpsc::UnboundedReceiver<Signal>,
+    probe: bool,
+    epoch: Instant,
+    received: Arc<AtomicU64>,
+    latencies: Arc<Mutex<Vec<u32>>>,
+    disconnected: Arc<AtomicU64>,
+) {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let local = socket.local_addr().unwrap();
+    let mut rtc = client_rtc(local);
+    let mut buf = vec![0u8; 2000];
+    loop {
+        let timeout = loop {
+            match rtc.poll_output() {
+                Ok(Output::Timeout(t)) => break t,
+                Ok(Output::Transmit(t)) => {
+                    let _ = socket.send_to(&t.contents, t.destination).await;
+                }
+                Ok(Output::Event(Event::MediaData(d))) if d.data.len() >= 8 => {
+                    let sent = u64::from_be_bytes(d.data[..8].try_into().unwrap());
+                    let at = d.network_time.duration_since(epoch).as_nanos() as u64;
+                    latencies
+                        .lock()
+                        .unwrap()
+                        .push((at.saturating_sub(sent) / 1000) as u32);
+                }
+                Ok(Output::Event(_)) => {}
+                Err(_) => return,
+            }
+        };
+        tokio::select! {
+            signal = signals.recv() => match signal {
+                Some(Signal::SubscriberOffer { sdp, .. }) => {
+                    let Ok(offer) = SdpOffer::from_sdp_string(&sdp) else { return };
+                    let Ok(answer) = rtc.sdp_api().accept_offer(offer) else { return };
+                    server.command(Command::SubscriberAnswer { session, sdp: answer.to_sdp_string() });
+                }
+                Some(Signal::Disconnected { .. }) | None => {
+                    disconnected.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                Some(_) => {}
+            },
+            got = socket.recv_from(&mut buf) => {
+                let Ok((n, from)) = got else { continue };
+                // RTP and RTCP start 0b10: count them; only probes decrypt.
+                let rtp = n > 0 && (128..=191).contains(&buf[0]);
+                if rtp {
+                    received.fetch_add(1, Ordering::Relaxed);
+                }
+                if probe || !rtp {
+                    if let Some(r) = receive(from, local, &buf[..n]) {
+                        let _ = rtc.handle_input(Input::Receive(Instant::now(), r));
+                    }
+                }
+            }
+            _ = tokio::time::sleep_until(timeout.into()) => {
+                if rtc.handle_input(Input::Timeout(Instant::now())).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}

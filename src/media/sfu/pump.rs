@@ -1,0 +1,125 @@
+//! Draining peer connections: after a packet, only the connection it was for
+//! and the subscribers its media was forwarded to; on a timer, only those
+//! whose time has come; after a negotiation, everyone. Finding a packet's
+//! connection is a map lookup once its source address is known.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use str0m::media::MediaKind;
+use str0m::{Event, Input, Output};
+
+use super::{SessionId, Sfu, SfuOutput};
+
+/// The longest the SFU sleeps (speaker updates need a regular beat).
+const MAX_SLEEP: Duration = Duration::from_millis(100);
+
+impl Sfu {
+    /// The peer connection a packet from `source` is for: by the learned
+    /// route, else by asking each (a first STUN check names its session).
+    pub(super) fn route(&mut self, source: SocketAddr, input: &Input) -> Option<(SessionId, bool)> {
+        if let Some(&(id, publisher)) = self.routes.get(&source) {
+            if self.participants.contains_key(&id) {
+                return Some((id, publisher));
+            }
+            self.routes.remove(&source);
+        }
+        let found = self.participants.iter().find_map(|(id, p)| {
+            if p.publisher.accepts(input) {
+                Some((*id, true))
+            } else if p.subscriber.accepts(input) {
+                Some((*id, false))
+            } else {
+                None
+            }
+        })?;
+        self.routes.insert(source, found);
+        Some(found)
+    }
+
+    /// Forgets the routes of a session that is gone.
+    pub(super) fn forget_routes(&mut self, id: SessionId) {
+        self.routes.retain(|_, (session, _)| *session != id);
+    }
+
+    /// The earliest time any peer connection wants to be woken.
+    pub(super) fn next_wake(&self, now: Instant) -> Instant {
+        let cap = now + MAX_SLEEP;
+        self.participants
+            .values()
+            .flat_map(|p| p.wake)
+            .fold(cap, Instant::min)
+    }
+
+    /// Drains every peer connection (after a negotiation).
+    pub(super) fn pump(&mut self, now: Instant) -> Instant {
+        let ids: Vec<SessionId> = self.participants.keys().copied().collect();
+        for publisher in [true, false] {
+            for id in &ids {
+                self.drain_one(*id, publisher, now);
+            }
+        }
+        self.drain_dirty(now);
+        self.speakers(now);
+        self.next_wake(now)
+    }
+
+    /// Drains the subscribers media was written to.
+    pub(super) fn drain_dirty(&mut self, now: Instant) {
+        while let Some(id) = self.dirty.pop() {
+            if !self.dirty.contains(&id) {
+                self.drain_one(id, false, now);
+            }
+        }
+    }
+
+    pub(super) fn drain_one(&mut self, id: SessionId, publisher: bool, now: Instant) {
+        if let Err(e) = self.drain(id, publisher, now) {
+            self.drop_session(id, &e);
+        }
+    }
+
+    fn drain(&mut self, id: SessionId, publisher: bool, now: Instant) -> Result<(), String> {
+        // Written media asks for time at once (to packetize it): give it
+        // here rather than on another pass, a few times at most.
+        let mut spins = 0;
+        loop {
+            let Some(p) = self.participants.get_mut(&id) else {
+                return Ok(());
+            };
+            if !(p.publisher.is_alive() && p.subscriber.is_alive()) {
+                return Err("connection closed".into());
+            }
+            let rtc = if publisher {
+                &mut p.publisher
+            } else {
+                &mut p.subscriber
+            };
+            match rtc.poll_output().map_err(|e| e.to_string())? {
+                Output::Timeout(at) if at <= now && spins < 4 => {
+                    spins += 1;
+                    rtc.handle_input(Input::Timeout(now))
+                        .map_err(|e| e.to_string())?;
+                }
+                Output::Timeout(at) => {
+                    p.wake[usize::from(!publisher)] = at;
+                    return Ok(());
+                }
+                Output::Transmit(t) => self.outputs.push(SfuOutput::Transmit(t)),
+                Output::Event(e) => self.on_event(id, publisher, now, e),
+            }
+        }
+    }
+
+    fn on_event(&mut self, id: SessionId, publisher: bool, now: Instant, event: Event) {
+        match event {
+            Event::MediaAdded(added) if publisher && added.kind == MediaKind::Audio => {
+                self.track_live(id, added.mid)
+            }
+            Event::MediaData(data) if publisher => self.forward(id, now, data),
+            Event::MediaIngressStats(stats) if publisher => self.ingress_stats(id, now, stats),
+            Event::MediaEgressStats(stats) if !publisher => self.egress_stats(id, now, stats),
+            _ => {}
+        }
+    }
+}

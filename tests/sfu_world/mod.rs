@@ -1,0 +1,282 @@
+//! A simulated world for the embedded SFU's sans-IO core: real in-memory
+//! str0m peers (a publisher and a subscriber each), a network that can lose
+//! packets, and simulated time.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use belfry::media::sfu::{Grade, ParticipantInfo, SessionId, Sfu, SfuOutput, Signal};
+use str0m::change::{SdpAnswer, SdpOffer};
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
+use str0m::net::{Protocol, Receive, Transmit};
+use str0m::{Candidate, Event, Input, Output, Rtc};
+
+pub const SFU: &str = "10.0.0.1:7882";
+
+/// A browser stand-in: a publisher and a subscriber peer connection.
+pub struct Peer {
+    pub session: SessionId,
+    pub marker: u8,
+    pub publisher: Rtc,
+    pub subscriber: Rtc,
+    pub pub_addr: SocketAddr,
+    pub sub_addr: SocketAddr,
+    pub mid: Option<Mid>,
+    /// Frames received, by the marker of who sent them.
+    pub heard: HashMap<u8, usize>,
+    pub others: Vec<ParticipantInfo>,
+    pub disconnected: Option<String>,
+    /// What the server last said of this peer's own tracks' mute.
+    pub told_muted: Option<bool>,
+    pub speaking_seen: Vec<String>,
+    /// The connection quality the SFU last told this peer, by sid.
+    pub quality: HashMap<String, Grade>,
+}
+
+pub fn client_rtc(now: Instant, addr: SocketAddr) -> Rtc {
+    let mut rtc = Rtc::builder()
+        .clear_codecs()
+        .enable_opus(true, false)
+        .build(now);
+    rtc.add_local_candidate(Candidate::host(addr, "udp").unwrap());
+    rtc
+}
+
+pub struct World {
+    pub now: Instant,
+    pub sfu: Sfu,
+    pub peers: Vec<Peer>,
+    /// Packets in flight, delivered on the next step.
+    pub wire: Vec<Transmit>,
+    /// Every nth packet from this address to the SFU is lost.
+    pub lossy: Option<(SocketAddr, usize)>,
+    pub sent_by_lossy: usize,
+}
+
+impl World {
+    pub fn new() -> Self {
+        static CRYPTO: std::sync::Once = std::sync::Once::new();
+        CRYPTO.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
+        let now = Instant::now();
+        Self {
+            now,
+            sfu: Sfu::new(SFU.parse().unwrap()),
+            peers: Vec::new(),
+            wire: Vec::new(),
+            lossy: None,
+            sent_by_lossy: 0,
+        }
+    }
+
+    /// A peer joins `room` and publishes its microphone.
+    pub fn join(&mut self, room: &str, name: &str) -> usize {
+        let index = self.peers.len();
+        let marker = index as u8 + 1;
+        let pub_addr: SocketAddr = format!("10.0.1.{marker}:5000").parse().unwrap();
+        let sub_addr: SocketAddr = format!("10.0.1.{marker}:5001").parse().unwrap();
+        let session = self.sfu.join(self.now, room, name, name);
+        self.peers.push(Peer {
+            session,
+            marker,
+            publisher: client_rtc(self.now, pub_addr),
+            subscriber: client_rtc(self.now, sub_addr),
+            pub_addr,
+            sub_addr,
+            mid: None,
+            heard: HashMap::new(),
+            others: Vec::new(),
+            disconnected: None,
+            told_muted: None,
+            speaking_seen: Vec::new(),
+            quality: HashMap::new(),
+        });
+        self.signals();
+        let cid = format!("mic-{name}");
+        let track = self.sfu.add_track(session, &cid, false).expect("a track");
+        assert!(track.sid.starts_with("TR_"));
+        let peer = &mut self.peers[index];
+        let mut change = peer.publisher.sdp_api();
+        let mid = change.add_media(
+            MediaKind::Audio,
+            Direction::SendOnly,
+            Some("stream".into()),
+            Some(cid),
+            None,
+        );
+        let (offer, pending) = change.apply().unwrap();
+        peer.mid = Some(mid);
+        let answer = self
+            .sfu
+            .publisher_offer(self.now, session, &offer.to_sdp_string())
+            .expect("the SFU answers");
+        let answer = SdpAnswer::from_sdp_string(&answer).unwrap();
+        self.peers[index]
+            .publisher
+            .sdp_api()
+            .accept_answer(pending, answer)
+            .unwrap();
+        self.signals();
+        index
+    }
+
+    /// Carries out the SFU's signalling toward the peers, until it has
+    /// nothing more to say (an answer may bring the next queued offer).
+    pub fn signals(&mut self) {
+        loop {
+            let outs = self.sfu.take_outputs();
+            if outs.is_empty() {
+                return;
+            }
+            for out in outs {
+                match out {
+                    SfuOutput::Transmit(t) => self.wire.push(t),
+                    SfuOutput::Signal(session, signal) => self.signal(session, signal),
+                }
+            }
+        }
+    }
+
+    pub fn signal(&mut self, session: SessionId, signal: Signal) {
+        let Some(i) = self.peers.iter().position(|p| p.session == session) else {
+            return;
+        };
+        let peer = &mut self.peers[i];
+        match signal {
+            Signal::SubscriberOffer { sdp, .. } => {
+                let offer = SdpOffer::from_sdp_string(&sdp).unwrap();
+                let answer = peer.subscriber.sdp_api().accept_offer(offer).unwrap();
+                let _ = self
+                    .sfu
+                    .subscriber_answer(self.now, session, &answer.to_sdp_string());
+            }
+            Signal::Participants(others) => peer.others = others,
+            Signal::Disconnected { reason } => peer.disconnected = Some(reason),
+            Signal::TrackMuted { muted, .. } => peer.told_muted = Some(muted),
+            Signal::Quality(grades) => peer.quality.extend(grades),
+            Signal::Speakers(levels) => peer.speaking_seen.extend(
+                levels
+                    .into_iter()
+                    .filter(|(_, _, active)| *active)
+                    .map(|(sid, _, _)| sid),
+            ),
+        }
+    }
+
+    /// 10 ms of simulated time: every connected, talking peer sends a frame
+    /// (loud when `talking`), packets cross the wire, timers fire.
+    pub fn step(&mut self, talking: &[usize]) {
+        self.now += Duration::from_millis(10);
+        let now = self.now;
+        for (i, peer) in self.peers.iter_mut().enumerate() {
+            if peer.disconnected.is_some() || !talking.contains(&i) {
+                continue;
+            }
+            let Some(mid) = peer.mid else { continue };
+            if !peer.publisher.is_connected() {
+                continue;
+            }
+            if let Some(writer) = peer.publisher.writer(mid) {
+                let pt = writer.payload_params().next().unwrap().pt();
+                let rtp_time = MediaTime::new(
+                    now.duration_since(peer_epoch()).as_millis() as u64 * 48,
+                    Frequency::FORTY_EIGHT_KHZ,
+                );
+                writer
+                    .audio_level(-10, true)
+                    .write(pt, now, rtp_time, vec![peer.marker; 60])
+                    .unwrap();
+            }
+        }
+        for _ in 0..4 {
+            self.poll_peers();
+            let wire = std::mem::take(&mut self.wire);
+            for t in wire {
+                self.deliver(t);
+            }
+            self.sfu.handle_timeout(now);
+            self.signals();
+        }
+    }
+
+    pub fn poll_peers(&mut self) {
+        let now = self.now;
+        for peer in &mut self.peers {
+            if peer.disconnected.is_some() {
+                continue;
+            }
+            for publisher in [true, false] {
+                let rtc = if publisher {
+                    &mut peer.publisher
+                } else {
+                    &mut peer.subscriber
+                };
+                let _ = rtc.handle_input(Input::Timeout(now));
+                while let Ok(out) = rtc.poll_output() {
+                    match out {
+                        Output::Timeout(_) => break,
+                        Output::Transmit(t) => self.wire.push(t),
+                        Output::Event(Event::MediaData(d)) if !publisher => {
+                            *peer.heard.entry(d.data[0]).or_default() += 1;
+                        }
+                        Output::Event(_) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn deliver(&mut self, t: Transmit) {
+        fn receive(t: &Transmit) -> Receive<'_> {
+            Receive {
+                proto: Protocol::Udp,
+                source: t.source,
+                destination: t.destination,
+                contents: (&t.contents[..]).try_into().unwrap(),
+            }
+        }
+        if t.destination == SFU.parse().unwrap() {
+            if let Some((from, nth)) = self.lossy {
+                if t.source == from {
+                    self.sent_by_lossy += 1;
+                    if self.sent_by_lossy.is_multiple_of(nth) {
+                        return;
+                    }
+                }
+            }
+            self.sfu.handle_receive(self.now, receive(&t));
+            return;
+        }
+        for peer in &mut self.peers {
+            let rtc = if t.destination == peer.pub_addr {
+                &mut peer.publisher
+            } else if t.destination == peer.sub_addr {
+                &mut peer.subscriber
+            } else {
+                continue;
+            };
+            let _ = rtc.handle_input(Input::Receive(self.now, receive(&t)));
+        }
+    }
+
+    pub fn run(&mut self, millis: u64, talking: &[usize]) {
+        for _ in 0..millis / 10 {
+            self.step(talking);
+        }
+    }
+
+    pub fn heard(&self, listener: usize, speaker: usize) -> usize {
+        let marker = self.peers[speaker].marker;
+        self.peers[listener]
+            .heard
+            .get(&marker)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+pub fn peer_epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
