@@ -45,6 +45,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::from_lookup(|_| None).unwrap();
     config.media.udp_bind = "127.0.0.1:0".parse().unwrap();
+    config.media.tcp_bind = None;
     config.database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     config.site_root = dir.path().join("site");
     config.ring_timeout = Duration::from_secs(300);

@@ -70,6 +70,7 @@ fn main() {
             rt.block_on(async move {
                 let (server, presence) = MediaServer::start(
                     "127.0.0.1:0".parse().unwrap(),
+                    None,
                     "127.0.0.1".parse().unwrap(),
                 )
                 .await

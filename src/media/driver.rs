@@ -12,6 +12,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
 use super::control::{MediaCommand, MediaControl};
+use super::ice_tcp::{self, TcpEvent};
 use super::sfu::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal, Track};
 
 /// Largest datagram read (WebRTC keeps packets under the path MTU).
@@ -75,13 +76,16 @@ pub struct MediaServer {
     tx: mpsc::UnboundedSender<Command>,
     /// Where browsers send audio (the advertised IP, the bound port).
     pub udp: SocketAddr,
+    /// The passive ICE-TCP address, when offered.
+    pub tcp: Option<SocketAddr>,
 }
 
 impl MediaServer {
-    /// Binds the UDP socket and starts the SFU. Comings and goings arrive on
-    /// the returned receiver.
+    /// Binds the UDP socket (and the ICE-TCP listener, if asked) and starts
+    /// the SFU. Comings and goings arrive on the returned receiver.
     pub async fn start(
         bind: SocketAddr,
+        tcp_bind: Option<SocketAddr>,
         advertise: IpAddr,
     ) -> Result<(Self, mpsc::UnboundedReceiver<PresenceChange>), String> {
         let socket = UdpSocket::bind(bind)
@@ -89,18 +93,38 @@ impl MediaServer {
             .map_err(|e| format!("cannot open the media port {bind} (BELFRY_MEDIA_UDP): {e}"))?;
         let port = socket.local_addr().map_err(|e| e.to_string())?.port();
         let udp = SocketAddr::new(advertise, port);
+        let mut sfu = Sfu::new(udp);
+        let (tcp_tx, tcp_rx) = mpsc::unbounded_channel();
+        let tcp = match tcp_bind {
+            None => None,
+            Some(bind) => {
+                let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
+                    format!("cannot open the media port {bind} (BELFRY_MEDIA_TCP): {e}")
+                })?;
+                let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+                let tcp = SocketAddr::new(advertise, port);
+                sfu = sfu.with_ice_tcp(tcp);
+                tokio::spawn(ice_tcp::serve(listener, tcp_tx));
+                Some(tcp)
+            }
+        };
         let (tx, rx) = mpsc::unbounded_channel();
         let (presence_tx, presence_rx) = mpsc::unbounded_channel();
         let driver = Driver {
-            sfu: Sfu::new(udp),
+            sfu,
             socket,
             local: udp,
+            tcp_local: tcp,
+            tcp_peers: HashMap::new(),
             sessions: HashMap::new(),
             presence: presence_tx,
         };
-        tokio::spawn(driver.run(rx));
-        tracing::info!("embedded media server on udp {udp}");
-        Ok((Self { tx, udp }, presence_rx))
+        tokio::spawn(driver.run(rx, tcp_rx));
+        match tcp {
+            Some(tcp) => tracing::info!("embedded media server on udp {udp} and ice-tcp {tcp}"),
+            None => tracing::info!("embedded media server on udp {udp}"),
+        }
+        Ok((Self { tx, udp, tcp }, presence_rx))
     }
 
     /// Queues a command; false once the SFU has stopped.
@@ -128,12 +152,19 @@ struct Driver {
     sfu: Sfu,
     socket: UdpSocket,
     local: SocketAddr,
+    tcp_local: Option<SocketAddr>,
+    /// Open ICE-TCP connections, by the remote address, to send frames on.
+    tcp_peers: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
     sessions: HashMap<SessionId, mpsc::UnboundedSender<Signal>>,
     presence: mpsc::UnboundedSender<PresenceChange>,
 }
 
 impl Driver {
-    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+    async fn run(
+        mut self,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        mut tcp: mpsc::UnboundedReceiver<TcpEvent>,
+    ) {
         let mut buf = vec![0u8; DATAGRAM];
         let mut wake = Instant::now();
         loop {
@@ -155,11 +186,35 @@ impl Driver {
                         Err(e) => tracing::debug!("media socket: {e}"),
                     }
                 }
+                Some(event) = tcp.recv() => {
+                    if let Some(at) = self.on_tcp(event) {
+                        wake = wake.min(at);
+                    }
+                }
                 _ = sleep => {
                     wake = self.sfu.handle_timeout(Instant::now());
                 }
             }
             self.flush().await;
+        }
+    }
+
+    /// An ICE-TCP connection opened, sent a frame, or closed.
+    fn on_tcp(&mut self, event: TcpEvent) -> Option<Instant> {
+        match event {
+            TcpEvent::Opened { from, frames } => {
+                self.tcp_peers.insert(from, frames);
+                None
+            }
+            TcpEvent::Closed { from } => {
+                self.tcp_peers.remove(&from);
+                None
+            }
+            TcpEvent::Frame { from, data } => {
+                let local = self.tcp_local?;
+                let r = Receive::new(Protocol::Tcp, from, local, &data).ok()?;
+                Some(self.sfu.handle_receive(Instant::now(), r))
+            }
         }
     }
 
@@ -249,6 +304,15 @@ impl Driver {
     async fn flush(&mut self) {
         for output in self.sfu.take_outputs() {
             match output {
+                SfuOutput::Transmit(t) if t.proto == Protocol::Tcp => {
+                    // A full queue means a stalled connection: it loses
+                    // packets, nobody else waits.
+                    let framed = ice_tcp::frame(&t.contents);
+                    if let (Some(peer), Some(framed)) = (self.tcp_peers.get(&t.destination), framed)
+                    {
+                        let _ = peer.try_send(framed);
+                    }
+                }
                 SfuOutput::Transmit(t) => {
                     if let Err(e) = self.socket.send_to(&t.contents, t.destination).await {
                         tracing::debug!(to = %t.destination, "media send: {e}");

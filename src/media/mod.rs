@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod driver;
+pub mod ice_tcp;
 pub mod sfu;
 pub mod signal;
 pub mod token;

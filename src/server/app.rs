@@ -59,7 +59,8 @@ async fn start_sfu(config: &Config) -> Result<Option<Sfu>, String> {
     if config.media.mode != MediaMode::Embedded {
         return Ok(None);
     }
-    MediaServer::start(config.media.udp_bind, config.media.advertise)
+    let media = &config.media;
+    MediaServer::start(media.udp_bind, media.tcp_bind, media.advertise)
         .await
         .map(Some)
 }

@@ -18,6 +18,10 @@ pub struct MediaConfig {
     /// `BELFRY_MEDIA_UDP`: the embedded SFU's one UDP socket. Defaults to
     /// the web server's IP, port 7882.
     pub udp_bind: SocketAddr,
+    /// `BELFRY_MEDIA_TCP`: the passive ICE-TCP listener, for browsers whose
+    /// network blocks UDP. Defaults to the UDP socket's IP, port 7881;
+    /// `off` offers none.
+    pub tcp_bind: Option<SocketAddr>,
     /// `BELFRY_MEDIA_ADVERTISE`: the IP browsers are told to send audio to
     /// (a public IP behind NAT). Defaults to the bound IP, or the machine's
     /// main address when bound to all.
@@ -49,6 +53,13 @@ impl MediaConfig {
                 format!("BELFRY_MEDIA_UDP={v:?} is not an address like 0.0.0.0:7882")
             })?,
         };
+        let tcp_bind = match get("BELFRY_MEDIA_TCP").as_deref().map(str::trim) {
+            None => Some(SocketAddr::new(udp_bind.ip(), 7881)),
+            Some("off") => None,
+            Some(v) => Some(v.parse().map_err(|_| {
+                format!("BELFRY_MEDIA_TCP={v:?} is not an address like 0.0.0.0:7881 (or off)")
+            })?),
+        };
         let advertise = match get("BELFRY_MEDIA_ADVERTISE") {
             Some(v) => v
                 .parse()
@@ -62,6 +73,7 @@ impl MediaConfig {
         Ok(Self {
             mode,
             udp_bind,
+            tcp_bind,
             advertise,
         })
     }
@@ -92,7 +104,12 @@ mod tests {
         let c = with(&[]).unwrap();
         assert_eq!(c.mode, MediaMode::Embedded);
         assert_eq!(c.udp_bind.to_string(), "127.0.0.1:7882");
+        assert_eq!(c.tcp_bind.unwrap().to_string(), "127.0.0.1:7881");
         assert_eq!(c.advertise.to_string(), "127.0.0.1");
+        let off = with(&[("BELFRY_MEDIA_TCP", "off")]).unwrap();
+        assert_eq!(off.tcp_bind, None);
+        let moved = with(&[("BELFRY_MEDIA_TCP", "0.0.0.0:443")]).unwrap();
+        assert_eq!(moved.tcp_bind.unwrap().port(), 443);
     }
 
     #[test]
@@ -106,6 +123,9 @@ mod tests {
         assert!(with(&[("BELFRY_MEDIA_UDP", "7882")])
             .unwrap_err()
             .contains("BELFRY_MEDIA_UDP"));
+        assert!(with(&[("BELFRY_MEDIA_TCP", "7881")])
+            .unwrap_err()
+            .contains("BELFRY_MEDIA_TCP"));
         assert!(with(&[("BELFRY_MEDIA_ADVERTISE", "0.0.0.0")])
             .unwrap_err()
             .contains("reachable"));

@@ -56,6 +56,7 @@ impl TestApp {
         config.site_root = dir.path().join("site");
         // Each test's SFU on its own ephemeral loopback port.
         config.media.udp_bind = "127.0.0.1:0".parse().expect("addr");
+        config.media.tcp_bind = Some("127.0.0.1:0".parse().expect("addr"));
         adjust(&mut config);
         let media = Arc::new(RecordingMedia::default());
         let state = app::prepare_with_media(config, media.clone())

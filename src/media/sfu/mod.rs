@@ -69,6 +69,8 @@ pub struct Presence {
 
 pub struct Sfu {
     addr: SocketAddr,
+    /// The passive ICE-TCP address, if offered.
+    tcp: Option<SocketAddr>,
     participants: HashMap<SessionId, Participant>,
     next_session: SessionId,
     outputs: Vec<SfuOutput>,
@@ -90,6 +92,7 @@ impl Sfu {
     pub fn new(addr: SocketAddr) -> Self {
         Self {
             addr,
+            tcp: None,
             participants: HashMap::new(),
             next_session: 1,
             outputs: Vec::new(),
@@ -101,6 +104,12 @@ impl Sfu {
         }
     }
 
+    /// Also offers passive ICE-TCP at `addr` (for networks that block UDP).
+    pub fn with_ice_tcp(mut self, addr: SocketAddr) -> Self {
+        self.tcp = Some(addr);
+        self
+    }
+
     /// Adds a participant. An identity already in the room is disconnected
     /// first (one session per identity and room).
     pub fn join(&mut self, now: Instant, room: &str, identity: &str, name: &str) -> SessionId {
@@ -110,7 +119,7 @@ impl Sfu {
         let session = self.next_session;
         self.next_session += 1;
         let sid = format!("PA_{session:x}{:08x}", rand_suffix(session));
-        let mut me = Participant::new(now, self.addr, sid, room, identity, name);
+        let mut me = Participant::new(now, (self.addr, self.tcp), sid, room, identity, name);
         for other in self.participants.values().filter(|p| p.room == room) {
             for track in other.tracks.iter().filter(|t| t.mid.is_some()) {
                 me.subscribe(&other.sid, &track.sid);

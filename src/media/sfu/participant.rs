@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use str0m::change::SdpPendingOffer;
 use str0m::media::{Direction, MediaKind, Mid};
+use str0m::net::TcpType;
 use str0m::{Candidate, Rtc};
 
 /// A published audio track.
@@ -63,14 +64,27 @@ pub struct Participant {
 }
 
 /// Builds an ICE-lite, Opus-only peer connection on the SFU's address.
-pub fn new_rtc(now: Instant, addr: SocketAddr) -> Rtc {
+/// An ICE-lite peer connection reachable at the UDP address, and over
+/// passive ICE-TCP when there is a TCP address.
+pub fn new_rtc(now: Instant, (udp, tcp): (SocketAddr, Option<SocketAddr>)) -> Rtc {
     let mut rtc = Rtc::builder()
         .set_ice_lite(true)
         .clear_codecs()
         .enable_opus(true, false)
         .set_stats_interval(Some(super::quality::STATS_EVERY))
         .build(now);
-    if let Ok(candidate) = Candidate::host(addr, "udp") {
+    if let Ok(candidate) = Candidate::host(udp, "udp") {
+        rtc.add_local_candidate(candidate);
+    }
+    let passive = tcp.and_then(|addr| {
+        Candidate::builder()
+            .tcp()
+            .host(addr)
+            .tcptype(TcpType::Passive)
+            .build()
+            .ok()
+    });
+    if let Some(candidate) = passive {
         rtc.add_local_candidate(candidate);
     }
     rtc
@@ -79,7 +93,7 @@ pub fn new_rtc(now: Instant, addr: SocketAddr) -> Rtc {
 impl Participant {
     pub fn new(
         now: Instant,
-        addr: SocketAddr,
+        addrs: (SocketAddr, Option<SocketAddr>),
         sid: String,
         room: &str,
         identity: &str,
@@ -91,8 +105,8 @@ impl Participant {
             name: name.into(),
             room: room.into(),
             version: 1,
-            publisher: new_rtc(now, addr),
-            subscriber: new_rtc(now, addr),
+            publisher: new_rtc(now, addrs),
+            subscriber: new_rtc(now, addrs),
             tracks: Vec::new(),
             down: HashMap::new(),
             level: 0.0,
