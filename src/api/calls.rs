@@ -131,3 +131,12 @@ pub async fn remove_studio_member(studio_id: StudioId, user_id: UserId) -> Resul
     let (state, me) = request::viewer().await?;
     Ok(membership::remove_studio_member(&state, &me.user, studio_id, user_id).await?)
 }
+
+/// A token for the studio's drop-in voice room (opened on first join), for
+/// a member of the studio.
+#[server(prefix = "/api", endpoint = "join_studio_voice", input = Json)]
+pub async fn join_studio_voice(studio_id: StudioId) -> Result<RoomAccess, ApiError> {
+    use crate::server::{calls::rooms, request};
+    let (state, me) = request::viewer().await?;
+    Ok(rooms::join_studio_room(&state, &me.user, studio_id, &request::headers()?).await?)
+}

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::avatar::Avatar;
+use super::call::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};
 use super::common::ErrorPanel;
 use crate::api::chat::get_studio;
 use crate::api::ids::StudioId;
@@ -30,6 +31,7 @@ pub fn StudioPage() -> impl IntoView {
                 match data.await {
                     Ok(detail) => {
                         let count = detail.studio.member_count;
+                        let voice = StudioVoice::new(detail.studio.id);
                         view! {
                             <section class="studio" aria-labelledby="studio-title">
                                 <header class="chat-header" data-testid="studio-header">
@@ -38,8 +40,11 @@ pub fn StudioPage() -> impl IntoView {
                                         <h1 id="studio-title">{detail.studio.name}</h1>
                                         <p class="meta">{format!("{count} collaborators")}</p>
                                     </div>
-                                    <div class="chat-actions" data-testid="voice-slot" role="group" aria-label="Studio actions"></div>
+                                    <div class="chat-actions" data-testid="voice-slot" role="group" aria-label="Studio actions">
+                                        <StudioVoiceButtons voice />
+                                    </div>
                                 </header>
+                                <StudioVoicePanel voice />
                                 <ul class="studio-members">
                                     {detail
                                         .members

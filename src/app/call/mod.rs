@@ -7,8 +7,10 @@ mod format;
 mod incoming;
 mod panel;
 mod room;
+mod studio_voice;
 
 pub use button::CallButton;
 pub use center::provide_call_center;
 pub use incoming::IncomingCall;
 pub use panel::CallPanel;
+pub use studio_voice::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};
