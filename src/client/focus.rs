@@ -35,3 +35,17 @@ pub fn restore() {
         let _ = element.focus();
     }
 }
+
+/// Whether the person is typing (focus in a text field), so single-key
+/// shortcuts should stand aside.
+pub fn typing() -> bool {
+    let Some(active) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+    else {
+        return false;
+    };
+    let tag = active.tag_name().to_ascii_lowercase();
+    matches!(tag.as_str(), "input" | "textarea" | "select")
+        || active.get_attribute("contenteditable").is_some()
+}

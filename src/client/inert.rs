@@ -67,4 +67,28 @@ pub mod focus {
     pub fn enter(_id: &str) {}
 
     pub fn restore() {}
+
+    pub fn typing() -> bool {
+        false
+    }
+}
+
+pub mod ring {
+    pub struct Ringer;
+
+    impl Ringer {
+        pub fn start() -> Option<Self> {
+            None
+        }
+
+        pub fn blocked(&self) -> bool {
+            false
+        }
+
+        pub fn unblock(&self) {}
+
+        pub fn rings(&self) -> u32 {
+            0
+        }
+    }
 }

@@ -147,6 +147,15 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
     let room = center.room;
     let muted = move || room.local.with(|l| l.muted);
     let toggle = move |_| center.set_muted(!muted());
+    // "M" mutes and unmutes from anywhere but a text field.
+    let shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
+        let modified = ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat();
+        if ev.key().eq_ignore_ascii_case("m") && !modified && !crate::client::focus::typing() {
+            ev.prevent_default();
+            center.set_muted(!room.local.with_untracked(|l| l.muted));
+        }
+    });
+    on_cleanup(move || shortcut.remove());
     let hang_up_label = if call.status == CallStatus::Ringing && call.initiator.id == center.me {
         "Cancel call"
     } else if call.kind == CallKind::Group {
@@ -160,6 +169,8 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
                 class="call-button mute"
                 class:on=muted
                 aria-pressed=move || muted().to_string()
+                aria-keyshortcuts="M"
+                title="Mute or unmute (M)"
                 on:click=toggle
                 data-testid="mute"
             >

@@ -1,0 +1,102 @@
+//! The ringtone, made by the app with Web Audio (no file to fetch): a soft
+//! two-note bell, twice every three seconds, until stopped. A browser that
+//! blocks sound without a click leaves it `blocked` until `unblock`.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AudioContext, AudioContextState};
+
+const EVERY_MS: i32 = 3_000;
+/// The bell's two notes (a major third), Hz.
+const NOTES: [f32; 2] = [659.25, 830.61];
+
+pub struct Ringer {
+    ctx: AudioContext,
+    interval: Option<i32>,
+    _tick: Closure<dyn FnMut()>,
+    rang: Rc<Cell<u32>>,
+}
+
+impl Ringer {
+    pub fn start() -> Option<Self> {
+        let ctx = AudioContext::new().ok()?;
+        let rang = Rc::new(Cell::new(0));
+        let tick = {
+            let ctx = ctx.clone();
+            let rang = rang.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                if ctx.state() == AudioContextState::Running {
+                    let at = ctx.current_time() + 0.05;
+                    chime(&ctx, at);
+                    chime(&ctx, at + 0.45);
+                    rang.set(rang.get() + 1);
+                }
+            })
+        };
+        let _ = ctx.resume();
+        let window = web_sys::window()?;
+        let interval = window
+            .set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                EVERY_MS,
+            )
+            .ok();
+        // The first ring at once, not after three seconds.
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            60,
+        );
+        Some(Self {
+            ctx,
+            interval,
+            _tick: tick,
+            rang,
+        })
+    }
+
+    /// The browser will not play sound until the person clicks.
+    pub fn blocked(&self) -> bool {
+        self.ctx.state() == AudioContextState::Suspended
+    }
+
+    /// From a click: let the ringing be heard.
+    pub fn unblock(&self) {
+        let _ = self.ctx.resume();
+    }
+
+    /// How many rings have sounded (for tests and the page's data).
+    pub fn rings(&self) -> u32 {
+        self.rang.get()
+    }
+}
+
+impl Drop for Ringer {
+    fn drop(&mut self) {
+        if let (Some(window), Some(id)) = (web_sys::window(), self.interval.take()) {
+            window.clear_interval_with_handle(id);
+        }
+        let _ = self.ctx.close();
+    }
+}
+
+/// One bell stroke at `at` seconds: two sines, a quick attack, a decay.
+fn chime(ctx: &AudioContext, at: f64) {
+    for (i, hz) in NOTES.iter().enumerate() {
+        let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else {
+            return;
+        };
+        osc.frequency().set_value(*hz);
+        let level = if i == 0 { 0.18 } else { 0.12 };
+        let g = gain.gain();
+        let _ = g.set_value_at_time(0.0001, at);
+        let _ = g.exponential_ramp_to_value_at_time(level, at + 0.02);
+        let _ = g.exponential_ramp_to_value_at_time(0.0001, at + 0.4);
+        let _ = osc.connect_with_audio_node(&gain);
+        let _ = gain.connect_with_audio_node(&ctx.destination());
+        let _ = osc.start_with_when(at);
+        let _ = osc.stop_with_when(at + 0.42);
+    }
+}
