@@ -39,6 +39,8 @@ export default defineConfig({
       BELFRY_DEMO: 'true',
       BELFRY_DEMO_PASSWORD: 'demo-password',
       BELFRY_LOG: 'warn',
+      // Short enough for a test to watch a call go unanswered.
+      BELFRY_RING_SECONDS: '8',
     },
   },
 });

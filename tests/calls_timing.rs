@@ -150,3 +150,37 @@ async fn a_restart_settles_calls_the_previous_process_left_live() {
         ("MISSED".into(), Some("timeout".into()))
     );
 }
+
+#[tokio::test]
+async fn missed_calls_count_until_seen_and_only_for_whoever_missed_them() {
+    async fn unseen(who: &common::Person) -> u32 {
+        who.ok("missed_calls", json!({})).await
+    }
+    let p = parish_with_ring(Duration::from_millis(300)).await;
+    assert_eq!(unseen(&p.bob).await, 0);
+    let mut alice_tab = p.alice.listen().await;
+    for _ in 0..2 {
+        let _: CallView = p
+            .alice
+            .ok("initiate_call", json!({"channel_id": p.direct}))
+            .await;
+        alice_tab
+            .call_change(|c| matches!(c, CallChange::Missed { .. }))
+            .await;
+    }
+    assert_eq!(unseen(&p.bob).await, 2, "bob missed two calls");
+    assert_eq!(unseen(&p.alice).await, 0, "the caller missed nothing");
+    let _: () = p.bob.ok("mark_calls_seen", json!({})).await;
+    assert_eq!(unseen(&p.bob).await, 0, "seen clears the count");
+    // A call answered is not missed.
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
+    let _: CallView = p.bob.ok("leave_call", json!({"call_id": call.id})).await;
+    assert_eq!(unseen(&p.bob).await, 0);
+    // Anyone else's count is theirs alone; a visitor gets a 401.
+    let (status, _) = p.app.visitor().fails("missed_calls", json!({})).await;
+    assert_eq!(status, 401);
+}

@@ -140,3 +140,19 @@ pub async fn join_studio_voice(studio_id: StudioId) -> Result<RoomAccess, ApiErr
     let (state, me) = request::viewer().await?;
     Ok(rooms::join_studio_room(&state, &me.user, studio_id, &request::headers()?).await?)
 }
+
+/// Calls that rang me unanswered since I last looked (the badge).
+#[server(prefix = "/api", endpoint = "missed_calls", input = Json)]
+pub async fn missed_calls() -> Result<u32, ApiError> {
+    use crate::server::{calls::queries, request};
+    let (state, me) = request::viewer().await?;
+    Ok(queries::missed_unseen(&state, &me.user).await?)
+}
+
+/// I have seen my calls: the badge clears.
+#[server(prefix = "/api", endpoint = "mark_calls_seen", input = Json)]
+pub async fn mark_calls_seen() -> Result<(), ApiError> {
+    use crate::server::{calls::queries, request};
+    let (state, me) = request::viewer().await?;
+    Ok(queries::mark_calls_seen(&state, &me.user).await?)
+}

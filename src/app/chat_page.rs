@@ -74,7 +74,10 @@ fn ChatHeader(detail: ChannelDetail) -> impl IntoView {
                 <p class="meta">{meta}</p>
             </div>
             <div class="chat-actions" data-testid="call-slot" role="group" aria-label="Channel actions">
-                {(channel.kind != ChannelKind::Parish).then(|| view! { <CallButton channel_id=channel.id /> })}
+                <CallButton
+                    channel_id=channel.id
+                    pick_from=(channel.kind == ChannelKind::Parish).then(|| detail.members.clone())
+                />
                 <MemberList members=detail.members />
             </div>
         </header>

@@ -8,11 +8,12 @@ use leptos::task::spawn_local;
 use super::avatar::Avatar;
 use super::common::TimeOfDay;
 use super::composer::Composer;
+use super::icons::PhoneIcon;
 use super::live::{on_live_event, on_resync};
 use crate::api::chat::{list_messages, send_message};
 use crate::api::events::LiveEvent;
 use crate::api::ids::{ChannelId, MessageId};
-use crate::api::types::{MessagePage, MessageView};
+use crate::api::types::{MessageKind, MessagePage, MessageView};
 
 #[derive(Clone, PartialEq)]
 struct Pending {
@@ -154,6 +155,9 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
 
 #[component]
 fn MessageItem(message: MessageView) -> impl IntoView {
+    if message.kind == MessageKind::Call {
+        return view! { <CallCard message /> }.into_any();
+    }
     let (name, avatar) = match message.author {
         Some(user) => (
             user.display_name.clone(),
@@ -175,6 +179,31 @@ fn MessageItem(message: MessageView) -> impl IntoView {
                 </p>
                 <p class="body">{message.body}</p>
             </div>
+        </li>
+    }
+    .into_any()
+}
+
+/// A call's summary in the timeline, as a card with a way to call back.
+#[component]
+fn CallCard(message: MessageView) -> impl IntoView {
+    let center = super::call::use_call_center();
+    let missed = message.body.starts_with("Missed");
+    let channel = message.channel_id;
+    view! {
+        <li class="message call-card" class:missed=missed data-testid="call-card" data-message-id=message.id.to_string()>
+            <span class="call-card-icon" aria-hidden="true"><PhoneIcon /></span>
+            <div class="message-main">
+                <p class="body">{message.body}</p>
+                <p class="message-meta"><TimeOfDay ms=message.created_at /></p>
+            </div>
+            <button
+                class="link-button"
+                on:click=move |_| center.start(channel, None)
+                disabled=move || center.pending.get() || center.current.with(|c| c.is_some())
+            >
+                "Call back"
+            </button>
         </li>
     }
 }

@@ -56,6 +56,7 @@ fn SignedIn(user: UserView) -> impl IntoView {
             <LinkBanner />
             <CallPanel />
             <IncomingCall />
+            <CallToast />
             <p class="sr-only" role="status" aria-live="polite" data-testid="call-announcer">
                 {move || calls.announcement.get()}
             </p>
@@ -85,5 +86,27 @@ pub fn Welcome() -> impl IntoView {
             <h1>"Welcome, " {me.0.display_name}</h1>
             <p>"Choose a channel to chat. Calls will ring here, whichever page you are on."</p>
         </section>
+    }
+}
+
+/// A failed call action outside a call (calling back, answering too late).
+#[component]
+fn CallToast() -> impl IntoView {
+    let center = super::call::use_call_center();
+    let shown = move || {
+        center
+            .error
+            .get()
+            .filter(|_| center.current.with(|c| c.is_none()))
+    };
+    move || {
+        shown().map(|message| {
+            view! {
+                <div class="call-toast" role="alert">
+                    <span>{message}</span>
+                    <button class="link-button" on:click=move |_| center.error.set(None)>"Dismiss"</button>
+                </div>
+            }
+        })
     }
 }

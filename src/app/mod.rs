@@ -3,6 +3,7 @@
 mod auth_pages;
 mod avatar;
 mod call;
+mod calls_page;
 mod chat_page;
 mod common;
 mod composer;
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=layout::Welcome />
                     <Route path=path!("c/:id") view=chat_page::ChatPage />
                     <Route path=path!("s/:id") view=studio_page::StudioPage />
+                    <Route path=path!("calls") view=calls_page::CallsPage />
                 </ParentRoute>
             </Routes>
         </Router>

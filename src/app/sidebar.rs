@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use super::avatar::Avatar;
-use super::icons::{BellIcon, MicIcon};
+use super::icons::{BellIcon, MicIcon, PhoneIcon};
 use super::layout::Me;
 use super::session::use_session;
 use crate::api::accounts::sign_out;
@@ -61,8 +61,24 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
         .partition(|c| c.kind == ChannelKind::Direct);
     let studios = spaces.studios;
     let no_channels = shared.is_empty() && direct.is_empty();
+    let center = super::call::use_call_center();
+    let missed = move || center.missed.get();
     view! {
         <h2 class="community">{community}</h2>
+        <ul class="nav-list">
+            <li>
+                <A href="/calls">
+                    <span class="nav-icon"><PhoneIcon /></span>
+                    <span class="nav-name">"Calls"</span>
+                    <Show when=move || { missed() > 0 }>
+                        <span class="badge" data-testid="missed-badge">
+                            {missed}
+                            <span class="sr-only">" missed"</span>
+                        </span>
+                    </Show>
+                </A>
+            </li>
+        </ul>
         <Show when=move || no_channels>
             <p class="hint">"You are not in any channel yet."</p>
         </Show>

@@ -7,13 +7,16 @@ use super::center::use_call_center;
 use crate::api::call_types::CallView;
 use crate::api::calls::active_call;
 use crate::api::events::LiveEvent;
+use crate::api::types::UserView;
 use crate::app::icons::PhoneIcon;
 use crate::app::live::on_live_event;
-use crate::calls::ids::ChannelId;
+use crate::calls::ids::{ChannelId, UserId};
 use crate::calls::ParticipantStatus;
 
+/// With `pick_from` (a parish channel), starting a call first asks whom to
+/// ring; joining a live call never does.
 #[component]
-pub fn CallButton(channel_id: ChannelId) -> impl IntoView {
+pub fn CallButton(channel_id: ChannelId, pick_from: Option<Vec<UserView>>) -> impl IntoView {
     let center = use_call_center();
     let live = RwSignal::new(None::<CallView>);
     let load = move || {
@@ -54,7 +57,22 @@ pub fn CallButton(channel_id: ChannelId) -> impl IntoView {
             "Start voice call".to_string()
         }
     };
+    let picking = RwSignal::new(false);
+    let picker = pick_from.map(|members| {
+        let me = center.me;
+        let members: Vec<UserView> = members.into_iter().filter(|m| m.id != me).collect();
+        view! { <MemberPicker channel_id members open=picking /> }
+    });
+    let has_picker = picker.is_some();
+    let start = move |_| {
+        if has_picker && live.with(|l| l.is_none()) {
+            picking.update(|p| *p = !*p);
+        } else {
+            center.start(channel_id, None);
+        }
+    };
     view! {
+        <div class="call-start-wrap">
         <button
             class="icon-button call-start"
             class:live=move || live.with(|l| l.is_some())
@@ -62,10 +80,76 @@ pub fn CallButton(channel_id: ChannelId) -> impl IntoView {
             title=label
             data-testid="call-start"
             disabled=move || in_this_call() || center.pending.get()
-            on:click=move |_| center.start(channel_id, None)
+            aria-expanded=move || has_picker.then(|| picking.get().to_string())
+            on:click=start
         >
             <PhoneIcon />
             <span class="call-start-text">{move || if live.with(|l| l.is_some()) && !in_this_call() { label() } else { String::new() }}</span>
         </button>
+        {picker}
+        </div>
+    }
+}
+
+/// Whom to ring in a parish channel: members to tick, then "Call".
+#[component]
+fn MemberPicker(
+    channel_id: ChannelId,
+    members: Vec<UserView>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let center = use_call_center();
+    let chosen = RwSignal::new(Vec::<UserId>::new());
+    let call = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let invitees = chosen.get_untracked();
+        if !invitees.is_empty() {
+            open.set(false);
+            chosen.set(Vec::new());
+            center.start(channel_id, Some(invitees));
+        }
+    };
+    view! {
+        <Show when=move || open.get()>
+            <form class="member-picker" on:submit=call aria-label="Choose whom to call">
+                <fieldset>
+                    <legend>"Whom to call"</legend>
+                    {members
+                        .clone()
+                        .into_iter()
+                        .map(|m| {
+                            let id = m.id;
+                            view! {
+                                <label class="picker-row">
+                                    <input
+                                        type="checkbox"
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            chosen.update(|c| {
+                                                c.retain(|x| *x != id);
+                                                if on {
+                                                    c.push(id);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    <span>{m.display_name.clone()}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <div class="picker-actions">
+                    <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" class="primary" disabled=move || chosen.with(|c| c.is_empty())>
+                        {move || match chosen.with(Vec::len) {
+                            0 => "Call".to_string(),
+                            1 => "Call 1 person".to_string(),
+                            n => format!("Call {n} people"),
+                        }}
+                    </button>
+                </div>
+            </form>
+        </Show>
     }
 }

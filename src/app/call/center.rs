@@ -11,7 +11,7 @@ use super::room::{use_call_room, CallRoomState};
 use crate::api::call_types::{CallView, RoomAccess};
 use crate::api::calls::{
     answer_call, call_history, call_token, cancel_call, decline_call, incoming_calls,
-    initiate_call, leave_call,
+    initiate_call, leave_call, mark_calls_seen, missed_calls,
 };
 use crate::api::events::LiveEvent;
 use crate::api::ApiError;
@@ -35,6 +35,8 @@ pub struct CallCenter {
     pub announcement: RwSignal<String>,
     /// An action is on its way to the server.
     pub pending: RwSignal<bool>,
+    /// Missed calls not yet seen (the badge on "Calls").
+    pub missed: RwSignal<u32>,
     /// The token for the current call's media room, and which call it is for.
     access: RwSignal<Option<(CallId, RoomAccess)>>,
 }
@@ -64,6 +66,7 @@ pub fn provide_call_center() -> CallCenter {
         error: RwSignal::new(None),
         announcement: RwSignal::new(String::new()),
         pending: RwSignal::new(false),
+        missed: RwSignal::new(0),
         access,
     };
     provide_context(center);
@@ -116,6 +119,7 @@ impl CallCenter {
             if let Ok(calls) = incoming_calls().await {
                 center.incoming.set(calls);
             }
+            center.count_missed().await;
             if adopt && center.current.get_untracked().is_none() {
                 if let Ok(page) = call_history(None, None, Some(10)).await {
                     let mine = page.calls.into_iter().find(|c| connected(c, center.me));
@@ -127,9 +131,34 @@ impl CallCenter {
         });
     }
 
+    async fn count_missed(&self) {
+        if let Ok(n) = missed_calls().await {
+            self.missed.set(n);
+        }
+    }
+
+    /// I have looked at my calls: the badge clears, here and on the server.
+    pub fn calls_seen(&self) {
+        self.missed.set(0);
+        spawn_local(async move {
+            let _ = mark_calls_seen().await;
+        });
+    }
+
     /// One call changed: update what rings, and the current call.
     fn follow(&self, call: &CallView) {
         let me = self.me;
+        let missed_it = call
+            .participant(me)
+            .is_some_and(|p| p.status == ParticipantStatus::Missed);
+        if missed_it
+            && self
+                .incoming
+                .with_untracked(|l| l.iter().any(|c| c.id == call.id))
+        {
+            let center = *self;
+            spawn_local(async move { center.count_missed().await });
+        }
         self.incoming.update(|list| {
             let at = list.iter().position(|c| c.id == call.id);
             match (at, call.rings(me)) {

@@ -10,7 +10,8 @@ mod room;
 mod studio_voice;
 
 pub use button::CallButton;
-pub use center::provide_call_center;
+pub use center::{provide_call_center, use_call_center};
+pub use format::{clock, title};
 pub use incoming::IncomingCall;
 pub use panel::CallPanel;
 pub use studio_voice::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};

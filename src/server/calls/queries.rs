@@ -6,7 +6,7 @@ use crate::api::call_types::{CallHistoryPage, CallView};
 use crate::api::types::UserView;
 use crate::calls::ids::{CallId, ChannelId};
 use crate::server::chat::channel_row_for;
-use crate::server::db::{calls as calls_db, channels};
+use crate::server::db::{self, calls as calls_db, channels};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;
 
@@ -85,4 +85,16 @@ pub async fn call_history(
         calls: views(state, ids).await?,
         next_before,
     })
+}
+
+/// How many calls rang me unanswered since I last looked at my calls.
+pub async fn missed_unseen(state: &AppState, viewer: &UserView) -> AppResult<u32> {
+    let n = db::missed::unseen(&state.db, viewer.id).await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// I looked at my calls: the missed ones so far are seen.
+pub async fn mark_calls_seen(state: &AppState, viewer: &UserView) -> AppResult<()> {
+    db::missed::mark_seen(&state.db, viewer.id, db::now_ms()).await?;
+    Ok(())
 }

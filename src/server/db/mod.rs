@@ -8,6 +8,7 @@ pub mod channels;
 pub mod communities;
 mod id_codec;
 pub mod messages;
+pub mod missed;
 pub mod sessions;
 pub mod settings;
 pub mod studio_rooms;

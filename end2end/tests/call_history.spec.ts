@@ -1,0 +1,78 @@
+// Call history and the missed-call badge, timeline call cards, and calling
+// a chosen few in a parish channel.
+import { test, expect } from '@playwright/test';
+import { caller } from './callers';
+import { openChannel } from './helpers';
+
+test('a missed call: badge in the navigation, highlighted in Calls, seen clears it, call back rings', async ({ baseURL }) => {
+  test.setTimeout(90_000);
+  const A = await caller(baseURL!, 'alice', 440);
+  const B = await caller(baseURL!, 'bob', 660);
+  try {
+    await openChannel(A.page, 'Bob Okafor');
+    await A.page.getByRole('button', { name: 'Start voice call' }).click();
+    await expect(B.page.getByRole('alertdialog')).toBeVisible();
+    // Nobody answers: after the ring timeout both sides are told.
+    await expect(B.page.getByRole('alertdialog')).toHaveCount(0, { timeout: 20_000 });
+    await expect(A.page.getByTestId('call-panel')).toHaveCount(0);
+    await expect(A.page.getByTestId('call-announcer')).toContainText('No answer');
+    const badge = B.page.getByTestId('missed-badge');
+    await expect(badge).toHaveText(/^1/);
+    // The timeline shows the call as a card.
+    await expect(A.page.getByTestId('call-card').last()).toContainText('Missed voice call');
+
+    // Bob opens Calls: the missed call stands out; the badge clears.
+    await B.page.getByRole('navigation').getByRole('link', { name: /Calls/ }).click();
+    const row = B.page.getByTestId('call-row').first();
+    await expect(row).toHaveClass(/missed/);
+    await expect(row).toContainText('Alice Martin');
+    await expect(row).toContainText('Missed call');
+    await expect(badge).toHaveCount(0);
+    await B.page.reload();
+    await expect(B.page.locator('body[data-hydrated]')).toHaveCount(1);
+    await expect(B.page.getByTestId('call-row').first()).toBeVisible();
+    await expect(badge, 'seen is remembered by the server').toHaveCount(0);
+
+    // One click calls back: Alice's phone rings.
+    await B.page.getByRole('button', { name: 'Call Alice Martin back' }).first().click();
+    await expect(A.page.getByRole('alertdialog')).toContainText('Bob Okafor is calling');
+    await A.page.getByRole('button', { name: 'Decline' }).click();
+    await expect(B.page.getByTestId('call-panel')).toHaveCount(0);
+    expect(A.errors.concat(B.errors)).toEqual([]);
+  } finally {
+    await A.browser.close();
+    await B.browser.close();
+  }
+});
+
+test('in a parish channel the call button asks whom to ring', async ({ baseURL }) => {
+  test.setTimeout(90_000);
+  const A = await caller(baseURL!, 'alice', 440);
+  const D = await caller(baseURL!, 'dave', 550);
+  const C = await caller(baseURL!, 'carol', 880);
+  try {
+    const hall = A.page.getByRole('navigation').getByRole('link').filter({ hasText: /hall/i }).first();
+    await hall.click();
+    await A.page.getByRole('button', { name: 'Start voice call' }).click();
+    const picker = A.page.getByRole('form', { name: 'Choose whom to call' });
+    await expect(picker).toBeVisible();
+    await expect(picker.getByRole('button', { name: 'Call' })).toBeDisabled();
+    await picker.getByLabel('Dave', { exact: false }).check();
+    await picker.getByRole('button', { name: 'Call 1 person' }).click();
+    await expect(D.page.getByRole('alertdialog')).toContainText('Alice Martin is calling');
+    await A.page.waitForTimeout(1000);
+    await expect(C.page.getByRole('alertdialog'), 'carol was not chosen').toHaveCount(0);
+    await D.page.locator('#incoming-accept').click();
+    await expect(A.page.locator('[data-testid=call-person][data-user=dave]')).toContainText('Connected');
+    await A.page.getByRole('button', { name: /End call|Leave call/ }).click();
+    await expect(A.page.getByTestId('call-panel')).toHaveCount(0);
+    await expect(D.page.locator('[data-testid=call-person][data-user=alice]')).toContainText('Left');
+    await D.page.getByRole('button', { name: /End call|Leave call/ }).click();
+    await expect(D.page.getByTestId('call-panel')).toHaveCount(0);
+    expect(A.errors.concat(D.errors, C.errors)).toEqual([]);
+  } finally {
+    await A.browser.close();
+    await D.browser.close();
+    await C.browser.close();
+  }
+});
