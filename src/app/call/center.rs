@@ -11,14 +11,14 @@ use super::room::{use_call_room, CallRoomState};
 use crate::api::call_types::{CallView, RoomAccess};
 use crate::api::calls::{
     answer_call, call_history, call_token, cancel_call, decline_call, incoming_calls,
-    initiate_call, leave_call, mark_calls_seen, missed_calls,
+    initiate_call, leave_call, mark_calls_seen, missed_calls, mute_participant, remove_participant,
 };
 use crate::api::events::LiveEvent;
 use crate::api::ApiError;
 use crate::app::layout::Me;
 use crate::app::live::{on_live_event, on_resync};
 use crate::calls::ids::{CallId, ChannelId, UserId};
-use crate::calls::{CallStatus, ParticipantStatus};
+use crate::calls::{CallStatus, DeclineReason, ParticipantStatus};
 use crate::room::RoomPhase;
 
 #[derive(Clone, Copy)]
@@ -186,7 +186,17 @@ impl CallCenter {
             self.announce_changes(call);
             self.current.set(Some(call.clone()));
         } else {
-            self.announce_end(call);
+            let removed = call
+                .participant(me)
+                .is_some_and(|p| p.decline_reason == Some(DeclineReason::Removed));
+            if removed && call.status.is_live() {
+                self.error
+                    .set(Some("A moderator removed you from the call.".into()));
+                self.announcement
+                    .set("You were removed from the call".into());
+            } else {
+                self.announce_end(call);
+            }
             self.current.set(None);
         }
     }
@@ -294,5 +304,25 @@ impl CallCenter {
 
     pub fn set_muted(&self, muted: bool) {
         self.room.set_muted(muted);
+    }
+
+    /// A moderator mutes someone in the current call.
+    pub fn mute_other(&self, user: UserId) {
+        let Some(call) = self.current_id() else {
+            return;
+        };
+        self.act(async move { mute_participant(call, user, Some(true)).await.map(Some) });
+    }
+
+    /// A moderator takes someone out of the current call.
+    pub fn remove_other(&self, user: UserId) {
+        let Some(call) = self.current_id() else {
+            return;
+        };
+        self.act(async move { remove_participant(call, user).await.map(Some) });
+    }
+
+    fn current_id(&self) -> Option<CallId> {
+        self.current.with_untracked(|c| c.as_ref().map(|c| c.id))
     }
 }

@@ -37,6 +37,9 @@ fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
                 <p class="call-banner" role="status">"Reconnecting…"</p>
             </Show>
             {move || center.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <Show when=move || room.local.with(|l| l.muted_by_moderator)>
+                <p class="call-banner" role="status">"A moderator muted you. Unmute when you are ready to speak."</p>
+            </Show>
             {move || {
                 room.local
                     .with(|l| l.mic_error.clone())
@@ -110,6 +113,19 @@ fn Person(person: CallParticipantView, center: CallCenter) -> impl IntoView {
     let speaking = move || peer.with(|p| p.as_ref().is_some_and(|p| p.speaking));
     let muted = move || peer.with(|p| p.as_ref().is_some_and(|p| p.muted));
     let quality = move || peer.with(|p| p.as_ref().map_or(Quality::Unknown, |p| p.quality));
+    // Coordinators and admins may mute or remove the others.
+    let session = crate::app::session::use_session();
+    let moderates = move || {
+        !me && status == ParticipantStatus::Connected
+            && session.spaces.with(|s| {
+                s.as_ref()
+                    .and_then(|s| s.as_ref().ok())
+                    .is_some_and(|s| s.communities.iter().any(|c| c.role.moderates()))
+            })
+    };
+    let user_id = person.user.id;
+    let who = person.user.display_name.clone();
+    let (mute_label, remove_label) = (format!("Mute {who}"), format!("Remove {who} from the call"));
     view! {
         <li
             class="call-person"
@@ -138,6 +154,25 @@ fn Person(person: CallParticipantView, center: CallCenter) -> impl IntoView {
                     <span class="sr-only">"speaking"</span>
                 </Show>
             </span>
+            <Show when=moderates>
+                <span class="moderation">
+                    <button
+                        class="link-button"
+                        aria-label=mute_label.clone()
+                        disabled=muted
+                        on:click=move |_| center.mute_other(user_id)
+                    >
+                        "Mute"
+                    </button>
+                    <button
+                        class="link-button"
+                        aria-label=remove_label.clone()
+                        on:click=move |_| center.remove_other(user_id)
+                    >
+                        "Remove"
+                    </button>
+                </span>
+            </Show>
         </li>
     }
 }
