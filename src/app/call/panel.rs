@@ -51,7 +51,7 @@ fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
                     .iter()
                     .filter(|p| p.status != ParticipantStatus::Invited || call.kind == CallKind::Group)
                     .cloned()
-                    .map(|p| view! { <Person person=p center /> })
+                    .map(|p| view! { <Person person=p center group=call.kind == CallKind::Group /> })
                     .collect_view()}
             </ul>
             <Controls call center />
@@ -99,7 +99,7 @@ fn js_now() -> i64 {
 }
 
 #[component]
-fn Person(person: CallParticipantView, center: CallCenter) -> impl IntoView {
+fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl IntoView {
     let identity = person.user.id.to_string();
     let me = person.user.id == center.me;
     let peer = Memo::new(move |_| center.room.peer_of(&identity));
@@ -113,10 +113,12 @@ fn Person(person: CallParticipantView, center: CallCenter) -> impl IntoView {
     let speaking = move || peer.with(|p| p.as_ref().is_some_and(|p| p.speaking));
     let muted = move || peer.with(|p| p.as_ref().is_some_and(|p| p.muted));
     let quality = move || peer.with(|p| p.as_ref().map_or(Quality::Unknown, |p| p.quality));
-    // Coordinators and admins may mute or remove the others.
+    // In a group call, coordinators and admins may mute or remove others.
     let session = crate::app::session::use_session();
     let moderates = move || {
-        !me && status == ParticipantStatus::Connected
+        group
+            && !me
+            && status == ParticipantStatus::Connected
             && session.spaces.with(|s| {
                 s.as_ref()
                     .and_then(|s| s.as_ref().ok())
