@@ -124,5 +124,7 @@ test('a three-person group call: everyone hears the other two; a killed tab is s
     expect((await hearing(browsers[0].page, String(me[1].id)))!.packets - h1.packets).toBeGreaterThan(25);
   } finally {
     for (const b of browsers) await b.browser.close().catch(() => {});
+    // Leave no one in the call for the tests after this one.
+    for (const c of ctxs) await c.post('/api/leave_call', { data: { call_id: call.id } }).catch(() => {});
   }
 });
