@@ -4,7 +4,7 @@
 // their stats and find the loudest frequency of each incoming track.
 import { chromium, expect, Browser, Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
-import { PASSWORD } from './helpers';
+import { signIn } from './helpers';
 import { writeTone } from './tones';
 
 export interface Caller { browser: Browser; page: Page; errors: string[] }
@@ -50,13 +50,7 @@ export async function caller(baseURL: string, username: string, hz: number,
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto('/signin');
-  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Channels and studios' })).toBeVisible();
-  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  await signIn(page, username);
   return { browser, page, errors };
 }
 

@@ -13,6 +13,12 @@ export async function signedIn(
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await signIn(page, username);
+  return { context, page, errors };
+}
+
+/** Signs in through the form and waits for the hydrated, signed-in app. */
+export async function signIn(page: Page, username: string) {
   await page.goto('/signin');
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
   await page.getByLabel('Username').fill(username);
@@ -20,7 +26,6 @@ export async function signedIn(
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('navigation', { name: 'Channels and studios' })).toBeVisible();
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
-  return { context, page, errors };
 }
 
 /** Opens a channel from the navigation by its visible name. */

@@ -10,7 +10,7 @@ use crate::api::call_types::{CallParticipantView, CallView};
 use crate::app::avatar::Avatar;
 use crate::app::icons::{HangUpIcon, MicIcon, MicOffIcon};
 use crate::calls::{CallKind, CallStatus, ParticipantStatus};
-use crate::room::{Quality, RoomPhase};
+use crate::room::{AudioDevice, Quality, RoomPhase};
 
 #[component]
 pub fn CallPanel() -> impl IntoView {
@@ -227,52 +227,57 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
 #[component]
 fn DevicePicker(center: CallCenter) -> impl IntoView {
     let room = center.room;
-    let mics = move || room.local.with(|l| l.microphones.clone());
-    let speakers = move || room.local.with(|l| l.speakers.clone());
-    let chosen_mic = move || {
-        room.local
-            .with(|l| l.microphone.clone().unwrap_or_default())
-    };
-    let chosen_speaker = move || room.local.with(|l| l.speaker.clone().unwrap_or_default());
     let can_choose_speaker = move || room.local.with(|l| l.can_choose_speaker);
     view! {
         <details class="devices">
             <summary class="call-button">"Audio"</summary>
             <div class="device-menu">
-                <label>
-                    "Microphone"
-                    <select
-                        prop:value=chosen_mic
-                        on:change=move |ev| room.choose_microphone(event_target_value(&ev))
-                    >
-                        {move || {
-                            mics()
-                                .into_iter()
-                                .map(|d| view! { <option value=d.id.clone() selected=d.id == chosen_mic()>{d.label}</option> })
-                                .collect_view()
-                        }}
-                    </select>
-                </label>
+                <DeviceSelect
+                    label="Microphone"
+                    devices=Signal::derive(move || room.local.with(|l| l.microphones.clone()))
+                    chosen=Signal::derive(move || room.local.with(|l| l.microphone.clone()))
+                    choose=Callback::new(move |id| room.choose_microphone(id))
+                />
                 <Show
                     when=can_choose_speaker
                     fallback=|| view! { <p class="hint">"This browser plays calls on its default speaker."</p> }
                 >
-                    <label>
-                        "Speaker"
-                        <select
-                            prop:value=chosen_speaker
-                            on:change=move |ev| room.choose_speaker(event_target_value(&ev))
-                        >
-                            {move || {
-                                speakers()
-                                    .into_iter()
-                                    .map(|d| view! { <option value=d.id.clone() selected=d.id == chosen_speaker()>{d.label}</option> })
-                                    .collect_view()
-                            }}
-                        </select>
-                    </label>
+                    <DeviceSelect
+                        label="Speaker"
+                        devices=Signal::derive(move || room.local.with(|l| l.speakers.clone()))
+                        chosen=Signal::derive(move || room.local.with(|l| l.speaker.clone()))
+                        choose=Callback::new(move |id| room.choose_speaker(id))
+                    />
                 </Show>
             </div>
         </details>
+    }
+}
+
+/// One labelled list of devices, the chosen one selected.
+#[component]
+fn DeviceSelect(
+    label: &'static str,
+    devices: Signal<Vec<AudioDevice>>,
+    chosen: Signal<Option<String>>,
+    choose: Callback<String>,
+) -> impl IntoView {
+    let chosen_id = move || chosen.get().unwrap_or_default();
+    view! {
+        <label>
+            {label}
+            <select prop:value=chosen_id on:change=move |ev| choose.run(event_target_value(&ev))>
+                {move || {
+                    devices
+                        .get()
+                        .into_iter()
+                        .map(|d| {
+                            let selected = d.id == chosen_id();
+                            view! { <option value=d.id selected=selected>{d.label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
     }
 }
