@@ -115,6 +115,7 @@ test('a group call of two Belfry clients and livekit-client: everyone hears the 
     const access = await api(carol, 'call_token', { call_id: ringing[0].id });
     await join(C.page, access.roomUrl, access.token);
 
+    await expect(A.page.getByTestId('call-panel')).toContainText('Group call in Choir · 3 participants');
     await expectHears(A.page, [660, 880], 'alice');
     await expectHears(B.page, [440, 880], 'bob');
     const me = await Promise.all(['alice', 'bob'].map(async (n) => api(await person(baseURL!, n), 'current_user')));

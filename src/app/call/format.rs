@@ -31,6 +31,20 @@ pub fn subtitle(call: &CallView) -> String {
     }
 }
 
+/// "3 participants": those connected now.
+pub fn headcount(call: &CallView) -> String {
+    let n = call
+        .participants
+        .iter()
+        .filter(|p| p.status == ParticipantStatus::Connected)
+        .count();
+    if n == 1 {
+        "1 participant".into()
+    } else {
+        format!("{n} participants")
+    }
+}
+
 /// The person ringing us: whoever started the call.
 pub fn caller(call: &CallView) -> &UserView {
     &call.initiator

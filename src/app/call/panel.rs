@@ -24,7 +24,10 @@ pub fn CallPanel() -> impl IntoView {
 #[component]
 fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
     let title = format::title(&call, center.me);
-    let subtitle = format::subtitle(&call);
+    let subtitle = match call.kind {
+        CallKind::Group => format!("{} · {}", format::subtitle(&call), format::headcount(&call)),
+        CallKind::OneToOne => format::subtitle(&call),
+    };
     let room = center.room;
     let label = format!("Call with {title}");
     view! {
