@@ -45,7 +45,7 @@ test('a missed call: badge in the navigation, highlighted in Calls, seen clears 
   }
 });
 
-test('in a parish channel the call button asks whom to ring', async ({ baseURL }) => {
+test('in a parish channel the call button asks whom to ring, and more can be added from the panel', async ({ baseURL }) => {
   test.setTimeout(90_000);
   const A = await caller(baseURL!, 'alice', 440);
   const D = await caller(baseURL!, 'dave', 550);
@@ -64,6 +64,16 @@ test('in a parish channel the call button asks whom to ring', async ({ baseURL }
     await expect(C.page.getByRole('alertdialog'), 'carol was not chosen').toHaveCount(0);
     await D.page.locator('#incoming-accept').click();
     await expect(A.page.locator('[data-testid=call-person][data-user=dave]')).toContainText('Connected');
+
+    // Carol is added from the panel: her phone rings, she joins.
+    await A.page.getByRole('button', { name: 'Add people' }).click();
+    await A.page.getByRole('button', { name: 'Add Carol Nguyen' }).click();
+    await expect(C.page.getByRole('alertdialog')).toContainText('Alice Martin is calling');
+    await C.page.locator('#incoming-accept').click();
+    await expect(A.page.locator('[data-testid=call-person][data-user=carol]')).toContainText('Connected');
+    await expect(A.page.getByTestId('call-panel')).toContainText('3 participants');
+    await C.page.getByRole('button', { name: 'Leave call' }).click();
+    await expect(C.page.getByTestId('call-panel')).toHaveCount(0);
     await A.page.getByRole('button', { name: /End call|Leave call/ }).click();
     await expect(A.page.getByTestId('call-panel')).toHaveCount(0);
     await expect(D.page.locator('[data-testid=call-person][data-user=alice]')).toContainText('Left');

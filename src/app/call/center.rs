@@ -10,8 +10,9 @@ use super::format;
 use super::room::{use_call_room, CallRoomState};
 use crate::api::call_types::{CallView, RoomAccess};
 use crate::api::calls::{
-    answer_call, call_history, call_token, cancel_call, decline_call, incoming_calls,
-    initiate_call, leave_call, mark_calls_seen, missed_calls, mute_participant, remove_participant,
+    add_participant, answer_call, call_history, call_token, cancel_call, decline_call,
+    incoming_calls, initiate_call, leave_call, mark_calls_seen, missed_calls, mute_participant,
+    remove_participant,
 };
 use crate::api::events::LiveEvent;
 use crate::api::ApiError;
@@ -312,6 +313,14 @@ impl CallCenter {
             return;
         };
         self.act(async move { mute_participant(call, user, Some(true)).await.map(Some) });
+    }
+
+    /// Someone in a group call rings one more channel member.
+    pub fn add_other(&self, user: UserId) {
+        let Some(call) = self.current_id() else {
+            return;
+        };
+        self.act(async move { add_participant(call, user).await.map(Some) });
     }
 
     /// A moderator takes someone out of the current call.

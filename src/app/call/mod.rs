@@ -1,6 +1,7 @@
 //! Calls in the UI: the call center at the app shell, the media room hook,
 //! the incoming-call overlay, the active call panel and the call button.
 
+mod add_people;
 mod button;
 mod center;
 mod format;

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::add_people::AddPeople;
 use super::center::{use_call_center, CallCenter};
 use super::format;
 use crate::api::call_types::{CallParticipantView, CallView};
@@ -218,6 +219,7 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
                 <span>{move || if muted() { "Unmute" } else { "Mute" }}</span>
             </button>
             <DevicePicker center />
+            {(call.kind == CallKind::Group).then(|| view! { <AddPeople call=call.clone() center /> })}
             <button class="call-button decline" on:click=move |_| center.hang_up() disabled=center.pending>
                 <HangUpIcon />
                 <span>{hang_up_label}</span>
