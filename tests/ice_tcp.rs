@@ -101,7 +101,6 @@ impl Pc {
 
     /// Waits for a packet (or `until`) and gives it to the peer connection.
     async fn receive(&mut self, until: Instant) {
-        let now = || Instant::now();
         let mut buf = vec![0u8; 2000];
         let got: Option<(SocketAddr, Vec<u8>)> = match &mut self.link {
             Link::Udp(s) => tokio::select! {
@@ -119,10 +118,10 @@ impl Pc {
         };
         let _ = match got {
             Some((from, data)) => match Receive::new(proto, from, self.local, &data) {
-                Ok(r) => self.rtc.handle_input(Input::Receive(now(), r)),
+                Ok(r) => self.rtc.handle_input(Input::Receive(Instant::now(), r)),
                 Err(_) => Ok(()),
             },
-            None => self.rtc.handle_input(Input::Timeout(now())),
+            None => self.rtc.handle_input(Input::Timeout(Instant::now())),
         };
     }
 }

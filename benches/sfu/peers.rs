@@ -97,6 +97,24 @@ fn receive<'a>(
     Receive::new(Protocol::Udp, from, to, data).ok()
 }
 
+/// Sends what the peer connection wants sent and hands its events to
+/// `on_event`; its next timeout, or `None` once it has failed.
+async fn flush(
+    rtc: &mut Rtc,
+    socket: &UdpSocket,
+    mut on_event: impl FnMut(Event),
+) -> Option<Instant> {
+    loop {
+        match rtc.poll_output().ok()? {
+            Output::Timeout(t) => return Some(t),
+            Output::Transmit(t) => {
+                let _ = socket.send_to(&t.contents, t.destination).await;
+            }
+            Output::Event(e) => on_event(e),
+        }
+    }
+}
+
 async fn publisher(server: MediaServer, session: SessionId, epoch: Instant) {
     let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let local = socket.local_addr().unwrap();
@@ -140,15 +158,8 @@ async fn publisher(server: MediaServer, session: SessionId, epoch: Instant) {
     let mut buf = vec![0u8; 2000];
     let mut next_frame = Instant::now();
     loop {
-        let timeout = loop {
-            match rtc.poll_output() {
-                Ok(Output::Timeout(t)) => break t,
-                Ok(Output::Transmit(t)) => {
-                    let _ = socket.send_to(&t.contents, t.destination).await;
-                }
-                Ok(Output::Event(_)) => {}
-                Err(_) => return,
-            }
+        let Some(timeout) = flush(&mut rtc, &socket, |_| {}).await else {
+            return;
         };
         let wake = timeout.min(next_frame);
         tokio::select! {
@@ -197,13 +208,9 @@ async fn subscriber(
     let mut rtc = client_rtc(local);
     let mut buf = vec![0u8; 2000];
     loop {
-        let timeout = loop {
-            match rtc.poll_output() {
-                Ok(Output::Timeout(t)) => break t,
-                Ok(Output::Transmit(t)) => {
-                    let _ = socket.send_to(&t.contents, t.destination).await;
-                }
-                Ok(Output::Event(Event::MediaData(d))) if d.data.len() >= 8 => {
+        let timed = |event: Event| {
+            if let Event::MediaData(d) = event {
+                if d.data.len() >= 8 {
                     let sent = u64::from_be_bytes(d.data[..8].try_into().unwrap());
                     let at = d.network_time.duration_since(epoch).as_nanos() as u64;
                     latencies
@@ -211,9 +218,10 @@ async fn subscriber(
                         .unwrap()
                         .push((at.saturating_sub(sent) / 1000) as u32);
                 }
-                Ok(Output::Event(_)) => {}
-                Err(_) => return,
             }
+        };
+        let Some(timeout) = flush(&mut rtc, &socket, timed).await else {
+            return;
         };
         tokio::select! {
             signal = signals.recv() => match signal {

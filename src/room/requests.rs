@@ -18,6 +18,18 @@ pub fn join_url(room_url: &str, token: &str) -> String {
     )
 }
 
+/// `https://host/rtc/validate?access_token=..`: asks whether the server
+/// would admit this token (what a failed join is asked before retrying).
+pub fn validate_url(room_url: &str, token: &str) -> String {
+    let base = room_url.trim_end_matches('/');
+    let base = match base.split_once("://") {
+        Some(("wss", rest)) => format!("https://{rest}"),
+        Some(("ws", rest)) => format!("http://{rest}"),
+        _ => base.to_string(),
+    };
+    format!("{base}/rtc/validate?access_token={}", query_escape(token))
+}
+
 fn query_escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
@@ -120,6 +132,18 @@ mod tests {
         assert!(url.starts_with("ws://127.0.0.1:3000/rtc?access_token=a.b-c_d%20e%26f&"));
         assert!(url.contains("&protocol=16"));
         assert!(url.contains("auto_subscribe=1"));
+    }
+
+    #[test]
+    fn validate_url_speaks_http_to_the_same_host() {
+        assert_eq!(
+            validate_url("wss://media.example.org/", "a b"),
+            "https://media.example.org/rtc/validate?access_token=a%20b"
+        );
+        assert_eq!(
+            validate_url("ws://127.0.0.1:3000", "t"),
+            "http://127.0.0.1:3000/rtc/validate?access_token=t"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod button;
 mod center;
 mod format;
 mod incoming;
+mod mute;
 mod panel;
 mod room;
 mod studio_voice;

@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use super::add_people::AddPeople;
 use super::center::{use_call_center, CallCenter};
 use super::format;
+use super::mute::MuteToggle;
 use crate::api::call_types::{CallParticipantView, CallView};
 use crate::app::avatar::Avatar;
-use crate::app::icons::{HangUpIcon, MicIcon, MicOffIcon};
+use crate::app::icons::{HangUpIcon, MicOffIcon};
 use crate::calls::{CallKind, CallStatus, ParticipantStatus};
 use crate::room::{AudioDevice, Quality, RoomPhase};
 
@@ -186,8 +187,6 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
 #[component]
 fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
     let room = center.room;
-    let muted = move || room.local.with(|l| l.muted);
-    let toggle = move |_| center.set_muted(!muted());
     // "M" mutes and unmutes from anywhere but a text field.
     let shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
         let modified = ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.repeat();
@@ -206,18 +205,7 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
     };
     view! {
         <div class="call-controls" role="group" aria-label="Call controls">
-            <button
-                class="call-button mute"
-                class:on=muted
-                aria-pressed=move || muted().to_string()
-                aria-keyshortcuts="M"
-                title="Mute or unmute (M)"
-                on:click=toggle
-                data-testid="mute"
-            >
-                {move || if muted() { view! { <MicOffIcon /> }.into_any() } else { view! { <MicIcon /> }.into_any() }}
-                <span>{move || if muted() { "Unmute" } else { "Mute" }}</span>
-            </button>
+            <MuteToggle room testid="mute" shortcut="M" />
             <DevicePicker center />
             {(call.kind == CallKind::Group).then(|| view! { <AddPeople call=call.clone() center /> })}
             <button class="call-button decline" on:click=move |_| center.hang_up() disabled=center.pending>

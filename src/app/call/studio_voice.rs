@@ -6,10 +6,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::center::use_call_center;
+use super::mute::MuteToggle;
 use super::room::{use_call_room, CallRoomState};
 use crate::api::call_types::RoomAccess;
 use crate::api::calls::join_studio_voice;
-use crate::app::icons::{HangUpIcon, MicIcon, MicOffIcon, PhoneIcon};
+use crate::app::icons::{HangUpIcon, MicOffIcon, PhoneIcon};
 use crate::calls::ids::StudioId;
 use crate::room::{Quality, RoomPeer, RoomPhase};
 
@@ -78,7 +79,6 @@ pub fn StudioVoiceButtons(voice: StudioVoice) -> impl IntoView {
         });
     };
     let leave = move |_| access.set(None);
-    let muted = move || room.local.with(|l| l.muted);
     view! {
         <div class="studio-voice">
             <Show
@@ -90,16 +90,7 @@ pub fn StudioVoiceButtons(voice: StudioVoice) -> impl IntoView {
                     </button>
                 }
             >
-                <button
-                    class="call-button mute"
-                    class:on=muted
-                    aria-pressed=move || muted().to_string()
-                    on:click=move |_| room.set_muted(!muted())
-                    data-testid="voice-mute"
-                >
-                    {move || if muted() { view! { <MicOffIcon /> }.into_any() } else { view! { <MicIcon /> }.into_any() }}
-                    <span>{move || if muted() { "Unmute" } else { "Mute" }}</span>
-                </button>
+                <MuteToggle room testid="voice-mute" />
                 <button class="call-button decline" on:click=leave data-testid="leave-voice">
                     <HangUpIcon />
                     <span>"Leave"</span>

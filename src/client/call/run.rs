@@ -205,8 +205,7 @@ async fn wait_out(ms: u32, rx: &mut UnboundedReceiver<Input>, ctx: &mut Ctx) -> 
 /// Asks the server whether the token is good: `Some(false)` only for a
 /// definite refusal, `None` when the server cannot be reached.
 async fn validate(room_url: &str, token: &str) -> Option<bool> {
-    let base = room_url.trim_end_matches('/').replacen("ws", "http", 1);
-    let url = format!("{base}/rtc/validate?access_token={token}");
+    let url = requests::validate_url(room_url, token);
     let response = js::wait(web_sys::window()?.fetch_with_str(&url))
         .await
         .ok()?;

@@ -229,11 +229,9 @@ impl Session {
                 self.joined = true;
                 self.ping_interval_ms = f64::from(ping_interval) * 1000.0;
                 self.ping_timeout_ms = f64::from(ping_timeout) * 1000.0;
-                let peers =
-                    Peer::new(false, &ice_servers, self.generation, &ctx.tx).and_then(|p| {
-                        Ok((p, Peer::new(true, &ice_servers, self.generation, &ctx.tx)?))
-                    });
-                let Ok((publisher, subscriber)) = peers else {
+                let make =
+                    |subscriber| Peer::new(subscriber, &ice_servers, self.generation, &ctx.tx);
+                let (Ok(publisher), Ok(subscriber)) = (make(false), make(true)) else {
                     return self.lost();
                 };
                 self.publisher = Some(publisher);
@@ -241,7 +239,10 @@ impl Session {
                 self.announce(ctx);
                 None
             }
-            Step::Publish { .. } => self.publish(ctx).await.err().and_then(|_| self.lost()),
+            Step::Publish { .. } => match self.publish(ctx).await {
+                Ok(()) => None,
+                Err(_) => self.lost(),
+            },
             Step::SubscriberOffer { sdp, id } => {
                 let subscriber = self.subscriber.as_mut()?;
                 let answered = async {

@@ -268,9 +268,7 @@ impl Sfu {
             Some(e) => self.drop_session(session, &format!("bad packet: {e}")),
             None => self.drain_one(session, publisher, now),
         }
-        self.drain_dirty(now);
-        self.speakers(now);
-        self.next_wake(now)
+        self.settle(now)
     }
 
     /// Advances time for the peer connections that asked for it; returns
@@ -298,9 +296,7 @@ impl Sfu {
                 None => self.drain_one(id, publisher, now),
             }
         }
-        self.drain_dirty(now);
-        self.speakers(now);
-        self.next_wake(now)
+        self.settle(now)
     }
 
     /// What to carry out, in order.

@@ -59,18 +59,22 @@ impl Sfu {
                 self.drain_one(*id, publisher, now);
             }
         }
-        self.drain_dirty(now);
-        self.speakers(now);
-        self.next_wake(now)
+        self.settle(now)
     }
 
-    /// Drains the subscribers media was written to.
-    pub(super) fn drain_dirty(&mut self, now: Instant) {
-        while let Some(id) = self.dirty.pop() {
-            if !self.dirty.contains(&id) {
-                self.drain_one(id, false, now);
-            }
+    /// After any input: sends what forwarding wrote, reports speakers, and
+    /// says when to be called next.
+    pub(super) fn settle(&mut self, now: Instant) -> Instant {
+        // Each subscriber media was written to, drained once (draining a
+        // subscriber forwards nothing, so the list does not grow meanwhile).
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        for id in dirty {
+            self.drain_one(id, false, now);
         }
+        self.speakers(now);
+        self.next_wake(now)
     }
 
     pub(super) fn drain_one(&mut self, id: SessionId, publisher: bool, now: Instant) {

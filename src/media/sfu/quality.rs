@@ -98,9 +98,7 @@ impl Sfu {
                 .push(SfuOutput::Signal(member, Signal::Quality(update.clone())));
         }
     }
-}
 
-impl Sfu {
     /// A newcomer hears the grades already told in its room.
     pub(super) fn tell_grades(&mut self, to: SessionId, room: &str) {
         let grades: Vec<(String, Grade)> = self
