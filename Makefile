@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site server e2e bench bench-sfu clean-data
+.PHONY: run release test setup lint unit site server e2e bench bench-sfu icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -47,6 +47,11 @@ bench-sfu:
 
 e2e: server site
 	.ci/e2e $(CARGO_TARGET_DIR)/debug/belfry $(SITE)
+
+# Re-renders the app icons in public/ from their SVGs (the PNGs are committed).
+icons:
+	.ci/setup test
+	cd end2end && node tools/icons.mjs
 
 clean-data:
 	rm -rf data

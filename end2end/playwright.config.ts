@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
 const port = process.env.E2E_PORT ?? '3199';
 const baseURL = `http://127.0.0.1:${port}`;
 const data = process.env.E2E_DATA ?? '/tmp';
+/** Where the tests' stand-in push service listens (see tests/push_service.ts). */
+export const pushPort = Number(process.env.E2E_PUSH_PORT ?? '3198');
 
 export const chromiumArgs = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -41,6 +43,8 @@ export default defineConfig({
       BELFRY_LOG: 'warn',
       // Short enough for a test to watch a call go unanswered.
       BELFRY_RING_SECONDS: '8',
+      // The stand-in push service is the only one the server may send to.
+      BELFRY_PUSH_HOSTS: `127.0.0.1:${pushPort}`,
     },
   },
 });

@@ -156,3 +156,11 @@ pub async fn mark_calls_seen() -> Result<(), ApiError> {
     let (state, me) = request::viewer().await?;
     Ok(queries::mark_calls_seen(&state, &me.user).await?)
 }
+
+/// One call by id (a notification's deep link): its state now.
+#[server(prefix = "/api", endpoint = "get_call", input = Json)]
+pub async fn get_call(call_id: CallId) -> Result<CallView, ApiError> {
+    use crate::server::{calls::queries, request};
+    let (state, me) = request::viewer().await?;
+    Ok(queries::get_call(&state, &me.user, call_id).await?)
+}

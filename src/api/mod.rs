@@ -8,6 +8,7 @@ pub mod calls;
 pub mod chat;
 pub mod error;
 pub mod events;
+pub mod push;
 pub mod types;
 
 pub use crate::calls::ids;

@@ -8,14 +8,34 @@ use super::call::use_call_center;
 use super::common::{ErrorPanel, TimeOfDay};
 use super::icons::PhoneIcon;
 use crate::api::call_types::CallView;
-use crate::api::calls::call_history;
+use crate::api::calls::{call_history, get_call};
 use crate::api::types::ChannelKind;
+use crate::api::ApiError;
+use crate::calls::ids::CallId;
 use crate::calls::{CallStatus, ParticipantStatus};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn CallsPage() -> impl IntoView {
     let center = use_call_center();
-    let history = Resource::new(|| (), |_| call_history(None, None, Some(50)));
+    // A notification's deep link to a call that is over: that entry stands
+    // out (fetched on its own if it is older than the list).
+    let query = use_query_map();
+    let linked = Memo::new(move |_| {
+        query.with(|q| q.get("callId").and_then(|id| id.parse().ok().map(CallId)))
+    });
+    let history = Resource::new(
+        move || linked.get(),
+        |linked| async move {
+            let mut page = call_history(None, None, Some(50)).await?;
+            if let Some(id) = linked.filter(|id| !page.calls.iter().any(|c| c.id == *id)) {
+                if let Ok(call) = get_call(id).await {
+                    page.calls.insert(0, call);
+                }
+            }
+            Ok::<_, ApiError>(page)
+        },
+    );
     Effect::new(move |_| center.calls_seen());
     view! {
         <section class="calls-page" aria-labelledby="calls-title">
@@ -31,7 +51,14 @@ pub fn CallsPage() -> impl IntoView {
                         }
                         Ok(page) => view! {
                             <ul class="call-history" data-testid="call-history">
-                                {page.calls.into_iter().map(|call| view! { <CallRow call /> }).collect_view()}
+                                {page
+                                    .calls
+                                    .into_iter()
+                                    .map(|call| {
+                                        let linked = linked.get_untracked() == Some(call.id);
+                                        view! { <CallRow call linked /> }
+                                    })
+                                    .collect_view()}
                             </ul>
                         }
                             .into_any(),
@@ -44,7 +71,7 @@ pub fn CallsPage() -> impl IntoView {
 }
 
 #[component]
-fn CallRow(call: CallView) -> impl IntoView {
+fn CallRow(call: CallView, #[prop(optional)] linked: bool) -> impl IntoView {
     let center = use_call_center();
     let me = center.me;
     let mine = call.participant(me).map(|p| p.status);
@@ -78,7 +105,15 @@ fn CallRow(call: CallView) -> impl IntoView {
     });
     let label = format!("Call {title} back");
     view! {
-        <li class="call-row" class:missed=missed data-testid="call-row" data-status=call.status.as_str()>
+        <li
+            class="call-row"
+            class:missed=missed
+            class:linked=linked
+            id=format!("call-{}", call.id)
+            aria-current=linked.then_some("true")
+            data-testid="call-row"
+            data-status=call.status.as_str()
+        >
             <span class="call-row-icon" aria-hidden="true"><PhoneIcon /></span>
             <div class="call-row-main">
                 <p class="call-row-title">{title.clone()}</p>

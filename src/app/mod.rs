@@ -8,6 +8,7 @@ mod chat_page;
 mod common;
 mod composer;
 mod conversation;
+mod device_settings;
 mod icons;
 mod layout;
 mod live;
@@ -32,6 +33,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#1e3a8a" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
+                <meta name="mobile-web-app-capable" content="yes" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -46,7 +50,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     session::provide_session();
-    Effect::new(|_| crate::client::mark_hydrated());
+    Effect::new(|_| {
+        crate::client::mark_hydrated();
+        crate::client::pwa::register_service_worker();
+    });
     view! {
         <Stylesheet id="belfry" href="/pkg/belfry.css" />
         <Title text="Belfry" />

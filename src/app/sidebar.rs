@@ -19,6 +19,8 @@ pub fn Sidebar() -> impl IntoView {
     let on_sign_out = move |_| {
         signing_out.set(true);
         spawn_local(async move {
+            // A shared phone must not ring for the person who left it.
+            super::device_settings::turn_off().await;
             let _ = sign_out().await;
             crate::client::reload_to("/signin");
         });
@@ -37,6 +39,7 @@ pub fn Sidebar() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <super::device_settings::DeviceSettings />
             <div class="me">
                 <Avatar user=me.clone() small=true />
                 <span class="me-name">{me.display_name.clone()}</span>

@@ -92,3 +92,55 @@ pub mod ring {
         }
     }
 }
+
+pub mod pwa {
+    use crate::calls::ids::CallId;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum PushSupport {
+        Unsupported,
+        Blocked,
+        Off,
+        On,
+    }
+
+    pub struct PushKeys {
+        pub endpoint: String,
+        pub p256dh: String,
+        pub auth: String,
+    }
+
+    pub fn register_service_worker() {}
+
+    pub async fn push_status() -> PushSupport {
+        PushSupport::Unsupported
+    }
+
+    pub async fn current_push() -> Option<PushKeys> {
+        None
+    }
+
+    pub async fn subscribe_push(_server_key: &str) -> Result<PushKeys, String> {
+        Err(String::new())
+    }
+
+    pub async fn unsubscribe_push() -> Option<String> {
+        None
+    }
+
+    pub fn device_id() -> String {
+        String::new()
+    }
+
+    pub fn set_app_badge(_count: u32) {}
+
+    pub fn on_install_offer(_offered: impl Fn(bool) + 'static) {}
+
+    pub fn install() {}
+
+    pub fn on_call_message(_f: impl Fn(CallId, bool) + 'static) {}
+
+    pub fn take_deep_link() -> Option<(CallId, bool)> {
+        None
+    }
+}

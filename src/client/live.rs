@@ -34,6 +34,8 @@ struct Inner {
     socket_callbacks: Vec<Closure<dyn FnMut(JsValue)>>,
     retry: Option<(i32, Closure<dyn FnMut()>)>,
     watchdog: Option<(i32, Closure<dyn FnMut()>)>,
+    /// Tells the server when the page is hidden or shown.
+    on_visibility: Option<Closure<dyn FnMut()>>,
     epoch: Option<u64>,
     last_seq: u64,
     failures: u32,
@@ -49,6 +51,7 @@ impl LiveConnection {
             socket_callbacks: Vec::new(),
             retry: None,
             watchdog: None,
+            on_visibility: None,
             epoch: None,
             last_seq: 0,
             failures: 0,
@@ -56,6 +59,7 @@ impl LiveConnection {
             stopped: false,
         }));
         start_watchdog(&inner);
+        watch_visibility(&inner);
         connect(&inner);
         Self { inner }
     }
@@ -70,6 +74,15 @@ impl LiveConnection {
         }
         if let (Some(w), Some((id, _))) = (&window, inner.watchdog.take()) {
             w.clear_interval_with_handle(id);
+        }
+        if let (Some(doc), Some(f)) = (
+            window.as_ref().and_then(|w| w.document()),
+            inner.on_visibility.take(),
+        ) {
+            let _ = doc.remove_event_listener_with_callback(
+                "visibilitychange",
+                f.as_ref().unchecked_ref(),
+            );
         }
     }
 }
@@ -88,11 +101,38 @@ fn events_url(inner: &Inner) -> Option<String> {
         "ws"
     };
     let host = location.host().ok()?;
+    // The device id and whether the page is on screen: a device showing
+    // Belfry is rung here, not also by push.
+    let device = super::pwa::device_id();
+    let hidden = !super::pwa::page_visible();
     let resume = match inner.epoch {
-        Some(epoch) => format!("?epoch={epoch}&after={}", inner.last_seq),
+        Some(epoch) => format!("&epoch={epoch}&after={}", inner.last_seq),
         None => String::new(),
     };
-    Some(format!("{scheme}://{host}/api/events{resume}"))
+    Some(format!(
+        "{scheme}://{host}/api/events?device={device}&hidden={hidden}{resume}"
+    ))
+}
+
+fn watch_visibility(rc: &Rc<RefCell<Inner>>) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let weak = Rc::downgrade(rc);
+    let f = Closure::<dyn FnMut()>::new(move || {
+        let Some(rc) = weak.upgrade() else { return };
+        let inner = rc.borrow();
+        if let Some(socket) = inner
+            .socket
+            .as_ref()
+            .filter(|s| s.ready_state() == WebSocket::OPEN)
+        {
+            let visible = super::pwa::page_visible();
+            let _ = socket.send_with_str(&format!("{{\"visible\":{visible}}}"));
+        }
+    });
+    let _ = doc.add_event_listener_with_callback("visibilitychange", f.as_ref().unchecked_ref());
+    rc.borrow_mut().on_visibility = Some(f);
 }
 
 fn drop_socket(inner: &mut Inner) {

@@ -5,6 +5,7 @@
 pub mod call;
 pub mod focus;
 pub mod live;
+pub mod pwa;
 pub mod ring;
 
 /// The time of day of a Unix-millisecond timestamp, in the browser's locale

@@ -21,6 +21,7 @@ use super::config::Config;
 use super::error::AppError;
 use super::live::LiveHub;
 use super::media_config::MediaMode;
+use super::push::{self, Push};
 use super::state::AppState;
 use super::{calls, db, live_socket, rtc_routes, seed, voice_routes};
 use crate::api::ApiError;
@@ -87,6 +88,7 @@ async fn build(
         .site_addr(config.addr)
         .build();
     let keys = calls::rooms::media_keys(&db, &config).await?;
+    let push = Push::start(&db, config.push.clone(), config.ring_timeout.as_secs()).await?;
     let epoch = db::now_ms() as u64;
     let state = AppState {
         db,
@@ -97,6 +99,7 @@ async fn build(
         keys,
         people: Arc::default(),
         sessions: Arc::default(),
+        push,
         sfu: sfu.as_ref().map(|(server, _)| server.clone()),
     };
     calls::timers::reconcile(&state).await?;
@@ -115,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(live_socket::events))
         .merge(voice_routes::routes())
         .merge(rtc_routes::routes())
+        .merge(push::routes::routes())
         .route("/api/{*rest}", any(unknown_api))
         // Also registers every server function at /api/<name>, with this context.
         .leptos_routes_with_context(

@@ -38,6 +38,8 @@ pub struct Config {
     pub livekit_api_secret: Option<String>,
     /// `BELFRY_MEDIA`, `BELFRY_MEDIA_UDP`, `BELFRY_MEDIA_ADVERTISE`.
     pub media: super::media_config::MediaConfig,
+    /// `BELFRY_VAPID_PRIVATE_KEY`, `BELFRY_VAPID_SUBJECT`, `BELFRY_PUSH_HOSTS`.
+    pub push: super::push::settings::PushConfig,
 }
 
 impl Config {
@@ -102,6 +104,7 @@ impl Config {
             ring_timeout: Duration::from_secs(ring_secs),
             media_url,
             media,
+            push: super::push::settings::PushConfig::from_lookup(&get)?,
             livekit_api_key,
             livekit_api_secret,
         })

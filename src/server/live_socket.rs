@@ -17,6 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::auth::{self, Authed};
 use super::db;
 use super::error::{AppError, AppResult};
+use super::push;
 use super::state::AppState;
 use crate::api::events::{LiveFrame, HEARTBEAT_SECS};
 
@@ -31,6 +32,16 @@ const SESSION_RECHECK: Duration = Duration::from_secs(30);
 pub struct Resume {
     epoch: Option<u64>,
     after: Option<u64>,
+    /// The page's device id, so a push is not also sent to a device showing
+    /// Belfry; and whether the page is on screen as it connects.
+    device: Option<String>,
+    hidden: Option<bool>,
+}
+
+/// What a tab may say on the stream: that it was hidden or shown.
+#[derive(Debug, Deserialize)]
+struct TabFrame {
+    visible: bool,
 }
 
 /// Bytes read from a tab's socket at a time.
@@ -44,13 +55,18 @@ pub async fn events(
 ) -> AppResult<Response> {
     check_same_origin(&headers)?;
     let authed = auth::authenticate(&state, &headers).await?;
+    let device = resume.device.as_deref().and_then(push::tabs::clean_device);
+    let visible = !resume.hidden.unwrap_or(false);
     let resume = resume.epoch.zip(resume.after);
     // Tabs send only tiny frames; the default 128 KiB read buffer would be
     // zero-filled on every read, for each of thousands of idle sockets.
     Ok(upgrade
         .read_buffer_size(READ_BUFFER)
         .max_message_size(4 * 1024)
-        .on_upgrade(move |socket| stream(socket, state, authed, resume)))
+        .on_upgrade(move |socket| async move {
+            let tab = device.map(|d| state.push.tabs.open(authed.user.id, d, visible));
+            stream(socket, state, authed, resume, tab).await
+        }))
 }
 
 /// A browser always sends Origin on a WebSocket handshake; it must name this
@@ -79,6 +95,7 @@ async fn stream(
     state: AppState,
     authed: Authed,
     resume: Option<(u64, u64)>,
+    tab: Option<push::tabs::TabGuard>,
 ) {
     let mut sub = state.live.subscribe(authed.user.id, resume);
     let mut last_sent = 0;
@@ -131,7 +148,12 @@ async fn stream(
             }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                Some(Ok(_)) => {} // tabs have nothing to say on this stream
+                Some(Ok(Message::Text(text))) => {
+                    if let (Some(tab), Ok(frame)) = (&tab, serde_json::from_str::<TabFrame>(&text)) {
+                        tab.set_visible(frame.visible);
+                    }
+                }
+                Some(Ok(_)) => {}
             },
         }
     }

@@ -13,6 +13,7 @@ pub mod live;
 pub mod live_socket;
 pub mod media_config;
 pub mod people;
+pub mod push;
 pub mod request;
 pub mod rtc_routes;
 pub mod seed;

@@ -27,6 +27,8 @@ pub struct AppState {
     pub sfu: Option<crate::media::driver::MediaServer>,
     /// Sessions checked in the last few seconds.
     pub sessions: Arc<super::session_cache::SessionCache>,
+    /// Web Push: rings devices whose Belfry is closed.
+    pub push: Arc<super::push::Push>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

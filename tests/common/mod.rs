@@ -350,6 +350,14 @@ impl LiveSocket {
         }
     }
 
+    /// Sends a text frame, as a tab does (e.g. `{"visible":false}`).
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .expect("frame sent");
+    }
+
     pub async fn close(mut self) {
         let _ = self.socket.send(Message::Close(None)).await;
     }

@@ -103,6 +103,7 @@ pub fn provide_call_center() -> CallCenter {
     });
     Effect::new(move |_| center.load(true));
     on_resync(move || center.load(false));
+    super::handoff::follow_handoffs(center);
     center
 }
 

@@ -5,6 +5,7 @@ mod add_people;
 mod button;
 mod center;
 mod format;
+mod handoff;
 mod incoming;
 mod mute;
 mod panel;

@@ -142,8 +142,17 @@ pub async fn carry_out(
     }
     for effect in &t.effects {
         match effect {
-            // The live event carries these to open tabs; web push will too.
-            Effect::Ring { .. } | Effect::StopRinging { .. } => {}
+            // The live event rings open tabs; web push rings closed ones.
+            Effect::Ring { users } => {
+                let deadlines = (users.iter())
+                    .map(|u| (*u, call.state.participant(*u).and_then(|p| p.ring_deadline)))
+                    .collect();
+                state.push.ring(&view, deadlines);
+            }
+            Effect::StopRinging { users } if !users.is_empty() => {
+                state.push.stop(&view, users.clone());
+            }
+            Effect::StopRinging { .. } => {}
             Effect::ScheduleExpiry { at } => timers::schedule(state.clone(), call.state.id, *at),
             Effect::Evict { user } => state.media.send(MediaCommand::Evict {
                 room: call.room_name.clone(),

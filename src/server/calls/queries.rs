@@ -98,3 +98,10 @@ pub async fn mark_calls_seen(state: &AppState, viewer: &UserView) -> AppResult<(
     db::missed::mark_seen(&state.db, viewer.id, db::now_ms()).await?;
     Ok(())
 }
+
+/// One call, for its deep link (`/?callId=`): anyone who may see its
+/// channel may see it.
+pub async fn get_call(state: &AppState, viewer: &UserView, call: CallId) -> AppResult<CallView> {
+    let access = super::ops::visible_call(state, viewer, call).await?;
+    call_view(state, &access.call.state, &access.channel).await
+}

@@ -9,6 +9,7 @@ pub mod communities;
 mod id_codec;
 pub mod messages;
 pub mod missed;
+pub mod push_subscriptions;
 pub mod sessions;
 pub mod settings;
 pub mod studio_rooms;

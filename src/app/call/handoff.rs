@@ -1,0 +1,63 @@
+//! Calls handed to the page from outside it: a notification's deep link
+//! (`/?callId=12`, with `&answer=1` from its Answer button) and the service
+//! worker's message to an open window. Also keeps the installed app's badge
+//! in step with the missed-call count.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use super::center::CallCenter;
+use crate::api::calls::get_call;
+use crate::calls::ids::CallId;
+use crate::calls::ParticipantStatus;
+use crate::client::pwa;
+
+pub fn follow_handoffs(center: CallCenter) {
+    let navigate = use_navigate();
+    let open = move |call: CallId, answer: bool| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match get_call(call).await {
+                // Still ringing me: the overlay (and the answer, if asked).
+                Ok(view) if view.rings(center.me) => {
+                    center.incoming.update(|list| {
+                        if !list.iter().any(|c| c.id == view.id) {
+                            list.insert(0, view.clone());
+                        }
+                    });
+                    if answer {
+                        center.answer(view.id);
+                    }
+                }
+                // Live and I am in it: the call panel already shows it.
+                Ok(view)
+                    if view.status.is_live()
+                        && view
+                            .participant(center.me)
+                            .is_some_and(|p| p.status == ParticipantStatus::Connected) => {}
+                // Over (or not for me to answer): its entry in the history.
+                Ok(view) => {
+                    if answer {
+                        center
+                            .error
+                            .set(Some("That call is no longer ringing.".into()));
+                    }
+                    navigate(
+                        &format!("/calls?callId={}", view.id),
+                        NavigateOptions::default(),
+                    );
+                }
+                Err(e) => center.error.set(Some(e.message)),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        pwa::on_call_message(open.clone());
+        if let Some((call, answer)) = pwa::take_deep_link() {
+            open(call, answer);
+        }
+    });
+    Effect::new(move |_| pwa::set_app_badge(center.missed.get()));
+}

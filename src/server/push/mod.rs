@@ -1,0 +1,312 @@
+//! Web Push: rings the devices of people whose Belfry tab is closed, and
+//! tidies up after the ring (closes the notification, or turns it into a
+//! missed call).
+//!
+//! Call control hands `Push` the rings and stops it decides on; one worker
+//! sends them in order (a stop never overtakes its ring), each job's pushes
+//! in parallel. A device with Belfry open on screen is skipped: the page
+//! rings there itself.
+
+pub mod devices;
+pub mod ece;
+pub mod payload;
+pub mod routes;
+pub mod settings;
+pub mod tabs;
+pub mod vapid;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use tokio::sync::mpsc;
+
+use self::payload::{PushKind, PushPayload};
+use self::settings::PushConfig;
+use self::tabs::OpenTabs;
+use self::vapid::Vapid;
+use crate::api::call_types::CallView;
+use crate::calls::ids::{CallId, UserId};
+use crate::calls::ParticipantStatus;
+use crate::server::db::push_subscriptions::{self as subs, Subscription};
+use crate::server::db::{self, missed, settings as stored, Db};
+
+/// A push service that has not answered by then has failed.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a missed-call notice may wait for an offline device.
+const MISSED_TTL: u64 = 24 * 3600;
+
+enum Job {
+    Ring {
+        call: Box<CallView>,
+        /// Each person rung, and when their ring stops.
+        users: Vec<(UserId, Option<i64>)>,
+    },
+    Stop {
+        call: Box<CallView>,
+        users: Vec<UserId>,
+    },
+}
+
+pub struct Push {
+    vapid: Vapid,
+    config: PushConfig,
+    http: reqwest::Client,
+    /// How long a ring lasts: how long a stop may wait for its device.
+    ring_secs: u64,
+    pub tabs: Arc<OpenTabs>,
+    /// The subscriptions each person was rung on, per call, so the stop goes
+    /// where the ring went.
+    rung: Mutex<HashMap<(CallId, UserId), Vec<i64>>>,
+    jobs: mpsc::UnboundedSender<Job>,
+    /// `/sw.js` as served, built on first request.
+    service_worker: std::sync::OnceLock<Option<String>>,
+}
+
+impl std::fmt::Debug for Push {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Push").field("vapid", &self.vapid).finish()
+    }
+}
+
+/// What one send came to.
+#[derive(Debug, PartialEq, Eq)]
+enum Sent {
+    Delivered,
+    /// The push service says the subscription is gone.
+    Gone,
+    Failed,
+}
+
+impl Push {
+    /// Loads or creates the VAPID key and starts the sending worker.
+    pub async fn start(db: &Db, config: PushConfig, ring_secs: u64) -> Result<Arc<Self>, String> {
+        let private = match &config.vapid_private_key {
+            Some(key) => key.clone(),
+            None => {
+                let fresh = vapid::generate_private()?;
+                stored::get_or_init(db, "vapid_private_key", || fresh)
+                    .await
+                    .map_err(|e| format!("storing the VAPID key: {e}"))?
+            }
+        };
+        let vapid = Vapid::from_private(&private, &config.vapid_subject)
+            .map_err(|e| format!("BELFRY_VAPID_PRIVATE_KEY: {e}"))?;
+        // HTTPS on the aws-lc provider the rest of the server already uses.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(SEND_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| format!("cannot build the push HTTP client: {e}"))?;
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let push = Arc::new(Self {
+            vapid,
+            config,
+            http,
+            ring_secs,
+            tabs: Arc::default(),
+            rung: Mutex::default(),
+            jobs,
+            service_worker: Default::default(),
+        });
+        tokio::spawn(work(push.clone(), db.clone(), rx));
+        Ok(push)
+    }
+
+    pub fn public_key(&self) -> &str {
+        self.vapid.public_key()
+    }
+
+    pub fn config(&self) -> &PushConfig {
+        &self.config
+    }
+
+    /// These people are being rung by `call` (with their ring deadlines).
+    pub fn ring(&self, call: &CallView, users: Vec<(UserId, Option<i64>)>) {
+        let _ = self.jobs.send(Job::Ring {
+            call: Box::new(call.clone()),
+            users,
+        });
+    }
+
+    /// `call` stopped ringing these people.
+    pub fn stop(&self, call: &CallView, users: Vec<UserId>) {
+        let _ = self.jobs.send(Job::Stop {
+            call: Box::new(call.clone()),
+            users,
+        });
+    }
+
+    fn rung_lock(&self) -> std::sync::MutexGuard<'_, HashMap<(CallId, UserId), Vec<i64>>> {
+        self.rung.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Encrypts and POSTs one message; forgets the subscription if the push
+    /// service says it is gone.
+    async fn send(&self, db: &Db, sub: &Subscription, message: &PushPayload, ttl: u64) -> Sent {
+        match self.try_send(sub, message, ttl).await {
+            Ok(status) if (200..300).contains(&status) => {
+                let _ = subs::mark_sent(db, sub.id, db::now_ms()).await;
+                Sent::Delivered
+            }
+            Ok(404 | 410) => {
+                tracing::info!(
+                    subscription = sub.id,
+                    "push subscription gone; forgetting it"
+                );
+                if let Err(e) = subs::forget(db, sub.id).await {
+                    tracing::warn!("forgetting a push subscription: {e}");
+                }
+                Sent::Gone
+            }
+            Ok(status) => {
+                tracing::warn!(
+                    subscription = sub.id,
+                    status,
+                    "push service refused a message"
+                );
+                Sent::Failed
+            }
+            Err(e) => {
+                tracing::warn!(subscription = sub.id, "push failed: {e}");
+                Sent::Failed
+            }
+        }
+    }
+
+    async fn try_send(
+        &self,
+        sub: &Subscription,
+        message: &PushPayload,
+        ttl: u64,
+    ) -> Result<u16, String> {
+        let uri = self.config.check_endpoint(&sub.endpoint)?;
+        let key = B64.decode(&sub.p256dh).map_err(|_| "bad p256dh")?;
+        let auth = B64.decode(&sub.auth).map_err(|_| "bad auth")?;
+        let plaintext = serde_json::to_vec(message).map_err(|e| e.to_string())?;
+        let body = ece::encrypt(&key, &auth, &plaintext).map_err(|e| e.to_string())?;
+        let authorization = self
+            .vapid
+            .authorization(&settings::origin_of(&uri), db::now_ms() / 1000)?;
+        let urgency = if message.kind == PushKind::Missed {
+            "normal"
+        } else {
+            "high"
+        };
+        let res = self
+            .http
+            .post(&sub.endpoint)
+            .header("authorization", authorization)
+            .header("content-encoding", "aes128gcm")
+            .header("content-type", "application/octet-stream")
+            .header("ttl", ttl.to_string())
+            .header("urgency", urgency)
+            // A newer message for the call replaces one still queued.
+            .header("topic", message.tag.replace('-', ""))
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        Ok(res.status().as_u16())
+    }
+}
+
+async fn work(push: Arc<Push>, db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(job) = rx.recv().await {
+        match job {
+            Job::Ring { call, users } => ring(&push, &db, &call, users).await,
+            Job::Stop { call, users } => stop(&push, &db, &call, users).await,
+        }
+    }
+}
+
+async fn badge(db: &Db, user: UserId) -> u32 {
+    missed::unseen(db, user).await.map_or(0, |n| n as u32)
+}
+
+async fn ring(push: &Push, db: &Db, call: &CallView, users: Vec<(UserId, Option<i64>)>) {
+    let now = db::now_ms();
+    let mut sends = Vec::new();
+    for (user, until) in users {
+        let devices = match subs::for_user(db, user).await {
+            Ok(devices) => devices,
+            Err(e) => {
+                tracing::warn!("reading push subscriptions: {e}");
+                continue;
+            }
+        };
+        let message = payload::build(call, PushKind::Ring, badge(db, user).await, until);
+        let ttl = until.map_or(push.ring_secs, |u| ((u - now).max(1000) / 1000) as u64);
+        for sub in devices {
+            if push.tabs.showing(user, &sub.device) {
+                continue;
+            }
+            let message = message.clone();
+            sends.push(async move {
+                let sent = push.send(db, &sub, &message, ttl).await;
+                (user, sub.id, sent)
+            });
+        }
+    }
+    for (user, sub, sent) in futures::future::join_all(sends).await {
+        if sent == Sent::Delivered {
+            push.rung_lock()
+                .entry((call.id, user))
+                .or_default()
+                .push(sub);
+        }
+    }
+}
+
+async fn stop(push: &Push, db: &Db, call: &CallView, users: Vec<UserId>) {
+    let mut sends = Vec::new();
+    for user in users {
+        let rung = push.rung_lock().remove(&(call.id, user));
+        let missed_it = call
+            .participant(user)
+            .is_some_and(|p| p.status == ParticipantStatus::Missed);
+        let kind = if missed_it {
+            PushKind::Missed
+        } else {
+            PushKind::Stop
+        };
+        let devices = match subs::for_user(db, user).await {
+            Ok(devices) => devices,
+            Err(e) => {
+                tracing::warn!("reading push subscriptions: {e}");
+                continue;
+            }
+        };
+        let targets: Vec<Subscription> = match rung {
+            Some(ids) => devices
+                .into_iter()
+                .filter(|d| ids.contains(&d.id))
+                .collect(),
+            // Rung before a restart: a missed call still deserves its notice
+            // on the devices not showing Belfry.
+            None if missed_it => devices
+                .into_iter()
+                .filter(|d| !push.tabs.showing(user, &d.device))
+                .collect(),
+            None => Vec::new(),
+        };
+        if targets.is_empty() {
+            continue;
+        }
+        let message = payload::build(call, kind, badge(db, user).await, None);
+        let ttl = if missed_it {
+            MISSED_TTL
+        } else {
+            push.ring_secs
+        };
+        for sub in targets {
+            let message = message.clone();
+            sends.push(async move { push.send(db, &sub, &message, ttl).await });
+        }
+    }
+    futures::future::join_all(sends).await;
+}

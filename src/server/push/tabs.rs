@@ -1,0 +1,130 @@
+//! Which devices have Belfry open on screen right now, so a call rings
+//! there in the page and is not also pushed to that device.
+//!
+//! Each live event socket registers itself with the device id its page
+//! sent, and reports when the page is hidden or shown again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::calls::ids::UserId;
+
+/// A device id as the browser sent it: kept only if it looks like one.
+pub fn clean_device(raw: &str) -> Option<String> {
+    let ok = (8..=64).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then(|| raw.to_string())
+}
+
+#[derive(Default)]
+pub struct OpenTabs {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next: u64,
+    by_user: HashMap<UserId, Vec<Tab>>,
+}
+
+struct Tab {
+    id: u64,
+    device: String,
+    visible: bool,
+}
+
+impl OpenTabs {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A tab opened its live stream; it counts until the guard drops.
+    pub fn open(self: &Arc<Self>, user: UserId, device: String, visible: bool) -> TabGuard {
+        let mut inner = self.lock();
+        inner.next += 1;
+        let id = inner.next;
+        inner.by_user.entry(user).or_default().push(Tab {
+            id,
+            device,
+            visible,
+        });
+        TabGuard {
+            tabs: self.clone(),
+            user,
+            id,
+        }
+    }
+
+    /// Is Belfry open and on screen for `user` on `device`?
+    pub fn showing(&self, user: UserId, device: &str) -> bool {
+        self.lock()
+            .by_user
+            .get(&user)
+            .is_some_and(|tabs| tabs.iter().any(|t| t.visible && t.device == device))
+    }
+}
+
+pub struct TabGuard {
+    tabs: Arc<OpenTabs>,
+    user: UserId,
+    id: u64,
+}
+
+impl TabGuard {
+    pub fn set_visible(&self, visible: bool) {
+        let mut inner = self.tabs.lock();
+        if let Some(tab) = (inner.by_user.get_mut(&self.user))
+            .and_then(|tabs| tabs.iter_mut().find(|t| t.id == self.id))
+        {
+            tab.visible = visible;
+        }
+    }
+}
+
+impl Drop for TabGuard {
+    fn drop(&mut self) {
+        let mut inner = self.tabs.lock();
+        if let Some(tabs) = inner.by_user.get_mut(&self.user) {
+            tabs.retain(|t| t.id != self.id);
+            if tabs.is_empty() {
+                inner.by_user.remove(&self.user);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_shows_belfry_while_one_of_its_tabs_is_open_and_visible() {
+        let tabs = Arc::new(OpenTabs::default());
+        let alice = UserId(1);
+        let phone = "phone-0001".to_string();
+        assert!(!tabs.showing(alice, &phone));
+        let first = tabs.open(alice, phone.clone(), true);
+        let second = tabs.open(alice, phone.clone(), false);
+        assert!(tabs.showing(alice, &phone));
+        assert!(!tabs.showing(alice, "laptop-0001"));
+        assert!(!tabs.showing(UserId(2), &phone));
+        first.set_visible(false);
+        assert!(!tabs.showing(alice, &phone), "both tabs hidden");
+        second.set_visible(true);
+        assert!(tabs.showing(alice, &phone));
+        drop(second);
+        assert!(!tabs.showing(alice, &phone), "the visible tab closed");
+        drop(first);
+        assert!(tabs.lock().by_user.is_empty(), "nothing left behind");
+    }
+
+    #[test]
+    fn only_plain_ids_of_sensible_length_are_kept() {
+        assert_eq!(clean_device("a1b2c3d4-e5"), Some("a1b2c3d4-e5".into()));
+        assert_eq!(clean_device("short"), None);
+        assert_eq!(clean_device("has space in it"), None);
+        assert_eq!(clean_device(&"x".repeat(65)), None);
+    }
+}
