@@ -22,6 +22,13 @@ interface Device {
 async function closedDevice(browser: Browser, baseURL: string, name: string): Promise<Device> {
   const context = await browser.newContext({ baseURL });
   await context.grantPermissions(['notifications'], { origin: baseURL });
+  // Records what the page puts on the app's icon badge.
+  await context.addInitScript(() => {
+    const w = window as any;
+    w.__badges = [];
+    (navigator as any).setAppBadge = async (n: number) => { w.__badges.push(n); };
+    (navigator as any).clearAppBadge = async () => { w.__badges.push(0); };
+  });
   const page = await context.newPage();
   await signIn(page, 'bob');
   await page.evaluate(() => navigator.serviceWorker.ready);
@@ -137,6 +144,8 @@ test('an unanswered ring becomes "Missed call", and its deep link opens the hist
     const row = page.locator(`#call-${ring.message.callId}`);
     await expect(row).toHaveAttribute('aria-current', 'true');
     await expect(row).toContainText('Missed call');
+    // The app badge showed the server's count, then cleared once Calls was seen.
+    await expect.poll(() => page.evaluate(() => (window as any).__badges.join(','))).toMatch(/(^|,)1,0$/);
   } finally {
     await A.context.close();
     await bob.context.close();
@@ -152,6 +161,12 @@ test('Answer on the notification opens Belfry and answers the call', async ({ br
     const ring = await service.nth('answer', 1);
     await bob.deliver(ring.plaintext);
     await expect.poll(async () => (await notifications(bob.context)).length).toBe(1);
+    // The plain deep link, while it rings: the incoming-call overlay.
+    const look = await bob.context.newPage();
+    await look.goto(`/?callId=${ring.message.callId}`);
+    await expect(look.getByRole('alertdialog')).toContainText('Alice Martin');
+    await look.close();
+
     const { opens } = await tap(bob.context, ring.message.tag, 'answer');
     expect(opens).toBe(`/?callId=${ring.message.callId}&answer=1`);
     const page = await bob.context.newPage();

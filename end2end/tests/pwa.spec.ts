@@ -70,6 +70,9 @@ test('Chromium itself judges Belfry installable', async ({ baseURL }) => {
     const { url, data } = await cdp.send('Page.getAppManifest');
     expect(url).toBe(`${baseURL}/manifest.webmanifest`);
     expect(JSON.parse(data!).name).toBe('Belfry');
+    // Chromium offers to install it: Belfry's own button appears.
+    await signIn(page, 'carol');
+    await expect(page.getByRole('button', { name: 'Install Belfry' })).toBeVisible();
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
@@ -117,4 +120,17 @@ test('the shell is cached, API answers never are, and the sign-in page opens off
   } finally {
     await context.setOffline(false);
   }
+});
+
+test('turning on ringing says plainly when the browser cannot reach its push service', async ({ page, context, baseURL }) => {
+  // Headless Chromium here has no route to its push service (FCM), as on a
+  // de-Googled phone: the switch must stay off and say why.
+  await context.grantPermissions(['notifications'], { origin: baseURL });
+  await signIn(page, 'dave');
+  const ring = page.getByRole('switch', { name: 'Ring this device when Belfry is closed' });
+  await expect(ring).toHaveAttribute('aria-checked', 'false');
+  await ring.click();
+  await expect(page.getByRole('alert')).toContainText('push service', { timeout: 30_000 });
+  await expect(ring).toHaveAttribute('aria-checked', 'false');
+  await expect(ring).toBeEnabled();
 });

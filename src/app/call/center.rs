@@ -15,11 +15,11 @@ use crate::api::calls::{
     remove_participant,
 };
 use crate::api::events::LiveEvent;
-use crate::api::ApiError;
+use crate::api::{ApiError, ErrorKind};
 use crate::app::layout::Me;
 use crate::app::live::{on_live_event, on_resync};
 use crate::calls::ids::{CallId, ChannelId, UserId};
-use crate::calls::{CallStatus, DeclineReason, ParticipantStatus};
+use crate::calls::{CallStatus, DeclineReason, EndReason, ParticipantStatus};
 use crate::room::RoomPhase;
 
 #[derive(Clone, Copy)]
@@ -264,9 +264,22 @@ impl CallCenter {
         });
     }
 
-    /// Starts a call in the channel, or joins its live one.
+    /// Starts a call in the channel, or joins its live one. If everyone
+    /// asked is on another call it ends at once: say who.
     pub fn start(&self, channel: ChannelId, invitees: Option<Vec<UserId>>) {
-        self.act(async move { initiate_call(channel, invitees).await.map(Some) });
+        let center = *self;
+        self.act(async move {
+            let view = initiate_call(channel, invitees).await?;
+            if view.end_reason == Some(EndReason::Busy) {
+                let busy = format::busy_names(&view);
+                center.announcement.set(format!("{busy} on another call"));
+                return Err(ApiError::new(
+                    ErrorKind::Conflict,
+                    format!("{busy} on another call. Try again in a little while."),
+                ));
+            }
+            Ok(Some(view))
+        });
     }
 
     /// Answers; any call we are in is left first ("End and answer").

@@ -45,6 +45,20 @@ pub fn headcount(call: &CallView) -> String {
     }
 }
 
+/// "Bob Okafor is" / "Bob Okafor and Carol Nguyen are": those who could
+/// not be rung because they were on another call.
+pub fn busy_names(call: &CallView) -> String {
+    let names: Vec<&str> = (call.participants.iter())
+        .filter(|p| p.decline_reason == Some(crate::calls::DeclineReason::Busy))
+        .map(|p| p.user.display_name.as_str())
+        .collect();
+    match names.as_slice() {
+        [] => "Everyone you called is".into(),
+        [one] => format!("{one} is"),
+        [rest @ .., last] => format!("{} and {last} are", rest.join(", ")),
+    }
+}
+
 /// The person ringing us: whoever started the call.
 pub fn caller(call: &CallView) -> &UserView {
     &call.initiator

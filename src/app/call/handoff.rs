@@ -59,5 +59,11 @@ pub fn follow_handoffs(center: CallCenter) {
             open(call, answer);
         }
     });
-    Effect::new(move |_| pwa::set_app_badge(center.missed.get()));
+    Effect::new(move |shown: Option<u32>| {
+        let n = center.missed.get();
+        if shown != Some(n) {
+            pwa::set_app_badge(n);
+        }
+        n
+    });
 }
