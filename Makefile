@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site server e2e bench bench-sfu icons clean-data
+.PHONY: run release test setup lint unit site server e2e bench bench-sfu bench-push icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -44,6 +44,10 @@ bench:
 # Audio forwarding under load (synthetic str0m peers on loopback).
 bench-sfu:
 	cargo bench --features ssr --bench sfu_forward
+
+# What each Web Push message costs the server (encryption and signature).
+bench-push:
+	cargo bench --features ssr --bench push_crypto
 
 e2e: server site
 	.ci/e2e $(CARGO_TARGET_DIR)/debug/belfry $(SITE)
