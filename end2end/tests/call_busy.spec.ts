@@ -27,6 +27,9 @@ test('calling someone already on a call says they are busy and does not ring the
     await expect(A.page.locator('[data-testid=call-person][data-user=bob]')).toContainText('Connected');
     await expect(B.page.getByTestId('call-panel')).toBeVisible();
   } finally {
+    // End the call, so nobody is left busy for the tests after this one.
+    await A.page.getByTestId('call-panel').getByRole('button', { name: 'End call' }).click().catch(() => {});
+    await expect(B.page.getByTestId('call-panel')).toHaveCount(0).catch(() => {});
     for (const who of [A, B, C]) await who.context.close();
   }
 });
