@@ -114,8 +114,9 @@ async function onPush(msg) {
       ],
     });
   }
-  for (const n of shown) n.close();
   if (msg.kind === "missed") {
+    // Same tag: it takes the ring's place. (Closing the ring first could
+    // race the new one, which Chromium may give the same id.)
     return self.registration.showNotification(msg.title, {
       body: msg.body,
       tag: msg.tag,
@@ -124,6 +125,7 @@ async function onPush(msg) {
       data: msg,
     });
   }
+  for (const n of shown) n.close();
 }
 
 self.addEventListener("push", (event) => {
