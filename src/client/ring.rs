@@ -16,6 +16,9 @@ const NOTES: [f32; 2] = [659.25, 830.61];
 pub struct Ringer {
     ctx: AudioContext,
     interval: Option<i32>,
+    /// The first ring's timer: cleared too, or it could fire after the
+    /// closure is gone (a ring stopped within its first 60 ms).
+    first: Option<i32>,
     _tick: Closure<dyn FnMut()>,
     rang: Rc<Cell<u32>>,
 }
@@ -45,13 +48,16 @@ impl Ringer {
             )
             .ok();
         // The first ring at once, not after three seconds.
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
-            60,
-        );
+        let first = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                60,
+            )
+            .ok();
         Some(Self {
             ctx,
             interval,
+            first,
             _tick: tick,
             rang,
         })
@@ -75,8 +81,13 @@ impl Ringer {
 
 impl Drop for Ringer {
     fn drop(&mut self) {
-        if let (Some(window), Some(id)) = (web_sys::window(), self.interval.take()) {
-            window.clear_interval_with_handle(id);
+        if let Some(window) = web_sys::window() {
+            if let Some(id) = self.interval.take() {
+                window.clear_interval_with_handle(id);
+            }
+            if let Some(id) = self.first.take() {
+                window.clear_timeout_with_handle(id);
+            }
         }
         let _ = self.ctx.close();
     }
