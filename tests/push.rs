@@ -177,6 +177,9 @@ async fn a_device_showing_belfry_is_not_pushed_until_its_page_is_hidden() {
     service.nth("phone", 2).await;
     assert_eq!(service.count("laptop"), 0, "the laptop rang in the page");
 
+    // Junk from a tab is ignored, and the stream goes on.
+    tab.send_text("not json").await;
+    tab.send_text(r#"{"visible":"maybe"}"#).await;
     // He switches away from the tab: now the laptop is pushed too.
     tab.send_text(r#"{"visible":false}"#).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -190,6 +193,8 @@ async fn a_device_showing_belfry_is_not_pushed_until_its_page_is_hidden() {
     let _: CallView = p.bob.ok("answer_call", json!({"call_id": second.id})).await;
     let stop = laptop.decrypt(&service.nth("laptop", 2).await.body);
     assert_eq!(stop["kind"], "stop");
+    // The tab's stream still carries events sent after the junk.
+    while tab.next_call().await.0.id != second.id {}
     tab.close().await;
 }
 
@@ -317,4 +322,19 @@ impl B64ish {
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(vec![7u8; n])
     }
+}
+
+#[tokio::test]
+async fn a_deep_link_shows_the_call_only_to_those_who_may_see_its_channel() {
+    let (p, _service) = parish_with_push(Duration::from_secs(30)).await;
+    let call: CallView = p.alice.ok("initiate_call", json!({"channel_id": p.choir})).await;
+    let seen: CallView = p.bob.ok("get_call", json!({"call_id": call.id})).await;
+    assert_eq!((seen.id, seen.status), (call.id, belfry::calls::CallStatus::Ringing));
+    assert!(seen.rings(p.bob.id()));
+    let (status, err) = p.dave.fails("get_call", json!({"call_id": call.id})).await;
+    assert_eq!(status, 403, "dave is not in the choir: {}", err.message);
+    let (status, _) = p.bob.fails("get_call", json!({"call_id": 999_999})).await;
+    assert_eq!(status, 404);
+    let (status, _) = p.app.visitor().fails("get_call", json!({"call_id": call.id})).await;
+    assert_eq!(status, 401);
 }
