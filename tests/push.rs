@@ -327,14 +327,24 @@ impl B64ish {
 #[tokio::test]
 async fn a_deep_link_shows_the_call_only_to_those_who_may_see_its_channel() {
     let (p, _service) = parish_with_push(Duration::from_secs(30)).await;
-    let call: CallView = p.alice.ok("initiate_call", json!({"channel_id": p.choir})).await;
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.choir}))
+        .await;
     let seen: CallView = p.bob.ok("get_call", json!({"call_id": call.id})).await;
-    assert_eq!((seen.id, seen.status), (call.id, belfry::calls::CallStatus::Ringing));
+    assert_eq!(
+        (seen.id, seen.status),
+        (call.id, belfry::calls::CallStatus::Ringing)
+    );
     assert!(seen.rings(p.bob.id()));
     let (status, err) = p.dave.fails("get_call", json!({"call_id": call.id})).await;
     assert_eq!(status, 403, "dave is not in the choir: {}", err.message);
     let (status, _) = p.bob.fails("get_call", json!({"call_id": 999_999})).await;
     assert_eq!(status, 404);
-    let (status, _) = p.app.visitor().fails("get_call", json!({"call_id": call.id})).await;
+    let (status, _) = p
+        .app
+        .visitor()
+        .fails("get_call", json!({"call_id": call.id}))
+        .await;
     assert_eq!(status, 401);
 }
