@@ -183,3 +183,29 @@ test('Answer on the notification opens Belfry and answers the call', async ({ br
     await bob.context.close();
   }
 });
+
+test('Answer with Belfry already open hands the call to that window, which answers it', async ({ browser, baseURL }) => {
+  const A = await signedIn(browser, 'alice');
+  const B = await signedIn(browser, 'bob');
+  try {
+    await B.page.evaluate(() => navigator.serviceWorker.ready);
+    await openChannel(A.page, 'Bob Okafor');
+    await A.page.getByRole('button', { name: 'Start voice call' }).click();
+    await expect(B.page.getByRole('alertdialog')).toBeVisible();
+    const callId = Number(await A.page.evaluate(async () => {
+      const res = await fetch('/api/voice/active');
+      return (await res.json()).calls[0].id;
+    }));
+    // The worker's own tap handling, for a notification's Answer: it finds
+    // the open window and hands it the call (focusing it needs a real tap).
+    const sw = await worker(B.context);
+    await sw.evaluate(([callId]) => (self as any).openCall({ callId, url: `/?callId=${callId}` }, 'answer'), [callId]);
+    await expect(B.page.getByTestId('call-panel')).toBeVisible();
+    await expect(A.page.locator('[data-testid=call-person][data-user=bob]')).toContainText('Connected');
+    await B.page.getByTestId('call-panel').getByRole('button', { name: 'End call' }).click();
+    await expect(A.page.getByTestId('call-panel')).toHaveCount(0);
+  } finally {
+    await A.context.close();
+    await B.context.close();
+  }
+});
