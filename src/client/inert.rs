@@ -96,19 +96,7 @@ pub mod ring {
 pub mod pwa {
     use crate::calls::ids::CallId;
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum PushSupport {
-        Unsupported,
-        Blocked,
-        Off,
-        On,
-    }
-
-    pub struct PushKeys {
-        pub endpoint: String,
-        pub p256dh: String,
-        pub auth: String,
-    }
+    pub use crate::api::push::{PushKeys, PushSupport};
 
     pub fn register_service_worker() {}
 

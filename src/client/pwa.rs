@@ -17,23 +17,7 @@ use crate::calls::ids::CallId;
 
 const DEVICE_KEY: &str = "belfry.device";
 
-/// What this browser can do about ringing while Belfry is closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PushSupport {
-    /// No service worker or push here (an insecure page, an old browser).
-    Unsupported,
-    /// The person refused notifications for this site.
-    Blocked,
-    Off,
-    On,
-}
-
-/// A subscription as the server stores it.
-pub struct PushKeys {
-    pub endpoint: String,
-    pub p256dh: String,
-    pub auth: String,
-}
+pub use crate::api::push::{PushKeys, PushSupport};
 
 fn has(target: &JsValue, name: &str) -> bool {
     Reflect::get(target, &name.into()).is_ok_and(|v| !v.is_undefined() && !v.is_null())
@@ -46,7 +30,7 @@ pub fn device_id() -> String {
         .as_ref()
         .and_then(|s| s.get_item(DEVICE_KEY).ok().flatten())
     {
-        if plain(&id) {
+        if crate::api::push::is_device_id(&id) {
             return id;
         }
     }
@@ -58,13 +42,6 @@ pub fn device_id() -> String {
         let _ = s.set_item(DEVICE_KEY, &id);
     }
     id
-}
-
-fn plain(id: &str) -> bool {
-    (8..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Is the page on screen?

@@ -47,7 +47,7 @@ pub fn use_call_center() -> CallCenter {
 }
 
 /// Am I connected in this call?
-fn connected(call: &CallView, me: UserId) -> bool {
+pub(super) fn connected(call: &CallView, me: UserId) -> bool {
     call.status.is_live()
         && call
             .participant(me)

@@ -8,10 +8,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use super::center::CallCenter;
+use super::center::{connected, CallCenter};
 use crate::api::calls::get_call;
 use crate::calls::ids::CallId;
-use crate::calls::ParticipantStatus;
 use crate::client::pwa;
 
 pub fn follow_handoffs(center: CallCenter) {
@@ -32,11 +31,7 @@ pub fn follow_handoffs(center: CallCenter) {
                     }
                 }
                 // Live and I am in it: the call panel already shows it.
-                Ok(view)
-                    if view.status.is_live()
-                        && view
-                            .participant(center.me)
-                            .is_some_and(|p| p.status == ParticipantStatus::Connected) => {}
+                Ok(view) if connected(&view, center.me) => {}
                 // Over (or not for me to answer): its entry in the history.
                 Ok(view) => {
                     if answer {

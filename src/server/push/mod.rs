@@ -224,6 +224,14 @@ async fn work(push: Arc<Push>, db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
+/// A person's subscribed devices (none, logged, if they cannot be read).
+async fn devices_of(db: &Db, user: UserId) -> Vec<Subscription> {
+    subs::for_user(db, user).await.unwrap_or_else(|e| {
+        tracing::warn!("reading push subscriptions: {e}");
+        Vec::new()
+    })
+}
+
 async fn badge(db: &Db, user: UserId) -> u32 {
     missed::unseen(db, user).await.map_or(0, |n| n as u32)
 }
@@ -232,13 +240,7 @@ async fn ring(push: &Push, db: &Db, call: &CallView, users: Vec<(UserId, Option<
     let now = db::now_ms();
     let mut sends = Vec::new();
     for (user, until) in users {
-        let devices = match subs::for_user(db, user).await {
-            Ok(devices) => devices,
-            Err(e) => {
-                tracing::warn!("reading push subscriptions: {e}");
-                continue;
-            }
-        };
+        let devices = devices_of(db, user).await;
         let message = payload::build(call, PushKind::Ring, badge(db, user).await, until);
         let ttl = until.map_or(push.ring_secs, |u| ((u - now).max(1000) / 1000) as u64);
         for sub in devices {
@@ -274,13 +276,7 @@ async fn stop(push: &Push, db: &Db, call: &CallView, users: Vec<UserId>) {
         } else {
             PushKind::Stop
         };
-        let devices = match subs::for_user(db, user).await {
-            Ok(devices) => devices,
-            Err(e) => {
-                tracing::warn!("reading push subscriptions: {e}");
-                continue;
-            }
-        };
+        let devices = devices_of(db, user).await;
         let targets: Vec<Subscription> = match rung {
             Some(ids) => devices
                 .into_iter()

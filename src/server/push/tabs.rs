@@ -11,11 +11,7 @@ use crate::calls::ids::UserId;
 
 /// A device id as the browser sent it: kept only if it looks like one.
 pub fn clean_device(raw: &str) -> Option<String> {
-    let ok = (8..=64).contains(&raw.len())
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    ok.then(|| raw.to_string())
+    crate::api::push::is_device_id(raw).then(|| raw.to_string())
 }
 
 #[derive(Default)]
