@@ -60,7 +60,7 @@ impl CloseReason {
     pub fn message(self) -> Option<&'static str> {
         match self {
             Self::Left | Self::RoomClosed => None,
-            Self::Removed => Some("You were removed from the call."),
+            Self::Removed => Some("A moderator removed you from the call."),
             Self::Replaced => Some("You joined this call from another tab or device."),
             Self::Refused => Some("The media server did not let you in. Try joining again."),
             Self::Failed => {
