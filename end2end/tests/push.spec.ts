@@ -4,9 +4,9 @@
 // delivers it to the browser's real service worker over the DevTools
 // protocol. The tests then read the notifications the worker showed and
 // take its actions the way a tap would.
-import { test, expect, Browser, BrowserContext, Worker } from '@playwright/test';
+import { test, expect, Browser, BrowserContext, Page, Worker } from '@playwright/test';
 import { pushPort } from '../playwright.config';
-import { PushService } from './push_service';
+import { Push, PushService } from './push_service';
 import { signedIn, signIn, openChannel } from './helpers';
 
 let service: PushService;
@@ -87,16 +87,24 @@ async function tap(context: BrowserContext, tag: string, action: string) {
   }, [tag, action]);
 }
 
+/** Alice calls Bob from their chat; the ring reaches his closed device
+ *  and is shown there. */
+async function aliceRings(A: { page: Page }, bob: Device, name: string): Promise<Push> {
+  await openChannel(A.page, 'Bob Okafor');
+  await A.page.getByRole('button', { name: 'Start voice call' }).click();
+  const ring = await service.nth(name, 1);
+  await bob.deliver(ring.plaintext);
+  await expect.poll(async () => (await notifications(bob.context)).length).toBe(1);
+  return ring;
+}
+
 test('a ring on a closed device shows Answer and Decline; Decline declines without a window', async ({ browser, baseURL }) => {
   const bob = await closedDevice(browser, baseURL!, 'decline');
   const A = await signedIn(browser, 'alice');
   try {
-    await openChannel(A.page, 'Bob Okafor');
-    await A.page.getByRole('button', { name: 'Start voice call' }).click();
-    const ring = await service.nth('decline', 1);
+    const ring = await aliceRings(A, bob, 'decline');
     expect(ring.headers['urgency']).toBe('high');
     expect(ring.message).toMatchObject({ kind: 'ring', title: 'Incoming call from Alice Martin', body: 'Voice call' });
-    await bob.deliver(ring.plaintext);
     await expect.poll(() => notifications(bob.context)).toEqual([{
       title: 'Incoming call from Alice Martin', body: 'Voice call', tag: ring.message.tag,
       requireInteraction: true, actions: ['answer', 'decline'], vibrate: expect.any(Array),
@@ -123,11 +131,7 @@ test('an unanswered ring becomes "Missed call", and its deep link opens the hist
   const bob = await closedDevice(browser, baseURL!, 'missed');
   const A = await signedIn(browser, 'alice');
   try {
-    await openChannel(A.page, 'Bob Okafor');
-    await A.page.getByRole('button', { name: 'Start voice call' }).click();
-    const ring = await service.nth('missed', 1);
-    await bob.deliver(ring.plaintext);
-    await expect.poll(async () => (await notifications(bob.context)).length).toBe(1);
+    const ring = await aliceRings(A, bob, 'missed');
     const missed = await service.nth('missed', 2); // after the 8 s ring
     expect(missed.message).toMatchObject({ kind: 'missed', title: 'Missed call from Alice Martin' });
     // The server's count of unseen missed calls went up by this one.
@@ -159,11 +163,7 @@ test('Answer on the notification opens Belfry and answers the call', async ({ br
   const bob = await closedDevice(browser, baseURL!, 'answer');
   const A = await signedIn(browser, 'alice');
   try {
-    await openChannel(A.page, 'Bob Okafor');
-    await A.page.getByRole('button', { name: 'Start voice call' }).click();
-    const ring = await service.nth('answer', 1);
-    await bob.deliver(ring.plaintext);
-    await expect.poll(async () => (await notifications(bob.context)).length).toBe(1);
+    const ring = await aliceRings(A, bob, 'answer');
     // The plain deep link, while it rings: the incoming-call overlay.
     const look = await bob.context.newPage();
     await look.goto(`/?callId=${ring.message.callId}`);

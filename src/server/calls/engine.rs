@@ -149,10 +149,11 @@ pub async fn carry_out(
                     .collect();
                 state.push.ring(&view, deadlines);
             }
-            Effect::StopRinging { users } if !users.is_empty() => {
-                state.push.stop(&view, users.clone());
+            Effect::StopRinging { users } => {
+                if !users.is_empty() {
+                    state.push.stop(&view, users.clone());
+                }
             }
-            Effect::StopRinging { .. } => {}
             Effect::ScheduleExpiry { at } => timers::schedule(state.clone(), call.state.id, *at),
             Effect::Evict { user } => state.media.send(MediaCommand::Evict {
                 room: call.room_name.clone(),
