@@ -29,6 +29,9 @@ pub struct CallCenter {
     pub current: RwSignal<Option<CallView>>,
     /// Calls ringing us, oldest first; the first is shown.
     pub incoming: RwSignal<Vec<CallView>>,
+    /// Calls that found us on another call (call waiting), oldest first;
+    /// shown when nothing rings.
+    pub waiting: RwSignal<Vec<CallView>>,
     pub room: CallRoomState,
     /// A failed action, shown until the next one.
     pub error: RwSignal<Option<String>>,
@@ -63,6 +66,7 @@ pub fn provide_call_center() -> CallCenter {
         me,
         current,
         incoming: RwSignal::new(Vec::new()),
+        waiting: RwSignal::new(Vec::new()),
         room,
         error: RwSignal::new(None),
         announcement: RwSignal::new(String::new()),
@@ -97,7 +101,8 @@ pub fn provide_call_center() -> CallCenter {
     });
 
     on_live_event(move |event| {
-        if let LiveEvent::Call { call, .. } = event {
+        if let LiveEvent::Call { call, changes } = event {
+            center.follow_waiting(call, changes);
             center.follow(call);
         }
     });
@@ -236,7 +241,7 @@ impl CallCenter {
     }
 
     /// Runs one server call, marking the center busy meanwhile.
-    fn act<F>(&self, action: F)
+    pub(super) fn act<F>(&self, action: F)
     where
         F: std::future::Future<Output = Result<Option<CallView>, ApiError>> + 'static,
     {
@@ -264,22 +269,29 @@ impl CallCenter {
         });
     }
 
-    /// Starts a call in the channel, or joins its live one. If everyone
-    /// asked is on another call it ends at once: say who.
+    /// Starts a call in the channel, or joins its live one.
     pub fn start(&self, channel: ChannelId, invitees: Option<Vec<UserId>>) {
         let center = *self;
-        self.act(async move {
-            let view = initiate_call(channel, invitees).await?;
-            if view.end_reason == Some(EndReason::Busy) {
-                let busy = format::busy_names(&view);
-                center.announcement.set(format!("{busy} on another call"));
-                return Err(ApiError::new(
-                    ErrorKind::Conflict,
-                    format!("{busy} on another call. Try again in a little while."),
-                ));
-            }
-            Ok(Some(view))
-        });
+        self.act(async move { center.initiate(channel, invitees).await });
+    }
+
+    /// Starts or joins; if everyone asked is on another call the call ends
+    /// at once: say who.
+    pub(super) async fn initiate(
+        &self,
+        channel: ChannelId,
+        invitees: Option<Vec<UserId>>,
+    ) -> Result<Option<CallView>, ApiError> {
+        let view = initiate_call(channel, invitees).await?;
+        if view.end_reason == Some(EndReason::Busy) {
+            let busy = format::busy_names(&view);
+            self.announcement.set(format!("{busy} on another call"));
+            return Err(ApiError::new(
+                ErrorKind::Conflict,
+                format!("{busy} on another call. Try again in a little while."),
+            ));
+        }
+        Ok(Some(view))
     }
 
     /// Answers; any call we are in is left first ("End and answer").

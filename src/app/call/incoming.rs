@@ -1,6 +1,8 @@
 //! The incoming-call overlay: who is calling, where, Accept and Decline.
 //! Focus moves into it when it opens and back where it was when it closes.
-//! During a call the Accept button becomes "End and answer".
+//! During a call the Accept button becomes "End and answer". When nothing
+//! rings, it shows a call that found us on another call (call waiting,
+//! `waiting.rs`): no ringtone, "End and answer" or "End and call back".
 
 use std::time::Duration;
 
@@ -9,14 +11,32 @@ use send_wrapper::SendWrapper;
 
 use super::center::use_call_center;
 use super::format;
+use super::waiting::waiting_words;
+use crate::api::call_types::CallView;
+use crate::api::types::UserView;
 use crate::app::avatar::Avatar;
 use crate::app::icons::{HangUpIcon, PhoneIcon};
+use crate::calls::ids::CallId;
 use crate::client::ring::Ringer;
 
 #[component]
 pub fn IncomingCall() -> impl IntoView {
     let center = use_call_center();
-    let ringing = Memo::new(move |_| center.incoming.with(|l| l.first().cloned()));
+    // What the dialog shows: what rings first, else a waiting call. Only
+    // what is on screen, so a call's other news does not redraw it.
+    let shown = Memo::new(move |_| {
+        let in_call = center.current.with(|c| c.is_some());
+        match center
+            .incoming
+            .with(|l| l.first().map(|c| Shown::ringing(c, in_call)))
+        {
+            Some(ringing) => Some(ringing),
+            None => center
+                .waiting
+                .with(|l| l.first().map(|c| Shown::waiting(c, in_call))),
+        }
+    });
+    let ringing = Memo::new(move |_| shown.with(|s| s.as_ref().is_some_and(|s| !s.waiting)));
     let queued = move || center.incoming.with(|l| l.len().saturating_sub(1));
     // The ringtone: on while something rings, off the moment nothing does.
     let ringer = StoredValue::new(None::<SendWrapper<Ringer>>);
@@ -27,12 +47,21 @@ pub fn IncomingCall() -> impl IntoView {
         blocked.set(state == Some(true));
         sounding.set(state == Some(false));
     };
-    // Into the dialog when a call rings; back to where we were after.
+    // Into the dialog when it opens; back to where we were after.
     Effect::new(move |was: Option<bool>| {
-        let shown = ringing.with(|c| c.is_some());
-        match (was.unwrap_or(false), shown) {
+        let open = shown.with(|s| s.is_some());
+        match (was.unwrap_or(false), open) {
+            (false, true) => crate::client::focus::enter("incoming-accept"),
+            (true, false) => crate::client::focus::restore(),
+            _ => {}
+        }
+        open
+    });
+    // The ringtone: on while something rings, off the moment nothing does.
+    Effect::new(move |was: Option<bool>| {
+        let now = ringing.get();
+        match (was.unwrap_or(false), now) {
             (false, true) => {
-                crate::client::focus::enter("incoming-accept");
                 ringer.set_value(Ringer::start().map(SendWrapper::new));
                 // The browser decides within a moment whether sound may play.
                 set_timeout(check_sound, Duration::from_millis(400));
@@ -41,11 +70,10 @@ pub fn IncomingCall() -> impl IntoView {
                 ringer.set_value(None);
                 sounding.set(false);
                 blocked.set(false);
-                crate::client::focus::restore();
             }
             _ => {}
         }
-        shown
+        now
     });
     on_cleanup(move || ringer.set_value(None));
     let enable_sound = move |_| {
@@ -57,30 +85,48 @@ pub fn IncomingCall() -> impl IntoView {
         set_timeout(check_sound, Duration::from_millis(200));
     };
     move || {
-        let call = ringing.get()?;
-        let caller = format::caller(&call).clone();
-        let subtitle = format::subtitle(&call);
-        let id = call.id;
-        let in_call = center.current.with(|c| c.is_some());
-        let accept_label = if in_call { "End and answer" } else { "Accept" };
+        let Shown {
+            id,
+            waiting: is_waiting,
+            caller,
+            title,
+            detail,
+            take,
+            dismiss,
+        } = shown.get()?;
+        let on_take = move |_| {
+            if !is_waiting {
+                center.answer(id);
+            } else if let Some(call) = center.waiting_call(id) {
+                center.take_waiting(call);
+            }
+        };
+        let on_dismiss = move |_| {
+            if is_waiting {
+                center.dismiss_waiting(id);
+            } else {
+                center.decline(id);
+            }
+        };
         Some(view! {
             <div class="incoming-backdrop">
                 <div
                     class="incoming"
+                    class:waiting=is_waiting
                     role="alertdialog"
                     aria-modal="true"
                     aria-labelledby="incoming-title"
                     aria-describedby="incoming-where"
-                    data-testid="incoming-call"
+                    data-testid=if is_waiting { "call-waiting" } else { "incoming-call" }
                     data-ringing=move || sounding.get().to_string()
                 >
-                    <Avatar user=caller.clone() />
-                    <h2 id="incoming-title">{format!("{} is calling", caller.display_name)}</h2>
-                    <p id="incoming-where" class="meta">{subtitle}</p>
+                    <Avatar user=caller />
+                    <h2 id="incoming-title">{title}</h2>
+                    <p id="incoming-where" class="meta">{detail}</p>
                     <Show when=move || { queued() > 0 }>
                         <p class="meta">{move || format!("{} more waiting", queued())}</p>
                     </Show>
-                    <Show when=move || blocked.get()>
+                    <Show when=move || blocked.get() && !is_waiting>
                         <button class="link-button" on:click=enable_sound>
                             "Click to enable sound"
                         </button>
@@ -88,24 +134,65 @@ pub fn IncomingCall() -> impl IntoView {
                     <div class="incoming-actions">
                         <button
                             class="call-button decline"
-                            on:click=move |_| center.decline(id)
+                            on:click=on_dismiss
                             disabled=center.pending
                         >
                             <HangUpIcon />
-                            <span>"Decline"</span>
+                            <span>{dismiss}</span>
                         </button>
                         <button
                             class="call-button accept"
                             id="incoming-accept"
-                            on:click=move |_| center.answer(id)
+                            on:click=on_take
                             disabled=center.pending
                         >
                             <PhoneIcon />
-                            <span>{accept_label}</span>
+                            <span>{take}</span>
                         </button>
                     </div>
                 </div>
             </div>
         })
+    }
+}
+
+/// What the dialog shows for one call.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    id: CallId,
+    /// A waiting call (call waiting), not a ring.
+    waiting: bool,
+    caller: UserView,
+    title: String,
+    detail: String,
+    take: &'static str,
+    dismiss: &'static str,
+}
+
+impl Shown {
+    fn ringing(call: &CallView, in_call: bool) -> Self {
+        let caller = format::caller(call).clone();
+        Self {
+            id: call.id,
+            waiting: false,
+            title: format!("{} is calling", caller.display_name),
+            caller,
+            detail: format::subtitle(call),
+            take: if in_call { "End and answer" } else { "Accept" },
+            dismiss: "Decline",
+        }
+    }
+
+    fn waiting(call: &CallView, in_call: bool) -> Self {
+        let w = waiting_words(call, in_call);
+        Self {
+            id: call.id,
+            waiting: true,
+            caller: format::caller(call).clone(),
+            title: w.title,
+            detail: w.detail,
+            take: w.take,
+            dismiss: w.dismiss,
+        }
     }
 }

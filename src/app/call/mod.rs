@@ -11,6 +11,7 @@ mod mute;
 mod panel;
 mod room;
 mod studio_voice;
+mod waiting;
 
 pub use button::CallButton;
 pub use center::{provide_call_center, use_call_center};
