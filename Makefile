@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site server e2e bench bench-sfu bench-push icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-push icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -32,6 +32,12 @@ unit:
 site:
 	.ci/setup build
 	.ci/build-site $(SITE)
+
+# What the browser downloads for a page (gzip -9), file by file and in all.
+size: site
+	@cd $(SITE)/pkg && total=0 && for f in belfry_bg.wasm belfry.js belfry.css; do \
+	  n=$$(gzip -9c $$f | wc -c); total=$$((total + n)); printf '%8d B gzip  %s\n' $$n $$f; done; \
+	  printf '%8d B gzip  in all\n' $$total
 
 server:
 	.ci/setup build
