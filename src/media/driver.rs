@@ -14,9 +14,14 @@ use tokio::sync::{mpsc, oneshot};
 use super::control::{MediaCommand, MediaControl};
 use super::ice_tcp::{self, TcpEvent};
 use super::sfu::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal, Track};
+use super::udp_batch;
 
 /// Largest datagram read (WebRTC keeps packets under the path MTU).
 const DATAGRAM: usize = 2000;
+/// Datagrams taken from the socket in one go before what they forwarded is
+/// sent: under load a subscriber written to by several is drained once and
+/// the sends share system calls; when idle the batch is one datagram.
+const RECEIVE_BATCH: usize = 16;
 
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
@@ -176,15 +181,27 @@ impl Driver {
                     wake = self.sfu.handle_timeout(Instant::now());
                 }
                 received = self.socket.recv_from(&mut buf) => {
-                    match received {
-                        Ok((n, source)) => {
-                            let now = Instant::now();
-                            if let Ok(r) = Receive::new(Protocol::Udp, source, self.local, &buf[..n]) {
-                                wake = wake.min(self.sfu.handle_receive(now, r));
+                    let now = Instant::now();
+                    let mut received = received;
+                    for taken in 1.. {
+                        match received {
+                            Ok((n, source)) => {
+                                if let Ok(r) = Receive::new(Protocol::Udp, source, self.local, &buf[..n]) {
+                                    self.sfu.receive(now, r);
+                                }
+                            }
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                            Err(e) => {
+                                tracing::debug!("media socket: {e}");
+                                break;
                             }
                         }
-                        Err(e) => tracing::debug!("media socket: {e}"),
+                        if taken == RECEIVE_BATCH {
+                            break;
+                        }
+                        received = self.socket.try_recv_from(&mut buf);
                     }
+                    wake = wake.min(self.sfu.settle(now));
                 }
                 Some(event) = tcp.recv() => {
                     if let Some(at) = self.on_tcp(event) {
@@ -302,6 +319,7 @@ impl Driver {
     /// Sends what the SFU produced: datagrams to browsers, signals to
     /// sessions, departures to call control.
     async fn flush(&mut self) {
+        let mut udp = Vec::new();
         for output in self.sfu.take_outputs() {
             match output {
                 SfuOutput::Transmit(t) if t.proto == Protocol::Tcp => {
@@ -313,11 +331,7 @@ impl Driver {
                         let _ = peer.try_send(framed);
                     }
                 }
-                SfuOutput::Transmit(t) => {
-                    if let Err(e) = self.socket.send_to(&t.contents, t.destination).await {
-                        tracing::debug!(to = %t.destination, "media send: {e}");
-                    }
-                }
+                SfuOutput::Transmit(t) => udp.push(t),
                 SfuOutput::Signal(session, signal) => {
                     let last = matches!(signal, Signal::Disconnected { .. });
                     if let Some(tx) = self.sessions.get(&session) {
@@ -328,6 +342,11 @@ impl Driver {
                     }
                 }
             }
+        }
+        if !udp.is_empty() {
+            let datagrams: Vec<(SocketAddr, &[u8])> =
+                udp.iter().map(|t| (t.destination, &*t.contents)).collect();
+            udp_batch::send_all(&self.socket, &datagrams).await;
         }
         self.report_departures();
     }

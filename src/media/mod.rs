@@ -7,3 +7,4 @@ pub mod ice_tcp;
 pub mod sfu;
 pub mod signal;
 pub mod token;
+mod udp_batch;

@@ -251,10 +251,18 @@ impl Sfu {
     /// A UDP (or ICE-TCP) packet for one of our peer connections. Packets
     /// nobody accepts are dropped. Returns when to call `handle_timeout`.
     pub fn handle_receive(&mut self, now: Instant, r: Receive) -> Instant {
+        self.receive(now, r);
+        self.settle(now)
+    }
+
+    /// A datagram for one of the peer connections, without sending what it
+    /// forwarded yet: for a batch of datagrams, call [`Sfu::settle`] once
+    /// after them, so a subscriber written to by several is drained once.
+    pub fn receive(&mut self, now: Instant, r: Receive) {
         let source = r.source;
         let input = Input::Receive(now, r);
         let Some((session, publisher)) = self.route(source, &input) else {
-            return self.next_wake(now);
+            return;
         };
         let failed = self.participants.get_mut(&session).and_then(|p| {
             let rtc = if publisher {
@@ -268,7 +276,6 @@ impl Sfu {
             Some(e) => self.drop_session(session, &format!("bad packet: {e}")),
             None => self.drain_one(session, publisher, now),
         }
-        self.settle(now)
     }
 
     /// Advances time for the peer connections that asked for it; returns

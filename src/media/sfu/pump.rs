@@ -64,7 +64,7 @@ impl Sfu {
 
     /// After any input: sends what forwarding wrote, reports speakers, and
     /// says when to be called next.
-    pub(super) fn settle(&mut self, now: Instant) -> Instant {
+    pub fn settle(&mut self, now: Instant) -> Instant {
         // Each subscriber media was written to, drained once (draining a
         // subscriber forwards nothing, so the list does not grow meanwhile).
         let mut dirty = std::mem::take(&mut self.dirty);
