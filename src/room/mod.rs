@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod model;
+pub mod outputs;
 pub mod prefs;
 pub mod requests;
 pub mod types;

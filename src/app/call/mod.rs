@@ -10,6 +10,7 @@ mod incoming;
 mod mute;
 mod panel;
 mod room;
+mod speaker;
 mod studio_voice;
 mod waiting;
 

@@ -8,6 +8,7 @@ use super::add_people::AddPeople;
 use super::center::{use_call_center, CallCenter};
 use super::format;
 use super::mute::MuteToggle;
+use super::speaker::SpeakerToggle;
 use crate::api::call_types::{CallParticipantView, CallView};
 use crate::app::avatar::Avatar;
 use crate::app::icons::{HangUpIcon, MicOffIcon};
@@ -206,6 +207,7 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
     view! {
         <div class="call-controls" role="group" aria-label="Call controls">
             <MuteToggle room testid="mute" shortcut="M" />
+            <SpeakerToggle room />
             <DevicePicker center />
             {(call.kind == CallKind::Group).then(|| view! { <AddPeople call=call.clone() center /> })}
             <button class="call-button decline" on:click=move |_| center.hang_up() disabled=center.pending>
