@@ -71,7 +71,14 @@ impl Sfu {
         dirty.sort_unstable();
         dirty.dedup();
         for id in dirty {
-            self.drain_one(id, false, now);
+            // Written media wants time at once (to packetize it): give it
+            // now, rather than after a poll that would only ask for it.
+            let failed = (self.participants.get_mut(&id))
+                .and_then(|p| p.subscriber.handle_input(Input::Timeout(now)).err());
+            match failed {
+                Some(e) => self.drop_session(id, &e.to_string()),
+                None => self.drain_one(id, false, now),
+            }
         }
         self.speakers(now);
         self.next_wake(now)
