@@ -2,7 +2,7 @@
 // them; the caller is told who is busy, the call in progress goes on, and
 // the busy person is offered "End and call back" (the call is over) or
 // "End and answer" (it is still live), or Dismiss / Decline.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Browser, type Page } from '@playwright/test';
 import { signedIn, openChannel } from './helpers';
 import { axeProblems, expectLaidOut } from './a11y';
 
@@ -27,22 +27,30 @@ async function carolCallsFromTheHall(C: Page, names: string[]) {
   await picker.getByRole('button', { name: `Call ${count}` }).click();
 }
 
-async function endEverything(pages: Page[]) {
-  // Whoever still has a panel ends it, so nobody is left busy for the tests
-  // after this one.
-  for (const page of pages) {
-    const end = page.getByTestId('call-panel').getByRole('button', { name: /End call|Leave call|Cancel call/ });
-    if (await end.count().catch(() => 0)) await end.first().click().catch(() => {});
-  }
-  for (const page of pages) await expect(page.getByTestId('call-panel')).toHaveCount(0).catch(() => {});
-}
+type Who = Awaited<ReturnType<typeof signedIn>>;
 
-test('a busy person is not rung, the caller is told, and "End and call back" rings the caller', async ({ browser }) => {
+/// Alice, Bob and Carol signed in, Alice and Bob on a call; afterwards
+/// whoever still has a call panel ends it (so nobody is left busy for the
+/// tests after this one) and the browsers close.
+async function withBobOnACall(browser: Browser, body: (A: Who, B: Who, C: Who) => Promise<void>) {
   const A = await signedIn(browser, 'alice');
   const B = await signedIn(browser, 'bob');
   const C = await signedIn(browser, 'carol');
   try {
     await aliceAndBobOnACall(A.page, B.page);
+    await body(A, B, C);
+  } finally {
+    for (const { page } of [A, B, C]) {
+      const end = page.getByTestId('call-panel').getByRole('button', { name: /End call|Leave call|Cancel call/ });
+      if (await end.count().catch(() => 0)) await end.first().click().catch(() => {});
+    }
+    for (const { page } of [A, B, C]) await expect(page.getByTestId('call-panel')).toHaveCount(0).catch(() => {});
+    for (const who of [A, B, C]) await who.context.close();
+  }
+}
+
+test('a busy person is not rung, the caller is told, and "End and call back" rings the caller', async ({ browser }) => {
+  await withBobOnACall(browser, async (A, B, C) => {
     await carolCallsFromTheHall(C.page, ['Bob']);
     await expect(C.page.getByRole('alert')).toContainText('Bob Okafor is on another call');
     await expect(C.page.getByTestId('call-announcer')).toHaveText('Bob Okafor is on another call');
@@ -71,19 +79,11 @@ test('a busy person is not rung, the caller is told, and "End and call back" rin
     await C.page.locator('#incoming-accept').click();
     await expect(person(B.page, 'carol')).toContainText('Connected');
     await expect(person(C.page, 'bob')).toContainText('Connected');
-  } finally {
-    await endEverything([A.page, B.page, C.page]);
-    for (const who of [A, B, C]) await who.context.close();
-  }
+  });
 });
 
 test('a live call that found someone busy offers "End and answer"; Dismiss keeps the call', async ({ browser }) => {
-  const A = await signedIn(browser, 'alice');
-  const B = await signedIn(browser, 'bob');
-  const C = await signedIn(browser, 'carol');
-  try {
-    await aliceAndBobOnACall(A.page, B.page);
-
+  await withBobOnACall(browser, async (A, B, C) => {
     // First a call that is over at once: Bob dismisses it and stays.
     await carolCallsFromTheHall(C.page, ['Bob']);
     const waiting = B.page.getByTestId('call-waiting');
@@ -111,8 +111,5 @@ test('a live call that found someone busy offers "End and answer"; Dismiss keeps
     await expect(person(C.page, 'bob')).toContainText('Connected');
     await expect(person(B.page, 'carol')).toContainText('Connected');
     await expect(B.page.getByTestId('call-panel')).toContainText('Parish hall');
-  } finally {
-    await endEverything([A.page, B.page, C.page]);
-    for (const who of [A, B, C]) await who.context.close();
-  }
+  });
 });
