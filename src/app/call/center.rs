@@ -43,6 +43,9 @@ pub struct CallCenter {
     pub missed: RwSignal<u32>,
     /// The token for the current call's media room, and which call it is for.
     access: RwSignal<Option<(CallId, RoomAccess)>>,
+    /// The call whose media room closed before its end was heard of: its
+    /// end is announced when the news arrives.
+    closed: StoredValue<Option<CallId>>,
 }
 
 pub fn use_call_center() -> CallCenter {
@@ -73,6 +76,7 @@ pub fn provide_call_center() -> CallCenter {
         pending: RwSignal::new(false),
         missed: RwSignal::new(0),
         access,
+        closed: StoredValue::new(None),
     };
     provide_context(center);
 
@@ -96,6 +100,9 @@ pub fn provide_call_center() -> CallCenter {
             if let Some(message) = reason.message() {
                 center.error.set(Some(message.into()));
             }
+            center
+                .closed
+                .set_value(current.with_untracked(|c| c.as_ref().map(|c| c.id)));
             current.set(None);
         }
     });
@@ -187,6 +194,11 @@ impl CallCenter {
             .current
             .with_untracked(|c| c.as_ref().is_some_and(|c| c.id == call.id));
         if !is_current {
+            // The media room closed first (the call ended): say how now.
+            if self.closed.get_value() == Some(call.id) && !call.status.is_live() {
+                self.closed.set_value(None);
+                self.announce_end(call);
+            }
             return;
         }
         if connected(call, me) {
