@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-push icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-sfu-capacity bench-push icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -50,6 +50,12 @@ bench:
 # Audio forwarding under load (synthetic str0m peers on loopback).
 bench-sfu:
 	cargo bench --features ssr --bench sfu_forward
+
+# The most the SFU forwards at <= 80 % of a core: rooms of 50 (10 speaking)
+# added one at a time, each step measured.
+bench-sfu-capacity:
+	BENCH_RAMP=1 BENCH_ROOMS=$${BENCH_ROOMS:-10} BENCH_SIZE=$${BENCH_SIZE:-50} \
+	  BENCH_PUBLISHERS=$${BENCH_PUBLISHERS:-10} cargo bench --features ssr --bench sfu_forward
 
 # What each Web Push message costs the server (encryption and signature).
 bench-push:

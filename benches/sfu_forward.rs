@@ -8,7 +8,10 @@
 //!
 //! `make bench-sfu`; BENCH_ROOMS x BENCH_SIZE participants (default 20 x 6),
 //! BENCH_PUBLISHERS of each room publishing (default all), BENCH_SECS of
-//! measurement (default 10).
+//! measurement (default 10). With BENCH_RAMP=1 (`make bench-sfu-capacity`)
+//! it adds one room at a time, measuring each step, up to BENCH_ROOMS, and
+//! stops once the SFU's core passes 80 %: the last step held is measured,
+//! not extrapolated. The SFU and the load are pinned to separate cores.
 
 #[path = "sfu/peers.rs"]
 mod peers;
@@ -50,6 +53,13 @@ fn this_thread_id() -> u32 {
         .expect("a Linux /proc")
 }
 
+/// Keeps the calling thread on one core, when the machine has it.
+fn pin_to(core: usize) -> bool {
+    use nix::sched::{sched_setaffinity, CpuSet};
+    let mut set = CpuSet::new();
+    set.set(core).is_ok() && sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).is_ok()
+}
+
 fn main() {
     str0m::crypto::from_feature_flags().install_process_default();
     let rooms = env("BENCH_ROOMS", 20);
@@ -57,12 +67,14 @@ fn main() {
     let secs = env("BENCH_SECS", 10) as u64;
     // Members who publish; the rest only listen (a big studio session).
     let publishers = env("BENCH_PUBLISHERS", size).clamp(1, size);
+    let ramp = env("BENCH_RAMP", 0) == 1;
 
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("sfu".into())
         .spawn(move || {
             let tid = this_thread_id();
+            pin_to(0);
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -82,56 +94,137 @@ fn main() {
         })
         .unwrap();
     let (server, sfu_tid) = rx.recv().unwrap();
+    pin_to(1);
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async move {
-        let load = peers::Load::start(&server, rooms, size, publishers).await;
-        let down_tracks = rooms * publishers * (size - 1);
-        let expected = down_tracks as f64 * 50.0;
-        println!(
-            "sfu forwarding: {rooms} rooms x {size} ({publishers} publishing) = {} participants, {down_tracks} down-tracks",
-            rooms * size
-        );
-        // Warm up until nearly every down-track is flowing (or give up).
-        let started = Instant::now();
-        loop {
-            let rate = load.rate(Duration::from_secs(1)).await;
-            if rate >= expected * 0.97 || started.elapsed() > Duration::from_secs(60) {
+        let load = peers::Load::new();
+        if !ramp {
+            load.add_rooms(&server, 0..rooms, size, publishers).await;
+            let reading = measure(&load, sfu_tid, rooms * publishers * (size - 1), secs).await;
+            println!(
+                "sfu forwarding: {rooms} rooms x {size} ({publishers} publishing) = {} participants, {} down-tracks",
+                rooms * size,
+                reading.down_tracks
+            );
+            reading.print();
+            return;
+        }
+        // Add a room at a time until the SFU's core passes 80 %, packets go
+        // missing, or the rooms run out: the last load held is its capacity.
+        println!("sfu capacity: rooms of {size} ({publishers} publishing), added one at a time");
+        let mut held: Option<Reading> = None;
+        for room in 0..rooms {
+            load.add_rooms(&server, room..room + 1, size, publishers).await;
+            let reading = measure(&load, sfu_tid, (room + 1) * publishers * (size - 1), secs).await;
+            println!(
+                "  {:>2} rooms, {:>5} down-tracks: CPU {:>5.1} % (peers {:>5.1} %), delivered {:>5.1} %, p50 {:.3} ms, p99 {:.3} ms",
+                room + 1,
+                reading.down_tracks,
+                reading.cpu * 100.0,
+                reading.load_cpu * 100.0,
+                reading.delivered() * 100.0,
+                reading.p50,
+                reading.p99
+            );
+            if reading.cpu > 0.8 || reading.delivered() < 0.99 {
                 break;
             }
+            held = Some(reading);
         }
-        load.latencies.lock().unwrap().clear();
-        let cpu0 = thread_cpu(sfu_tid);
-        let t0 = Instant::now();
-        let rate = load.rate(Duration::from_secs(secs)).await;
-        let wall = t0.elapsed().as_secs_f64();
-        let cpu = (thread_cpu(sfu_tid) - cpu0) / wall;
-        let flowing = rate / 50.0;
-        let mut lat = std::mem::take(&mut *load.latencies.lock().unwrap());
-        lat.sort_unstable();
-        let pct = |p: f64| {
-            lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
-                .map_or(f64::NAN, |us| *us as f64 / 1000.0)
-        };
-        println!("  forwarded: {rate:.0} packets/s of {expected:.0} expected ({flowing:.0} down-tracks flowing)");
-        println!("  SFU thread CPU: {:.1} % of one core", cpu * 100.0);
+        match held {
+            Some(reading) => {
+                println!("  highest load held at <= 80 % of a core:");
+                reading.print();
+            }
+            None => println!("  not even one room fits under 80 % of a core"),
+        }
+    });
+}
+
+/// One measured load.
+struct Reading {
+    down_tracks: usize,
+    /// RTP packets per second received by the subscribers.
+    rate: f64,
+    /// The SFU thread's share of one core.
+    cpu: f64,
+    /// The load generator's (the synthetic peers' thread).
+    load_cpu: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
+    timed: usize,
+    disconnected: u64,
+}
+
+impl Reading {
+    fn delivered(&self) -> f64 {
+        self.rate / (self.down_tracks as f64 * 50.0)
+    }
+
+    fn print(&self) {
+        let expected = self.down_tracks as f64 * 50.0;
+        let flowing = self.rate / 50.0;
+        println!(
+            "  forwarded: {:.0} packets/s of {expected:.0} expected ({flowing:.0} down-tracks flowing)",
+            self.rate
+        );
+        println!(
+            "  SFU thread CPU: {:.1} % of one core (synthetic peers: {:.1} % of the other)",
+            self.cpu * 100.0,
+            self.load_cpu * 100.0
+        );
         println!(
             "  => {:.0} audio down-tracks per core at 80 % CPU",
-            flowing * 0.8 / cpu.max(1e-9)
+            flowing * 0.8 / self.cpu.max(1e-9)
         );
         println!(
             "  forwarding latency, sender's write to receiver's socket ({} packets): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-            lat.len(),
-            pct(0.50),
-            pct(0.99),
-            pct(1.0)
+            self.timed, self.p50, self.p99, self.max
         );
-        println!(
-            "  disconnected peers: {}",
-            load.disconnected.load(Ordering::Relaxed)
-        );
-    });
+        println!("  disconnected peers: {}", self.disconnected);
+    }
+}
+
+/// Waits until nearly every down-track flows (a minute at most), then
+/// measures for `secs`.
+async fn measure(load: &peers::Load, sfu_tid: u32, down_tracks: usize, secs: u64) -> Reading {
+    let load_tid = this_thread_id();
+    let expected = down_tracks as f64 * 50.0;
+    let started = Instant::now();
+    loop {
+        let rate = load.rate(Duration::from_secs(1)).await;
+        if rate >= expected * 0.97 || started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+    }
+    load.latencies.lock().unwrap().clear();
+    let cpu0 = thread_cpu(sfu_tid);
+    let load0 = thread_cpu(load_tid);
+    let t0 = Instant::now();
+    let rate = load.rate(Duration::from_secs(secs)).await;
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = (thread_cpu(sfu_tid) - cpu0) / wall;
+    let load_cpu = (thread_cpu(load_tid) - load0) / wall;
+    let mut lat = std::mem::take(&mut *load.latencies.lock().unwrap());
+    lat.sort_unstable();
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .map_or(f64::NAN, |us| *us as f64 / 1000.0)
+    };
+    Reading {
+        down_tracks,
+        rate,
+        cpu,
+        load_cpu,
+        p50: pct(0.50),
+        p99: pct(0.99),
+        max: pct(1.0),
+        timed: lat.len(),
+        disconnected: load.disconnected.load(Ordering::Relaxed),
+    }
 }

@@ -27,6 +27,8 @@ pub struct Load {
     /// Forwarding latencies seen by the probes, in µs.
     pub latencies: Arc<Mutex<Vec<u32>>>,
     pub disconnected: Arc<AtomicU64>,
+    /// The clock the probes' timestamps count from.
+    epoch: Instant,
 }
 
 fn client_rtc(addr: std::net::SocketAddr) -> Rtc {
@@ -40,14 +42,27 @@ fn client_rtc(addr: std::net::SocketAddr) -> Rtc {
 }
 
 impl Load {
-    pub async fn start(server: &MediaServer, rooms: usize, size: usize, publishers: usize) -> Self {
-        let load = Self {
+    pub fn new() -> Self {
+        Self {
             received: Arc::new(AtomicU64::new(0)),
             latencies: Arc::new(Mutex::new(Vec::new())),
             disconnected: Arc::new(AtomicU64::new(0)),
-        };
-        let epoch = Instant::now();
-        for room in 0..rooms {
+            epoch: Instant::now(),
+        }
+    }
+
+    /// Joins the rooms numbered `rooms`, `size` members each, the first
+    /// `publishers` of them publishing.
+    pub async fn add_rooms(
+        &self,
+        server: &MediaServer,
+        rooms: std::ops::Range<usize>,
+        size: usize,
+        publishers: usize,
+    ) {
+        let load = self;
+        let epoch = self.epoch;
+        for room in rooms {
             for member in 0..size {
                 let (signals_tx, signals_rx) = mpsc::unbounded_channel();
                 let joined = server
@@ -76,7 +91,6 @@ impl Load {
                 }
             }
         }
-        load
     }
 
     /// RTP datagrams per second received over `window`.
@@ -207,53 +221,72 @@ async fn subscriber(
     let local = socket.local_addr().unwrap();
     let mut rtc = client_rtc(local);
     let mut buf = vec![0u8; 2000];
-    loop {
-        let timed = |event: Event| {
-            if let Event::MediaData(d) = event {
-                if d.data.len() >= 8 {
-                    let sent = u64::from_be_bytes(d.data[..8].try_into().unwrap());
-                    let at = d.network_time.duration_since(epoch).as_nanos() as u64;
-                    latencies
-                        .lock()
-                        .unwrap()
-                        .push((at.saturating_sub(sent) / 1000) as u32);
-                }
+    let mut timed = |event: Event| {
+        if let Event::MediaData(d) = event {
+            if d.data.len() >= 8 {
+                let sent = u64::from_be_bytes(d.data[..8].try_into().unwrap());
+                let at = d.network_time.duration_since(epoch).as_nanos() as u64;
+                latencies
+                    .lock()
+                    .unwrap()
+                    .push((at.saturating_sub(sent) / 1000) as u32);
             }
-        };
-        let Some(timeout) = flush(&mut rtc, &socket, timed).await else {
-            return;
-        };
-        tokio::select! {
+        }
+    };
+    let Some(mut timeout) = flush(&mut rtc, &socket, &mut timed).await else {
+        return;
+    };
+    loop {
+        // The peer connection is polled only after it was given something:
+        // a counted packet changes nothing in it, so the load generator
+        // stays light enough to drive the SFU near a full core.
+        let fed = tokio::select! {
             signal = signals.recv() => match signal {
                 Some(Signal::SubscriberOffer { sdp, .. }) => {
                     let Ok(offer) = SdpOffer::from_sdp_string(&sdp) else { return };
                     let Ok(answer) = rtc.sdp_api().accept_offer(offer) else { return };
                     server.command(Command::SubscriberAnswer { session, sdp: answer.to_sdp_string() });
+                    true
                 }
                 Some(Signal::Disconnected { .. }) | None => {
                     disconnected.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
-                Some(_) => {}
+                Some(_) => false,
             },
-            got = socket.recv_from(&mut buf) => {
-                let Ok((n, from)) = got else { continue };
-                // RTP and RTCP start 0b10: count them; only probes decrypt.
-                let rtp = n > 0 && (128..=191).contains(&buf[0]);
-                if rtp {
-                    received.fetch_add(1, Ordering::Relaxed);
+            ready = socket.readable() => {
+                if ready.is_err() {
+                    return;
                 }
-                if probe || !rtp {
-                    if let Some(r) = receive(from, local, &buf[..n]) {
-                        let _ = rtc.handle_input(Input::Receive(Instant::now(), r));
+                let mut fed = false;
+                // Everything waiting, in one wake-up.
+                while let Ok((n, from)) = socket.try_recv_from(&mut buf) {
+                    // RTP and RTCP start 0b10: count them; only probes decrypt.
+                    let rtp = n > 0 && (128..=191).contains(&buf[0]);
+                    if rtp {
+                        received.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if probe || !rtp {
+                        if let Some(r) = receive(from, local, &buf[..n]) {
+                            let _ = rtc.handle_input(Input::Receive(Instant::now(), r));
+                            fed = true;
+                        }
                     }
                 }
+                fed
             }
             _ = tokio::time::sleep_until(timeout.into()) => {
                 if rtc.handle_input(Input::Timeout(Instant::now())).is_err() {
                     return;
                 }
+                true
             }
+        };
+        if fed {
+            let Some(next) = flush(&mut rtc, &socket, &mut timed).await else {
+                return;
+            };
+            timeout = next;
         }
     }
 }
