@@ -60,7 +60,6 @@ impl Load {
         size: usize,
         publishers: usize,
     ) {
-        let load = self;
         let epoch = self.epoch;
         for room in rooms {
             for member in 0..size {
@@ -82,9 +81,9 @@ impl Load {
                     signals_rx,
                     probe,
                     epoch,
-                    load.received.clone(),
-                    load.latencies.clone(),
-                    load.disconnected.clone(),
+                    self.received.clone(),
+                    self.latencies.clone(),
+                    self.disconnected.clone(),
                 ));
                 if member < publishers {
                     tokio::spawn(publisher(server.clone(), joined.session, epoch));
