@@ -11,7 +11,7 @@ use send_wrapper::SendWrapper;
 
 use super::center::use_call_center;
 use super::format;
-use super::waiting::waiting_words;
+use super::waiting::{waiting_words, OfferWords};
 use crate::api::call_types::CallView;
 use crate::api::types::UserView;
 use crate::app::avatar::Avatar;
@@ -89,10 +89,13 @@ pub fn IncomingCall() -> impl IntoView {
             id,
             waiting: is_waiting,
             caller,
-            title,
-            detail,
-            take,
-            dismiss,
+            words:
+                OfferWords {
+                    title,
+                    detail,
+                    take,
+                    dismiss,
+                },
         } = shown.get()?;
         let on_take = move |_| {
             if !is_waiting {
@@ -163,10 +166,7 @@ struct Shown {
     /// A waiting call (call waiting), not a ring.
     waiting: bool,
     caller: UserView,
-    title: String,
-    detail: String,
-    take: &'static str,
-    dismiss: &'static str,
+    words: OfferWords,
 }
 
 impl Shown {
@@ -175,24 +175,22 @@ impl Shown {
         Self {
             id: call.id,
             waiting: false,
-            title: format!("{} is calling", caller.display_name),
+            words: OfferWords {
+                title: format!("{} is calling", caller.display_name),
+                detail: format::subtitle(call),
+                take: if in_call { "End and answer" } else { "Accept" },
+                dismiss: "Decline",
+            },
             caller,
-            detail: format::subtitle(call),
-            take: if in_call { "End and answer" } else { "Accept" },
-            dismiss: "Decline",
         }
     }
 
     fn waiting(call: &CallView, in_call: bool) -> Self {
-        let w = waiting_words(call, in_call);
         Self {
             id: call.id,
             waiting: true,
             caller: format::caller(call).clone(),
-            title: w.title,
-            detail: w.detail,
-            take: w.take,
-            dismiss: w.dismiss,
+            words: waiting_words(call, in_call),
         }
     }
 }

@@ -20,8 +20,10 @@ use crate::calls::CallChange;
 /// How long a waiting call is offered, like a ring.
 const WAITING_FOR: Duration = Duration::from_secs(30);
 
-/// What the waiting call's buttons say and do.
-pub struct WaitingWords {
+/// What the incoming dialog says of a call: its heading, the line under
+/// it, and its two buttons (a ring's words are made in `incoming.rs`).
+#[derive(Clone, PartialEq)]
+pub struct OfferWords {
     pub title: String,
     pub detail: String,
     pub take: &'static str,
@@ -29,10 +31,10 @@ pub struct WaitingWords {
 }
 
 /// The words for a waiting call, live or over, with or without a call here.
-pub fn waiting_words(call: &CallView, in_call: bool) -> WaitingWords {
+pub fn waiting_words(call: &CallView, in_call: bool) -> OfferWords {
     let caller = &format::caller(call).display_name;
     if call.status.is_live() {
-        WaitingWords {
+        OfferWords {
             title: format!("{caller} is calling"),
             detail: format!("{} · you are on another call", format::subtitle(call)),
             take: if in_call {
@@ -43,7 +45,7 @@ pub fn waiting_words(call: &CallView, in_call: bool) -> WaitingWords {
             dismiss: "Decline",
         }
     } else {
-        WaitingWords {
+        OfferWords {
             title: format!("{caller} called"),
             detail: "You were on another call".into(),
             take: if in_call {
