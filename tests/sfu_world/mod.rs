@@ -26,6 +26,8 @@ pub struct Peer {
     pub mid: Option<Mid>,
     /// Frames received, by the marker of who sent them.
     pub heard: HashMap<u8, usize>,
+    /// The sequence numbers of those frames, in order of arrival.
+    pub numbers: HashMap<u8, Vec<u64>>,
     pub others: Vec<ParticipantInfo>,
     pub disconnected: Option<String>,
     /// What the server last said of this peer's own tracks' mute.
@@ -86,6 +88,7 @@ impl World {
             sub_addr,
             mid: None,
             heard: HashMap::new(),
+            numbers: HashMap::new(),
             others: Vec::new(),
             disconnected: None,
             told_muted: None,
@@ -219,6 +222,8 @@ impl World {
                         Output::Transmit(t) => self.wire.push(t),
                         Output::Event(Event::MediaData(d)) if !publisher => {
                             *peer.heard.entry(d.data[0]).or_default() += 1;
+                            (peer.numbers.entry(d.data[0]).or_default())
+                                .push(**d.seq_range.start());
                         }
                         Output::Event(_) => {}
                     }
@@ -264,6 +269,12 @@ impl World {
         for _ in 0..millis / 10 {
             self.step(talking);
         }
+    }
+
+    /// The sequence numbers `listener` received from `speaker`.
+    pub fn numbers(&self, listener: usize, speaker: usize) -> &[u64] {
+        let marker = self.peers[speaker].marker;
+        (self.peers[listener].numbers.get(&marker)).map_or(&[], |n| &n[..])
     }
 
     pub fn heard(&self, listener: usize, speaker: usize) -> usize {

@@ -4,25 +4,35 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use str0m::media::MediaData;
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
 
 use super::{SessionId, Sfu, SfuOutput, Signal, SPEAKERS_EVERY, SPEAKING_LEVEL};
 
 impl Sfu {
-    pub(super) fn forward(&mut self, id: SessionId, now: Instant, data: MediaData) {
+    /// A publisher's RTP packet, to every subscriber of its track: the same
+    /// payload (shared, not copied), timestamp and marker, renumbered for
+    /// each subscriber, with the audio level kept.
+    pub(super) fn forward(&mut self, id: SessionId, now: Instant, packet: RtpPacket) {
         let Some(p) = self.participants.get_mut(&id) else {
             return;
         };
-        let Some(track) = p.tracks.iter().find(|t| t.mid == Some(data.mid)) else {
+        let ssrc = packet.header.ssrc;
+        let Some(mid) = p.publisher.direct_api().stream_rx(&ssrc).map(|s| s.mid()) else {
+            return;
+        };
+        let Some(track) = p.tracks.iter_mut().find(|t| t.mid == Some(mid)) else {
             return;
         };
         if track.muted {
+            track.held_back += 1;
             return;
         }
+        let seq = packet.seq_no.saturating_sub(track.held_back);
         let track_sid = track.sid.clone();
         let room = p.room.clone();
+        let ext = packet.header.ext_vals;
         // RFC 6464: -dBov, 0 loudest, 127 silence.
-        let dbov = data.ext_vals.audio_level.unwrap_or(-127);
+        let dbov = ext.audio_level.unwrap_or(-127);
         let level = 10f32.powf(f32::from(dbov) / 20.0);
         if level > p.level
             || p.heard_at
@@ -31,6 +41,11 @@ impl Sfu {
             p.level = level;
             p.heard_at = Some(now);
         }
+        let forwarded = ExtensionValues {
+            audio_level: ext.audio_level,
+            voice_activity: ext.audio_level.map(|_| ext.voice_activity.unwrap_or(true)),
+            ..Default::default()
+        };
         let Some(members) = self.rooms.get(&room) else {
             return;
         };
@@ -38,21 +53,36 @@ impl Sfu {
             let Some(q) = self.participants.get_mut(other) else {
                 continue;
             };
-            let Some(mid) = q.down.get(&track_sid).copied() else {
+            // Not connected yet: dropped, not queued to arrive stale.
+            if !q.subscriber.is_connected() {
+                continue;
+            }
+            let Some(down) = q.down.get_mut(&track_sid) else {
                 continue;
             };
-            let Some(writer) = q.subscriber.writer(mid) else {
+            let pt = (q.subscriber.media(down.mid)).and_then(|m| m.remote_pts().first().copied());
+            let Some(pt) = pt else {
+                continue; // Not negotiated yet.
+            };
+            let base = *down.base.get_or_insert(seq.saturating_sub(1));
+            // Older than this subscriber's first packet: nothing to number it.
+            let Some(number) = seq.checked_sub(base).filter(|n| *n > 0) else {
                 continue;
             };
-            let Some(pt) = writer.match_params(data.params) else {
+            let mut api = q.subscriber.direct_api();
+            let Some(stream) = api.stream_tx_by_mid(down.mid, None) else {
                 continue;
             };
-            let writer = match data.ext_vals.audio_level {
-                Some(l) => writer.audio_level(l, data.ext_vals.voice_activity.unwrap_or(true)),
-                None => writer,
-            };
-            // A subscriber not connected yet drops the packet; that is fine.
-            let _ = writer.write(pt, data.network_time, data.time, data.data.clone());
+            let write = RtpWrite::new(
+                pt,
+                number.into(),
+                packet.header.timestamp,
+                packet.timestamp,
+                packet.payload.clone(),
+            )
+            .marker(packet.header.marker)
+            .ext_vals(forwarded.clone());
+            stream.write_rtp(write);
             self.dirty.push(*other);
         }
     }

@@ -158,6 +158,7 @@ impl Sfu {
             cid: cid.to_string(),
             mid: None,
             muted,
+            held_back: 0,
         };
         p.tracks.push(track.clone());
         Some(track)

@@ -21,6 +21,20 @@ pub struct Track {
     /// The publisher m-line carrying it, once negotiated.
     pub mid: Option<Mid>,
     pub muted: bool,
+    /// Packets held back while muted: taken off the sequence numbers
+    /// forwarded after, so subscribers see no loss where there was silence.
+    pub held_back: u64,
+}
+
+/// A track of someone else's forwarded to this participant.
+#[derive(Debug, Clone, Copy)]
+pub struct DownTrack {
+    /// The subscriber m-line carrying it.
+    pub mid: Mid,
+    /// Subtracted from the publisher's sequence numbers: this subscriber's
+    /// first packet is number 1, in the rollover period a new receiver
+    /// expects, however long the publisher has been talking.
+    pub base: Option<u64>,
 }
 
 /// What others are told about a participant.
@@ -45,9 +59,8 @@ pub struct Participant {
     pub publisher: Rtc,
     pub subscriber: Rtc,
     pub tracks: Vec<Track>,
-    /// Tracks of others forwarded to this participant: track sid to the
-    /// subscriber m-line.
-    pub down: HashMap<String, Mid>,
+    /// Tracks of others forwarded to this participant, by track sid.
+    pub down: HashMap<String, DownTrack>,
     /// Loudest recent audio level (0..=1) and when it was heard.
     pub level: f32,
     pub heard_at: Option<Instant>,
@@ -63,12 +76,13 @@ pub struct Participant {
     offers_made: u32,
 }
 
-/// Builds an ICE-lite, Opus-only peer connection on the SFU's address.
-/// An ICE-lite peer connection reachable at the UDP address, and over
-/// passive ICE-TCP when there is a TCP address.
+/// An ICE-lite, Opus-only peer connection reachable at the UDP address, and
+/// over passive ICE-TCP when there is a TCP address. In RTP mode: packets
+/// are forwarded as they came, never reassembled into frames and cut again.
 pub fn new_rtc(now: Instant, (udp, tcp): (SocketAddr, Option<SocketAddr>)) -> Rtc {
     let mut rtc = Rtc::builder()
         .set_ice_lite(true)
+        .set_rtp_mode(true)
         .clear_codecs()
         .enable_opus(true, false)
         .set_stats_interval(Some(super::quality::STATS_EVERY))
@@ -177,11 +191,11 @@ impl Participant {
                 Some(track.clone()),
                 None,
             );
-            self.down.insert(track, mid);
+            self.down.insert(track, DownTrack { mid, base: None });
         }
         for track in self.queued_remove.drain(..) {
-            if let Some(mid) = self.down.remove(&track) {
-                change.stop_media(mid);
+            if let Some(down) = self.down.remove(&track) {
+                change.stop_media(down.mid);
             }
         }
         self.needs_channels = false;

@@ -127,7 +127,7 @@ impl Sfu {
             Event::MediaAdded(added) if publisher && added.kind == MediaKind::Audio => {
                 self.track_live(id, added.mid)
             }
-            Event::MediaData(data) if publisher => self.forward(id, now, data),
+            Event::RtpPacket(packet) if publisher => self.forward(id, now, packet),
             Event::MediaIngressStats(stats) if publisher => self.ingress_stats(id, now, stats),
             Event::MediaEgressStats(stats) if !publisher => self.egress_stats(id, now, stats),
             _ => {}
