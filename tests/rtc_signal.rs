@@ -3,134 +3,22 @@
 //! presence reported back to call control, and peers that send garbage.
 
 mod common;
+mod signal_client;
 
 use std::time::Duration;
 
-use belfry::api::call_types::{CallHistoryPage, CallView, RoomAccess};
+use belfry::api::call_types::{CallHistoryPage, CallView};
 use belfry::calls::CallStatus;
 use belfry::media::control::{MediaCommand, MediaControl};
 use common::Parish;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Res;
 use prost::Message as _;
 use serde_json::json;
+use signal_client::{answered, connect};
 use tokio_tungstenite::tungstenite::Message;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const WAIT: Duration = Duration::from_secs(5);
-
-struct Client {
-    ws: Ws,
-    join: lk::JoinResponse,
-}
-
-async fn connect(access: &RoomAccess) -> Client {
-    let url = format!(
-        "{}/rtc?access_token={}&protocol=16",
-        access.room_url, access.token
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("upgrade");
-    let first = next(&mut ws).await.expect("a first frame");
-    let Res::Join(join) = first else {
-        panic!("the first frame must be a join response, got {first:?}");
-    };
-    Client { ws, join }
-}
-
-/// The next signal response within `WAIT`; None when the socket closed.
-async fn next(ws: &mut Ws) -> Option<Res> {
-    loop {
-        let frame = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("a frame in time");
-        match frame {
-            Some(Ok(Message::Binary(bytes))) => {
-                let res = lk::SignalResponse::decode(bytes.as_ref()).expect("protobuf");
-                return Some(res.message.expect("a message"));
-            }
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
-            Some(Ok(_)) => continue,
-        }
-    }
-}
-
-impl Client {
-    async fn send(&mut self, message: Req) {
-        let bytes = lk::SignalRequest {
-            message: Some(message),
-        }
-        .encode_to_vec();
-        self.ws
-            .send(Message::Binary(bytes.into()))
-            .await
-            .expect("send");
-    }
-
-    /// Reads until a frame matches, skipping others (offers, speakers).
-    async fn until<T>(&mut self, mut pick: impl FnMut(Res) -> Option<T>) -> T {
-        loop {
-            let res = next(&mut self.ws).await.expect("socket still open");
-            if let Some(found) = pick(res) {
-                return found;
-            }
-        }
-    }
-
-    /// The next update that tells about `identity`, and what it says.
-    async fn update_about(&mut self, identity: &str) -> lk::ParticipantInfo {
-        self.until(|r| match r {
-            Res::Update(u) => u.participants.into_iter().find(|o| o.identity == identity),
-            _ => None,
-        })
-        .await
-    }
-
-    /// The leave frame, then the close.
-    async fn dropped(&mut self) -> lk::LeaveRequest {
-        let leave = self
-            .until(|r| match r {
-                Res::Leave(l) => Some(l),
-                _ => None,
-            })
-            .await;
-        assert!(next(&mut self.ws).await.is_none(), "closed after leave");
-        leave
-    }
-
-    async fn pings_back(&mut self) {
-        self.send(Req::PingReq(lk::Ping {
-            timestamp: 4242,
-            rtt: 0,
-        }))
-        .await;
-        let pong = self
-            .until(|r| match r {
-                Res::PongResp(p) => Some(p),
-                _ => None,
-            })
-            .await;
-        assert_eq!(pong.last_ping_timestamp, 4242);
-        assert!(pong.timestamp > 0);
-    }
-}
-
-/// Alice calls Bob, Bob answers; both get room access.
-async fn answered(p: &Parish) -> (CallView, RoomAccess, RoomAccess) {
-    let call: CallView = p
-        .alice
-        .ok("initiate_call", json!({"channel_id": p.direct}))
-        .await;
-    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
-    let a: RoomAccess = p.alice.ok("call_token", json!({"call_id": call.id})).await;
-    let b: RoomAccess = p.bob.ok("call_token", json!({"call_id": call.id})).await;
-    (call, a, b)
-}
 
 #[tokio::test]
 async fn the_endpoints_check_the_room_token_and_answer_cors() {

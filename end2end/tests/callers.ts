@@ -20,7 +20,9 @@ function probe() {
   // set, new ones go nowhere (a refused port) as in a network outage.
   const Socket = w.WebSocket;
   w.__sockets = [];
+  w.__asked = [];
   const Recording = function (this: any, url: string, ...rest: any[]) {
+    w.__asked.push(String(url));
     const target = w.__blockRtc && String(url).includes('/rtc') ? 'ws://127.0.0.1:9/rtc' : url;
     const socket = new Socket(target, ...rest);
     w.__sockets.push(socket);

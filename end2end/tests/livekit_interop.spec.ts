@@ -128,3 +128,63 @@ test('a three-person group call: everyone hears the other two; a killed tab is s
     for (const c of ctxs) await c.post('/api/leave_call', { data: { call_id: call.id } }).catch(() => {});
   }
 });
+
+test('livekit-client resumes a dropped signalling link: the same session, and the audio never stops', async ({ baseURL }) => {
+  test.setTimeout(120_000);
+  const alice = await person(baseURL!, 'alice');
+  const bob = await person(baseURL!, 'bob');
+  const spaces = await api(alice, 'my_spaces');
+  const direct = spaces.channels.find((c: any) => c.kind === 'direct');
+  const call = await api(alice, 'initiate_call', { channel_id: direct.id });
+  await api(bob, 'answer_call', { call_id: call.id });
+  const a = await api(alice, 'call_token', { call_id: call.id });
+  const b = await api(bob, 'call_token', { call_id: call.id });
+  const A = await withTone(440, baseURL!);
+  const B = await withTone(660, baseURL!);
+  try {
+    await join(A.page, a.roomUrl ?? a.room_url, a.token);
+    await join(B.page, b.roomUrl ?? b.room_url, b.token);
+    await expect.poll(async () => {
+      const h = await hearing(A.page);
+      return h !== null && h.level > 0 && near(h.hz, 660);
+    }, { timeout: 20_000, message: 'alice hears bob' }).toBe(true);
+    const sidBefore = await B.page.evaluate(() => (window as any).room.localParticipant.sid);
+    await B.page.evaluate(() => {
+      const w = window as any;
+      const LK = w.LivekitClient;
+      w.events = [];
+      for (const name of ['SignalReconnecting', 'Reconnecting', 'Reconnected', 'Disconnected']) {
+        w.room.on(LK.RoomEvent[name], () => w.events.push(name));
+      }
+    });
+    const heard = (await hearing(A.page))!;
+
+    // Bob's signalling socket drops; his client resumes it.
+    await B.page.evaluate(() => (window as any).room.simulateScenario('signal-reconnect'));
+    await expect.poll(() => B.page.evaluate(() => (window as any).events),
+      { timeout: 20_000, message: 'bob resumed' }).toContain('Reconnected');
+    const events: string[] = await B.page.evaluate(() => (window as any).events);
+    expect(events, 'a resume, not a full rejoin').toEqual(['SignalReconnecting', 'Reconnected']);
+    expect(await B.page.evaluate(() => (window as any).room.localParticipant.sid)).toBe(sidBefore);
+    expect(await A.page.evaluate(() => [...(window as any).room.remoteParticipants.values()].map((p: any) => p.sid)))
+      .toEqual([sidBefore]);
+
+    // Alice's audio from Bob flowed all along, and goes on; the link works
+    // (his mute reaches her).
+    const after = (await hearing(A.page))!;
+    expect(after.packets - heard.packets).toBeGreaterThan(25);
+    await A.page.waitForTimeout(1000);
+    expect((await hearing(A.page))!.packets - after.packets, 'about 50 packets a second').toBeGreaterThan(25);
+    await B.page.evaluate(() => (window as any).room.localParticipant.setMicrophoneEnabled(false));
+    await expect.poll(async () => A.page.evaluate(() => {
+      const bob = [...(window as any).room.remoteParticipants.values()][0];
+      return [...bob.audioTrackPublications.values()].every((p: any) => p.isMuted);
+    }), { message: 'alice sees bob muted after the resume' }).toBe(true);
+    const live = await api(alice, 'active_call', { channel_id: direct.id });
+    expect(live?.id, 'the call went on').toBe(call.id);
+  } finally {
+    await A.browser.close();
+    await B.browser.close();
+    for (const c of [alice, bob]) await c.post('/api/leave_call', { data: { call_id: call.id } }).catch(() => {});
+  }
+});

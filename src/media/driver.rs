@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use str0m::net::{Protocol, Receive};
 use tokio::net::UdpSocket;
@@ -23,6 +23,14 @@ const DATAGRAM: usize = 2000;
 /// the sends share system calls; when idle the batch is one datagram.
 const RECEIVE_BATCH: usize = 16;
 
+/// How long a session whose signalling link dropped waits for the browser
+/// to resume it, at most.
+const PARK_LIMIT: Duration = Duration::from_secs(20);
+/// A parked session from whose browser nothing (audio, RTCP, ICE checks,
+/// which come every 2.5 s at the least) has come for this long is gone: the
+/// tab died with its link.
+const MEDIA_SILENCE: Duration = Duration::from_secs(4);
+
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
 pub const ROOM_CLOSED: &str = "the call has ended";
@@ -34,6 +42,15 @@ pub enum Command {
         name: String,
         signals: mpsc::UnboundedSender<Signal>,
         reply: oneshot::Sender<Joined>,
+    },
+    /// A new signalling link for the session `sid` of `identity` in `room`
+    /// (LiveKit's resume): its media never stopped.
+    Resume {
+        room: String,
+        identity: String,
+        sid: String,
+        signals: mpsc::UnboundedSender<Signal>,
+        reply: oneshot::Sender<Option<Resumed>>,
     },
     AddTrack {
         session: SessionId,
@@ -55,8 +72,16 @@ pub enum Command {
         track: String,
         muted: bool,
     },
+    /// The participant left (or was dropped) on signalling link `link`.
     Leave {
         session: SessionId,
+        link: u64,
+    },
+    /// Signalling link `link` dropped without a leave: the session stays,
+    /// its media flowing, until the browser resumes it or goes silent.
+    Park {
+        session: SessionId,
+        link: u64,
     },
     Control(MediaCommand),
 }
@@ -64,8 +89,19 @@ pub enum Command {
 /// A session just joined: who they are, and who is already there.
 pub struct Joined {
     pub session: SessionId,
+    /// This signalling link's number (a later resume gets another).
+    pub link: u64,
     pub me: ParticipantInfo,
     pub others: Vec<ParticipantInfo>,
+}
+
+/// A session taken over by a new signalling link.
+pub struct Resumed {
+    pub session: SessionId,
+    pub link: u64,
+    pub others: Vec<ParticipantInfo>,
+    /// The subscriber offer still unanswered: the old link may have lost it.
+    pub offer: Option<(String, u32)>,
 }
 
 /// Someone came into a room or went out of it, for call control.
@@ -122,6 +158,8 @@ impl MediaServer {
             tcp_local: tcp,
             tcp_peers: HashMap::new(),
             sessions: HashMap::new(),
+            next_link: 1,
+            parked: HashMap::new(),
             presence: presence_tx,
         };
         tokio::spawn(driver.run(rx, tcp_rx));
@@ -160,7 +198,11 @@ struct Driver {
     tcp_local: Option<SocketAddr>,
     /// Open ICE-TCP connections, by the remote address, to send frames on.
     tcp_peers: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
-    sessions: HashMap<SessionId, mpsc::UnboundedSender<Signal>>,
+    /// Each session's current signalling link: its number and its channel.
+    sessions: HashMap<SessionId, (u64, mpsc::UnboundedSender<Signal>)>,
+    next_link: u64,
+    /// Sessions whose link dropped, since when.
+    parked: HashMap<SessionId, Instant>,
     presence: mpsc::UnboundedSender<PresenceChange>,
 }
 
@@ -212,6 +254,7 @@ impl Driver {
                     wake = self.sfu.handle_timeout(Instant::now());
                 }
             }
+            self.expire_parked(Instant::now());
             self.flush().await;
         }
     }
@@ -246,7 +289,7 @@ impl Driver {
                 reply,
             } => {
                 let session = self.sfu.join(now, &room, &identity, &name);
-                self.sessions.insert(session, signals);
+                let link = self.link(session, signals);
                 let me = self.sfu.info(session).expect("just joined");
                 let others = self.sfu.room_members(&room, session);
                 // A replaced session's departure is reported (or not) first.
@@ -257,9 +300,33 @@ impl Driver {
                 });
                 let _ = reply.send(Joined {
                     session,
+                    link,
                     me,
                     others,
                 });
+            }
+            Command::Resume {
+                room,
+                identity,
+                sid,
+                signals,
+                reply,
+            } => {
+                let resumed = self
+                    .sfu
+                    .find_resumable(&room, &identity, &sid)
+                    .map(|session| {
+                        // A link still open (the browser gave up on it first)
+                        // ends when its channel does; its leave is ignored.
+                        self.parked.remove(&session);
+                        Resumed {
+                            session,
+                            link: self.link(session, signals),
+                            others: self.sfu.room_members(&room, session),
+                            offer: self.sfu.outstanding_offer(session),
+                        }
+                    });
+                let _ = reply.send(resumed);
             }
             Command::AddTrack {
                 session,
@@ -287,11 +354,57 @@ impl Driver {
             } => {
                 self.sfu.set_muted(session, Some(&track), muted);
             }
-            Command::Leave { session } => {
-                self.sessions.remove(&session);
-                self.sfu.leave(session, None);
+            Command::Leave { session, link } => {
+                if self.is_current(session, link) {
+                    self.sessions.remove(&session);
+                    self.parked.remove(&session);
+                    self.sfu.leave(session, None);
+                }
+            }
+            Command::Park { session, link } => {
+                if self.is_current(session, link) {
+                    self.sessions.remove(&session);
+                    self.parked.insert(session, now);
+                }
             }
             Command::Control(control) => self.on_control(control),
+        }
+    }
+
+    /// Gives a session a new signalling link; returns its number.
+    fn link(&mut self, session: SessionId, signals: mpsc::UnboundedSender<Signal>) -> u64 {
+        let link = self.next_link;
+        self.next_link += 1;
+        self.sessions.insert(session, (link, signals));
+        link
+    }
+
+    /// Whether `link` is the session's current link: a link replaced by a
+    /// resume has no say any more.
+    fn is_current(&self, session: SessionId, link: u64) -> bool {
+        self.sessions.get(&session).is_some_and(|(l, _)| *l == link)
+    }
+
+    /// Ends parked sessions not resumed in time, or whose browser went
+    /// silent (a dead tab), so the room and call control see them leave.
+    fn expire_parked(&mut self, now: Instant) {
+        if self.parked.is_empty() {
+            return;
+        }
+        let sfu = &self.sfu;
+        let expired: Vec<SessionId> = (self.parked.iter())
+            .filter(|(session, since)| {
+                now.duration_since(**since) > PARK_LIMIT
+                    || sfu
+                        .silent_for(**session, now)
+                        .is_none_or(|s| s > MEDIA_SILENCE)
+            })
+            .map(|(session, _)| *session)
+            .collect();
+        for session in expired {
+            self.parked.remove(&session);
+            tracing::debug!(session, "a dropped signalling link was not resumed");
+            self.sfu.leave(session, None);
         }
     }
 
@@ -334,7 +447,7 @@ impl Driver {
                 SfuOutput::Transmit(t) => udp.push(t),
                 SfuOutput::Signal(session, signal) => {
                     let last = matches!(signal, Signal::Disconnected { .. });
-                    if let Some(tx) = self.sessions.get(&session) {
+                    if let Some((_, tx)) = self.sessions.get(&session) {
                         let _ = tx.send(signal);
                     }
                     if last {

@@ -37,6 +37,8 @@ pub enum Step {
     PeersChanged,
     /// A moderator muted (or let unmute) our microphone.
     ModeratorMute { muted: bool },
+    /// The server took our session back on a new link (a resume).
+    Resumed,
     /// Drop this connection and join again.
     Reconnect,
     /// Out of the room for good.
@@ -141,6 +143,7 @@ impl RoomModel {
                     _ => vec![Step::Close(CloseReason::from_leave(leave.reason))],
                 }
             }
+            Rx::Reconnect(_) => vec![Step::Resumed],
             Rx::RefreshToken(token) => vec![Step::Token(token)],
             Rx::PongResp(pong) => vec![Step::Rtt((now_ms - pong.last_ping_timestamp).max(0))],
             _ => vec![],

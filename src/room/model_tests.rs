@@ -207,6 +207,16 @@ fn leaves_map_to_reconnect_or_the_right_close() {
 }
 
 #[test]
+fn a_reconnect_response_is_a_resume_that_keeps_the_room() {
+    let mut model = joined(vec![]);
+    let before = model.peers();
+    let steps = model.apply(Rx::Reconnect(lk::ReconnectResponse::default()), 0);
+    assert_eq!(steps, [Step::Resumed]);
+    assert_eq!(model.peers(), before);
+    assert!(model.local_sid().starts_with("PA_"));
+}
+
+#[test]
 fn negotiation_tokens_and_pongs_pass_through() {
     let mut model = joined(vec![]);
     let offer = Rx::Offer(lk::SessionDescription {

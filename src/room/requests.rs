@@ -18,6 +18,16 @@ pub fn join_url(room_url: &str, token: &str) -> String {
     )
 }
 
+/// The join URL asking to resume session `sid` (LiveKit's
+/// `reconnect=1&sid=..`): the peer connections stay, only the link is new.
+pub fn resume_url(room_url: &str, token: &str, sid: &str) -> String {
+    format!(
+        "{}&reconnect=1&sid={}",
+        join_url(room_url, token),
+        query_escape(sid)
+    )
+}
+
 /// `https://host/rtc/validate?access_token=..`: asks whether the server
 /// would admit this token (what a failed join is asked before retrying).
 pub fn validate_url(room_url: &str, token: &str) -> String {
@@ -132,6 +142,13 @@ mod tests {
         assert!(url.starts_with("ws://127.0.0.1:3000/rtc?access_token=a.b-c_d%20e%26f&"));
         assert!(url.contains("&protocol=16"));
         assert!(url.contains("auto_subscribe=1"));
+    }
+
+    #[test]
+    fn resume_url_is_the_join_url_naming_the_session() {
+        let url = resume_url("ws://127.0.0.1:3000", "t", "PA_1a&b");
+        assert!(url.starts_with(&join_url("ws://127.0.0.1:3000", "t")));
+        assert!(url.ends_with("&reconnect=1&sid=PA_1a%26b"), "{url}");
     }
 
     #[test]

@@ -77,22 +77,20 @@ async fn signal(
     let Ok(upgrade) = upgrade else {
         return AppError::bad_request("/rtc expects a WebSocket upgrade.").into_response();
     };
+    // LiveKit's resume: `reconnect=1&sid=PA_..` names the session to take
+    // over. A resume without a sid can only be refused.
     let resume = query
         .get("reconnect")
-        .is_some_and(|v| v == "1" || v == "true");
+        .is_some_and(|v| v == "1" || v == "true")
+        .then(|| query.get("sid").cloned().unwrap_or_default());
     let keys = state.keys.clone();
     upgrade
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .read_buffer_size(4 * 1024)
-        .on_upgrade(move |ws| async move {
-            let session = Session::new(ws, server, keys, grant);
-            if resume {
-                session.refuse_resume().await
-            } else {
-                session.run().await
-            }
-        })
+        .on_upgrade(
+            move |ws| async move { Session::new(ws, server, keys, grant).run(resume).await },
+        )
 }
 
 /// What livekit-client asks after a failed connection, to tell the user why.

@@ -62,6 +62,14 @@ pub(crate) enum Input {
 }
 
 impl Input {
+    /// Whether the signalling socket sent it (tagged with its link).
+    fn is_socket_event(&self) -> bool {
+        matches!(
+            self,
+            Self::SocketOpen(_) | Self::Frame(..) | Self::SocketClosed(_)
+        )
+    }
+
     fn generation(&self) -> Option<u32> {
         match self {
             Self::SocketOpen(g) | Self::Frame(g, _) | Self::SocketClosed(g) => Some(*g),

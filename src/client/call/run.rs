@@ -143,8 +143,7 @@ pub async fn run(room_url: String, mut ctx: Ctx, mut rx: UnboundedReceiver<Input
     let mut generation = 0;
     let reason = loop {
         generation += 1;
-        let url = requests::join_url(&room_url, &ctx.token);
-        let end = match Session::open(generation, &url, &ctx.tx) {
+        let end = match Session::open(generation, &room_url, &ctx.token, &ctx.tx) {
             Ok(mut session) => session.run(&mut rx, &mut ctx).await,
             Err(_) => End::Lost {
                 joined: false,

@@ -13,7 +13,8 @@ use super::peer::Peer;
 use super::run::Ctx;
 use super::socket::Socket;
 use super::{Command, Input};
-use crate::room::{requests, CloseReason, RoomModel, RoomPhase, Step};
+use crate::room::{backoff, requests, CloseReason, RoomModel, RoomPhase, Step};
+use livekit_protocol::signal_response::Message as Rx;
 
 /// How a connection ended.
 pub enum End {
@@ -28,10 +29,28 @@ pub enum End {
 
 /// Without a join response this long after opening, try again.
 const JOIN_TIMEOUT_MS: f64 = 10_000.0;
+/// A dropped link is resumed (the peer connections and the audio stay)
+/// for this long; then the room is joined again from scratch.
+const RESUME_WINDOW_MS: f64 = 15_000.0;
+/// A resume attempt not answered this long after opening has failed.
+const RESUME_TIMEOUT_MS: f64 = 5_000.0;
+
+/// A dropped link being resumed.
+struct Resuming {
+    since: f64,
+    attempt: u32,
+    /// When to open the next attempt; `None` while one is open.
+    next_try: Option<f64>,
+}
 
 pub struct Session {
     generation: u32,
+    room_url: String,
     socket: Socket,
+    /// The current socket's tag: its events carry it, a replaced socket's
+    /// stragglers do not.
+    link: u32,
+    resuming: Option<Resuming>,
     model: RoomModel,
     publisher: Option<Peer>,
     subscriber: Option<Peer>,
@@ -50,11 +69,21 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn open(generation: u32, url: &str, tx: &UnboundedSender<Input>) -> Result<Self, String> {
+    pub fn open(
+        generation: u32,
+        room_url: &str,
+        token: &str,
+        tx: &UnboundedSender<Input>,
+    ) -> Result<Self, String> {
         let now = js::now_ms();
+        let link = generation << 16;
+        let url = requests::join_url(room_url, token);
         Ok(Self {
             generation,
-            socket: Socket::open(url, generation, tx)?,
+            room_url: room_url.to_string(),
+            socket: Socket::open(&url, link, tx)?,
+            link,
+            resuming: None,
             model: RoomModel::default(),
             publisher: None,
             subscriber: None,
@@ -81,8 +110,13 @@ impl Session {
 
     pub async fn run(&mut self, rx: &mut UnboundedReceiver<Input>, ctx: &mut Ctx) -> End {
         while let Some(input) = rx.next().await {
-            if input.generation().is_some_and(|g| g != self.generation) {
-                continue; // from an earlier connection
+            let current = if input.is_socket_event() {
+                self.link
+            } else {
+                self.generation
+            };
+            if input.generation().is_some_and(|g| g != current) {
+                continue; // from an earlier connection or socket
             }
             if let Some(end) = self.handle(input, ctx).await {
                 if let Some(publisher) = &self.publisher {
@@ -101,10 +135,16 @@ impl Session {
     async fn handle(&mut self, input: Input, ctx: &mut Ctx) -> Option<End> {
         match input {
             Input::SocketOpen(_) => None,
-            Input::SocketClosed(_) => self.lost(),
+            Input::SocketClosed(_) => self.link_lost(ctx),
             Input::Frame(_, frame) => {
                 self.last_heard = js::now_ms();
                 let message = requests::decode(&frame)?;
+                // Until the server takes the session back, only its answer
+                // (or its refusal) counts.
+                let answer = matches!(message, Rx::Reconnect(_) | Rx::Leave(_));
+                if self.awaiting_resume() && !answer {
+                    return None;
+                }
                 let steps = self.model.apply(message, js::now_ms() as i64);
                 for step in steps {
                     if let Some(end) = self.step(step, ctx).await {
@@ -151,7 +191,7 @@ impl Session {
                 ctx.refresh_devices().await;
                 None
             }
-            Input::Tick => self.tick(),
+            Input::Tick => self.tick(ctx),
             Input::Command(Command::Close) => {
                 self.socket.send(requests::leave());
                 Some(End::Closed(CloseReason::Left))
@@ -167,8 +207,16 @@ impl Session {
         }
     }
 
-    fn tick(&mut self) -> Option<End> {
+    fn tick(&mut self, ctx: &mut Ctx) -> Option<End> {
         let now = js::now_ms();
+        if let Some(resuming) = &self.resuming {
+            return match resuming.next_try {
+                _ if now - resuming.since > RESUME_WINDOW_MS => self.lost(),
+                Some(at) if now >= at => self.try_resume(ctx),
+                None if now - self.opened_at > RESUME_TIMEOUT_MS => self.link_lost(ctx),
+                _ => None,
+            };
+        }
         if !self.joined {
             return if now - self.opened_at > JOIN_TIMEOUT_MS {
                 self.lost()
@@ -177,7 +225,7 @@ impl Session {
             };
         }
         if self.ping_timeout_ms > 0.0 && now - self.last_heard > self.ping_timeout_ms {
-            return self.lost();
+            return self.link_lost(ctx);
         }
         if self.ping_interval_ms > 0.0 && now - self.last_ping >= self.ping_interval_ms {
             self.last_ping = now;
@@ -186,6 +234,59 @@ impl Session {
             }
         }
         None
+    }
+
+    fn awaiting_resume(&self) -> bool {
+        self.resuming.as_ref().is_some_and(|r| r.next_try.is_none())
+    }
+
+    /// The signalling link dropped. Once in the room with audio flowing,
+    /// the session is resumed on a new link (the peer connections, and the
+    /// audio, go on meanwhile); before that, or too late, it ends.
+    fn link_lost(&mut self, ctx: &Ctx) -> Option<End> {
+        let peers_up = [&self.publisher, &self.subscriber].iter().all(|p| {
+            p.as_ref()
+                .is_some_and(|p| p.pc.connection_state() != RtcPeerConnectionState::Failed)
+        });
+        if !(self.joined && self.reached && peers_up) {
+            return self.lost();
+        }
+        let now = js::now_ms();
+        self.socket.close();
+        let resuming = self.resuming.get_or_insert(Resuming {
+            since: now,
+            attempt: 0,
+            next_try: None,
+        });
+        resuming.attempt += 1;
+        let attempt = resuming.attempt;
+        let delay = match attempt {
+            1 => 0.0,
+            n => f64::from(backoff::delay_ms(n - 1).unwrap_or(2_000).min(2_000)),
+        };
+        resuming.next_try = Some(now + delay);
+        ctx.phase(RoomPhase::Reconnecting { attempt });
+        if delay == 0.0 {
+            return self.try_resume(ctx);
+        }
+        None
+    }
+
+    /// Opens a link that asks for our session back.
+    fn try_resume(&mut self, ctx: &Ctx) -> Option<End> {
+        let url = requests::resume_url(&self.room_url, &ctx.token, self.model.local_sid());
+        self.link += 1;
+        self.opened_at = js::now_ms();
+        if let Some(resuming) = &mut self.resuming {
+            resuming.next_try = None;
+        }
+        match Socket::open(&url, self.link, &ctx.tx) {
+            Ok(socket) => {
+                self.socket = socket;
+                None
+            }
+            Err(_) => self.link_lost(ctx),
+        }
     }
 
     async fn after_command(&mut self, command: &Command, ctx: &mut Ctx) {
@@ -289,6 +390,16 @@ impl Session {
                 ctx.local.muted = muted;
                 ctx.local.muted_by_moderator = muted;
                 ctx.emit_local();
+                None
+            }
+            Step::Resumed => {
+                self.resuming = None;
+                self.last_heard = js::now_ms();
+                // What changed while the link was down: our mute.
+                if let Some(sid) = self.model.local_track() {
+                    self.socket.send(requests::mute(sid, ctx.local.muted));
+                }
+                ctx.phase(RoomPhase::Connected);
                 None
             }
             Step::Reconnect => self.lost(),

@@ -11,6 +11,7 @@ mod forward;
 mod participant;
 mod pump;
 mod quality;
+mod resume;
 mod roster;
 
 use std::collections::HashMap;
@@ -266,6 +267,7 @@ impl Sfu {
             return;
         };
         let failed = self.participants.get_mut(&session).and_then(|p| {
+            p.last_packet = now;
             let rtc = if publisher {
                 &mut p.publisher
             } else {

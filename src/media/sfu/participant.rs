@@ -68,11 +68,15 @@ pub struct Participant {
     pub readings: super::quality::Readings,
     /// When the publisher [0] and the subscriber [1] next want time.
     pub wake: [Instant; 2],
+    /// When a datagram last came from the browser (on either connection).
+    pub last_packet: Instant,
     /// Subscriber changes wait while an offer is out: one offer at a time.
     queued_add: Vec<(String, String)>,
     queued_remove: Vec<String>,
     needs_channels: bool,
     pending_offer: Option<SdpPendingOffer>,
+    /// The outstanding offer as sent, to send again after a resume.
+    offer_out: Option<(String, u32)>,
     offers_made: u32,
 }
 
@@ -131,9 +135,11 @@ impl Participant {
             // exists: LiveKit's two data channels provide it.
             needs_channels: true,
             pending_offer: None,
+            offer_out: None,
             offers_made: 0,
             readings: Default::default(),
             wake: [now; 2],
+            last_packet: now,
         }
     }
 
@@ -202,7 +208,14 @@ impl Participant {
         let (offer, pending) = change.apply()?;
         self.pending_offer = Some(pending);
         self.offers_made += 1;
-        Some((offer.to_sdp_string(), self.offers_made))
+        let sent = (offer.to_sdp_string(), self.offers_made);
+        self.offer_out = Some(sent.clone());
+        Some(sent)
+    }
+
+    /// The subscriber offer still waiting for its answer, if any.
+    pub fn outstanding_offer(&self) -> Option<(String, u32)> {
+        self.offer_out.clone()
     }
 
     /// The browser's answer to the outstanding subscriber offer.
@@ -211,6 +224,7 @@ impl Participant {
             .pending_offer
             .take()
             .ok_or("an answer without an offer")?;
+        self.offer_out = None;
         let answer = str0m::change::SdpAnswer::from_sdp_string(sdp)
             .map_err(|e| format!("unreadable answer: {e}"))?;
         self.subscriber

@@ -80,9 +80,9 @@ pub fn join(
         subscriber_primary: true,
         ping_interval: PING_INTERVAL,
         ping_timeout: PING_TIMEOUT,
-        // A dropped signal connection rejoins from scratch: no resume.
+        // A dropped signal connection is resumed (reconnect=1&sid=..).
         client_configuration: Some(lk::ClientConfiguration {
-            resume_connection: lk::ClientConfigSetting::Disabled as i32,
+            resume_connection: lk::ClientConfigSetting::Enabled as i32,
             ..Default::default()
         }),
         ..Default::default()

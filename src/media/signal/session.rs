@@ -68,51 +68,29 @@ impl Session {
         }
     }
 
-    /// A resume attempt: we keep no state to resume, so the client is told
-    /// to rejoin from scratch.
-    pub async fn refuse_resume(mut self) {
-        let leave = proto::leave(
-            lk::DisconnectReason::StateMismatch,
-            lk::leave_request::Action::Reconnect,
-        );
-        let _ = self.send(leave).await;
-        let _ = self.ws.send(Message::Close(None)).await;
-    }
-
-    pub async fn run(mut self) {
+    /// Serves the link: a join, or with `resume` (the participant sid the
+    /// browser had) a resume of that session, whose media never stopped.
+    pub async fn run(mut self, resume: Option<String>) {
         let (tx, mut signals) = mpsc::unbounded_channel();
-        let (room, identity, name) = (
-            self.grant.room.clone(),
-            self.grant.identity.clone(),
-            self.grant.name.clone(),
-        );
-        let joined = self
-            .server
-            .ask(|reply| Command::Join {
-                room: room.clone(),
-                identity,
-                name,
-                signals: tx,
-                reply,
-            })
-            .await;
-        let Some(joined) = joined else {
+        let opened = match resume {
+            None => self.join(tx).await,
+            Some(sid) => self.resume(sid, tx).await,
+        };
+        let Some((session, link, sid)) = opened else {
             let _ = self.ws.send(Message::Close(None)).await;
             return;
         };
-        let session = joined.session;
-        let join = proto::join(&room, &joined.me, &joined.others, now_ms());
-        let end = if self.send(join).await.is_err() {
-            End::Closed
-        } else {
-            self.serve(session, &mut signals).await
+        let end = self.serve(session, &mut signals).await;
+        // A link that just dropped may be resumed; a leave is final.
+        match end {
+            End::Closed | End::Silent => self.server.command(Command::Park { session, link }),
+            _ => self.server.command(Command::Leave { session, link }),
         };
-        self.server.command(Command::Leave { session });
         tracing::debug!(
-            room,
-            sid = joined.me.sid,
+            room = self.grant.room,
+            sid,
             end = end.describe(),
-            "signal session ended"
+            "signal link ended"
         );
         let leave = match &end {
             End::Dropped(_) => Some(proto::leave(
@@ -132,6 +110,78 @@ impl Session {
                 reason: "".into(),
             })))
             .await;
+    }
+
+    /// Joins the room: the session, its link, and the participant sid.
+    async fn join(
+        &mut self,
+        tx: mpsc::UnboundedSender<Signal>,
+    ) -> Option<(SessionId, u64, String)> {
+        let room = self.grant.room.clone();
+        let joined = self
+            .server
+            .ask(|reply| Command::Join {
+                room: room.clone(),
+                identity: self.grant.identity.clone(),
+                name: self.grant.name.clone(),
+                signals: tx,
+                reply,
+            })
+            .await?;
+        let join = proto::join(&room, &joined.me, &joined.others, now_ms());
+        if self.send(join).await.is_err() {
+            let (session, link) = (joined.session, joined.link);
+            self.server.command(Command::Park { session, link });
+            return None;
+        }
+        Some((joined.session, joined.link, joined.me.sid))
+    }
+
+    /// Takes over session `sid` of the token's identity in its room: the
+    /// browser hears the resume accepted, who is there now, and any
+    /// subscriber offer it has not answered. A session that is gone (or
+    /// another person's) is refused with a leave that asks for a full
+    /// rejoin.
+    async fn resume(
+        &mut self,
+        sid: String,
+        tx: mpsc::UnboundedSender<Signal>,
+    ) -> Option<(SessionId, u64, String)> {
+        let resumed = self
+            .server
+            .ask(|reply| Command::Resume {
+                room: self.grant.room.clone(),
+                identity: self.grant.identity.clone(),
+                sid: sid.clone(),
+                signals: tx,
+                reply,
+            })
+            .await
+            .flatten();
+        let Some(resumed) = resumed else {
+            let leave = proto::leave(
+                lk::DisconnectReason::StateMismatch,
+                lk::leave_request::Action::Reconnect,
+            );
+            let _ = self.send(leave).await;
+            return None;
+        };
+        let (session, link) = (resumed.session, resumed.link);
+        let mut frames = vec![
+            Res::Reconnect(lk::ReconnectResponse::default()),
+            response(Signal::Participants(resumed.others)),
+        ];
+        if let Some((sdp, id)) = resumed.offer {
+            frames.push(response(Signal::SubscriberOffer { sdp, id }));
+        }
+        for frame in frames {
+            if self.send(frame).await.is_err() {
+                self.server.command(Command::Park { session, link });
+                return None;
+            }
+        }
+        tracing::debug!(room = self.grant.room, sid, "signal link resumed");
+        Some((session, link, sid))
     }
 
     async fn serve(

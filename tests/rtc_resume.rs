@@ -1,0 +1,157 @@
+//! Resuming a signalling link (LiveKit's `reconnect=1&sid=..`) on the
+//! embedded SFU, over real WebSockets on loopback: a dropped link keeps its
+//! session for the browser to take back; a session nobody resumes, or whose
+//! browser went silent, leaves; a resume naming someone else's session is
+//! refused.
+
+mod common;
+mod signal_client;
+
+use std::time::Duration;
+
+use belfry::api::call_types::CallView;
+use common::Parish;
+use livekit_protocol as lk;
+use lk::signal_request::Message as Req;
+use lk::signal_response::Message as Res;
+use serde_json::json;
+use signal_client::{answered, connect, next, resume, Client};
+
+const GONE: i32 = lk::participant_info::State::Disconnected as i32;
+
+#[tokio::test]
+async fn a_dropped_link_is_resumed_and_the_room_never_sees_a_leave() {
+    let p = Parish::new().await;
+    let (call, a, b) = answered(&p).await;
+    let mut alice = connect(&a).await;
+    let mut bob = connect(&b).await;
+    let bob_id = p.bob.id().to_string();
+    let bob_sid = bob.join.participant.clone().unwrap().sid;
+    alice.update_about(&bob_id).await;
+    // His first subscriber offer, which he does not get to answer.
+    let offer = bob.until(|r| match r {
+        Res::Offer(o) => Some(o),
+        _ => None,
+    });
+    let offer = offer.await;
+
+    // Bob's link drops without a word (a network hiccup).
+    drop(bob);
+    let (ws, first) = resume(&b, &bob_sid).await;
+    assert!(
+        matches!(first, Res::Reconnect(_)),
+        "a resume is answered with a reconnect response, got {first:?}"
+    );
+    let mut bob = Client {
+        ws,
+        join: Default::default(),
+    };
+    // He is told who is there now, and the link works.
+    let alice_id = p.alice.id().to_string();
+    let seen = bob.update_about(&alice_id).await;
+    assert_eq!(seen.state, lk::participant_info::State::Active as i32);
+    // The unanswered offer comes again, the same one, to be answered now.
+    let again = bob
+        .until(|r| match r {
+            Res::Offer(o) => Some(o),
+            _ => None,
+        })
+        .await;
+    assert_eq!((again.id, &again.sdp), (offer.id, &offer.sdp));
+    bob.pings_back().await;
+
+    // Alice never saw him go, and he is still in the call.
+    let updates = alice.updates_until_pong().await;
+    assert!(
+        updates
+            .iter()
+            .all(|u| u.identity != bob_id || u.state != GONE),
+        "alice saw bob leave: {updates:?}"
+    );
+    let live: Option<CallView> = p
+        .alice
+        .ok("active_call", json!({"channel_id": p.direct}))
+        .await;
+    assert_eq!(live.map(|c| c.id), Some(call.id));
+
+    // A leave on the new link is final, as on the first.
+    bob.send(Req::Leave(lk::LeaveRequest::default())).await;
+    let gone = alice.update_about(&bob_id).await;
+    assert_eq!(gone.state, GONE);
+}
+
+#[tokio::test]
+async fn a_link_nobody_resumes_leaves_once_the_browser_is_silent_and_cannot_be_resumed_after() {
+    let p = Parish::new().await;
+    let (_, a, b) = answered(&p).await;
+    let mut alice = connect(&a).await;
+    let bob = connect(&b).await;
+    let bob_id = p.bob.id().to_string();
+    let bob_sid = bob.join.participant.clone().unwrap().sid;
+    alice.update_about(&bob_id).await;
+
+    drop(bob);
+    // Not at once: he may be back in a moment.
+    let updates = alice.updates_until_pong().await;
+    assert!(updates
+        .iter()
+        .all(|u| u.identity != bob_id || u.state != GONE));
+    // No datagram comes from his browser (it has none here): he is gone
+    // within seconds, and the room is told.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let updates = alice.updates_until_pong().await;
+        if updates
+            .iter()
+            .any(|u| u.identity == bob_id && u.state == GONE)
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "bob's silent session never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // Too late to resume: a leave that asks for a full rejoin.
+    let (mut ws, first) = resume(&b, &bob_sid).await;
+    let Res::Leave(leave) = first else {
+        panic!("a resume of an ended session is refused, got {first:?}");
+    };
+    assert_eq!(leave.action, lk::leave_request::Action::Reconnect as i32);
+    assert!(next(&mut ws).await.is_none(), "closed after the leave");
+    // And a full rejoin works.
+    let again = connect(&b).await;
+    assert_ne!(again.join.participant.unwrap().sid, bob_sid);
+}
+
+#[tokio::test]
+async fn a_resume_naming_another_session_is_refused_and_that_session_goes_on() {
+    let p = Parish::new().await;
+    let (_, a, b) = answered(&p).await;
+    let mut alice = connect(&a).await;
+    let mut bob = connect(&b).await;
+    let bob_id = p.bob.id().to_string();
+    let bob_sid = bob.join.participant.clone().unwrap().sid;
+    alice.update_about(&bob_id).await;
+
+    // Alice's token, Bob's session.
+    let (mut ws, first) = resume(&a, &bob_sid).await;
+    let Res::Leave(leave) = first else {
+        panic!("a resume of another's session is refused, got {first:?}");
+    };
+    assert_eq!(leave.action, lk::leave_request::Action::Reconnect as i32);
+    assert!(next(&mut ws).await.is_none());
+    // A sid that names nothing, with a garbage value, likewise.
+    let (_, first) = resume(&b, "PA_%00nothing").await;
+    assert!(matches!(first, Res::Leave(_)), "got {first:?}");
+
+    // Bob's session is untouched; Alice's link still works.
+    bob.pings_back().await;
+    let updates = alice.updates_until_pong().await;
+    assert!(updates
+        .iter()
+        .all(|u| u.identity != bob_id || u.state != GONE));
+    let _ = bob.ws.close(None).await;
+}

@@ -1,0 +1,162 @@
+//! A LiveKit signalling client over a real WebSocket, for the tests of the
+//! embedded SFU's signalling: connect (or resume), read frames, send
+//! requests.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use belfry::api::call_types::{CallView, RoomAccess};
+use futures_util::{SinkExt, StreamExt};
+use livekit_protocol as lk;
+use lk::signal_request::Message as Req;
+use lk::signal_response::Message as Res;
+use prost::Message as _;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::common::Parish;
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+pub struct Client {
+    pub ws: Ws,
+    pub join: lk::JoinResponse,
+}
+
+pub async fn connect(access: &RoomAccess) -> Client {
+    let url = format!(
+        "{}/rtc?access_token={}&protocol=16",
+        access.room_url, access.token
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("upgrade");
+    let first = next(&mut ws).await.expect("a first frame");
+    let Res::Join(join) = first else {
+        panic!("the first frame must be a join response, got {first:?}");
+    };
+    Client { ws, join }
+}
+
+/// Opens a resume of participant `sid`'s session: the socket and the first
+/// frame the server sent on it.
+pub async fn resume(access: &RoomAccess, sid: &str) -> (Ws, Res) {
+    let url = format!(
+        "{}/rtc?access_token={}&protocol=16&reconnect=1&sid={sid}",
+        access.room_url, access.token
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("upgrade");
+    let first = next(&mut ws).await.expect("a first frame");
+    (ws, first)
+}
+
+/// The next signal response within `WAIT`; None when the socket closed.
+pub async fn next(ws: &mut Ws) -> Option<Res> {
+    loop {
+        let frame = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("a frame in time");
+        match frame {
+            Some(Ok(Message::Binary(bytes))) => {
+                let res = lk::SignalResponse::decode(bytes.as_ref()).expect("protobuf");
+                return Some(res.message.expect("a message"));
+            }
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+impl Client {
+    pub async fn send(&mut self, message: Req) {
+        let bytes = lk::SignalRequest {
+            message: Some(message),
+        }
+        .encode_to_vec();
+        self.ws
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("send");
+    }
+
+    /// Reads until a frame matches, skipping others (offers, speakers).
+    pub async fn until<T>(&mut self, mut pick: impl FnMut(Res) -> Option<T>) -> T {
+        loop {
+            let res = next(&mut self.ws).await.expect("socket still open");
+            if let Some(found) = pick(res) {
+                return found;
+            }
+        }
+    }
+
+    /// The next update that tells about `identity`, and what it says.
+    pub async fn update_about(&mut self, identity: &str) -> lk::ParticipantInfo {
+        self.until(|r| match r {
+            Res::Update(u) => u.participants.into_iter().find(|o| o.identity == identity),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The leave frame, then the close.
+    pub async fn dropped(&mut self) -> lk::LeaveRequest {
+        let leave = self
+            .until(|r| match r {
+                Res::Leave(l) => Some(l),
+                _ => None,
+            })
+            .await;
+        assert!(next(&mut self.ws).await.is_none(), "closed after leave");
+        leave
+    }
+
+    /// Every update read until the answer to a ping: what the server said
+    /// before then.
+    pub async fn updates_until_pong(&mut self) -> Vec<lk::ParticipantInfo> {
+        self.send(Req::Ping(99)).await;
+        let mut seen = Vec::new();
+        self.until(|r| match r {
+            Res::Update(u) => {
+                seen.extend(u.participants);
+                None
+            }
+            Res::Pong(99) => Some(()),
+            _ => None,
+        })
+        .await;
+        seen
+    }
+
+    pub async fn pings_back(&mut self) {
+        self.send(Req::PingReq(lk::Ping {
+            timestamp: 4242,
+            rtt: 0,
+        }))
+        .await;
+        let pong = self
+            .until(|r| match r {
+                Res::PongResp(p) => Some(p),
+                _ => None,
+            })
+            .await;
+        assert_eq!(pong.last_ping_timestamp, 4242);
+        assert!(pong.timestamp > 0);
+    }
+}
+
+/// Alice calls Bob, Bob answers; both get room access.
+pub async fn answered(p: &Parish) -> (CallView, RoomAccess, RoomAccess) {
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
+    let a: RoomAccess = p.alice.ok("call_token", json!({"call_id": call.id})).await;
+    let b: RoomAccess = p.bob.ok("call_token", json!({"call_id": call.id})).await;
+    (call, a, b)
+}
