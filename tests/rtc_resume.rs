@@ -155,3 +155,33 @@ async fn a_resume_naming_another_session_is_refused_and_that_session_goes_on() {
         .all(|u| u.identity != bob_id || u.state != GONE));
     let _ = bob.ws.close(None).await;
 }
+
+#[tokio::test]
+async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
+    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+    let p = Parish::new().await;
+    let (_, a, b) = answered(&p).await;
+    let mut alice = connect(&a).await;
+    let mut bob = connect(&b).await;
+    let bob_id = p.bob.id().to_string();
+    let bob_sid = bob.join.participant.clone().unwrap().sid;
+    alice.update_about(&bob_id).await;
+
+    // What a browser sends when its tab closes.
+    let away = CloseFrame {
+        code: CloseCode::Away,
+        reason: "".into(),
+    };
+    let closed = tokio::time::Instant::now();
+    bob.ws.close(Some(away)).await.expect("close");
+    let gone = alice.update_about(&bob_id).await;
+    assert_eq!(gone.state, GONE, "the next word about bob is his leave");
+    // A leave, not a parked link ended by silence (which takes 4 s).
+    assert!(
+        closed.elapsed() < Duration::from_secs(3),
+        "bob's leave took {:?}",
+        closed.elapsed()
+    );
+    let (_, first) = resume(&b, &bob_sid).await;
+    assert!(matches!(first, Res::Leave(_)), "got {first:?}");
+}

@@ -21,12 +21,17 @@ use crate::media::token::{MediaKeys, RoomGrant, TOKEN_TTL};
 const REFRESH_EVERY: Duration = Duration::from_secs(240);
 /// Silence after which the client is taken for gone (it pings every 5 s).
 const SILENCE: Duration = Duration::from_secs(proto::PING_TIMEOUT as u64);
+/// The close code a browser sends when its page goes away: a leave, not a
+/// link to wait for.
+const GOING_AWAY: u16 = 1001;
 /// Largest frame accepted from a browser (an SDP offer is a few KB).
 pub const MAX_FRAME: usize = 64 * 1024;
 
 /// Why a session ended, for the log.
 enum End {
     Left,
+    /// The page closed or navigated away (WebSocket close 1001).
+    Away,
     Closed,
     Silent,
     Dropped(String),
@@ -37,6 +42,7 @@ impl End {
     fn describe(&self) -> &str {
         match self {
             End::Left => "left",
+            End::Away => "the page went away",
             End::Closed => "socket closed",
             End::Silent => "no frame within the ping timeout",
             End::Dropped(why) | End::Refused(why) => why,
@@ -197,6 +203,9 @@ impl Session {
                 frame = self.ws.recv() => {
                     silence.as_mut().reset(tokio::time::Instant::now() + SILENCE);
                     let bytes = match frame {
+                        Some(Ok(Message::Close(Some(frame)))) if frame.code == GOING_AWAY => {
+                            return End::Away
+                        }
                         None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return End::Closed,
                         Some(Ok(Message::Binary(bytes))) => bytes,
                         Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
