@@ -10,6 +10,7 @@ mod signal_client;
 use std::time::Duration;
 
 use belfry::api::call_types::CallView;
+use belfry::media::control::{MediaCommand, MediaControl};
 use common::Parish;
 use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
@@ -184,4 +185,48 @@ async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
     );
     let (_, first) = resume(&b, &bob_sid).await;
     assert!(matches!(first, Res::Leave(_)), "got {first:?}");
+}
+
+#[tokio::test]
+async fn a_moderator_mute_while_the_link_is_down_is_told_on_resuming() {
+    let p = Parish::new().await;
+    let (_, a, b) = answered(&p).await;
+    let sfu = p.app.state.sfu.clone().expect("embedded SFU");
+    let _alice = connect(&a).await;
+    let mut bob = connect(&b).await;
+    let bob_sid = bob.join.participant.clone().unwrap().sid;
+    bob.send(Req::AddTrack(lk::AddTrackRequest {
+        cid: "bob-mic".into(),
+        r#type: lk::TrackType::Audio as i32,
+        ..Default::default()
+    }))
+    .await;
+    let track = bob
+        .until(|r| match r {
+            Res::TrackPublished(t) => t.track,
+            _ => None,
+        })
+        .await;
+    drop(bob);
+    // Parked (the leave or park reaches the SFU before the mute does).
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    sfu.send(MediaCommand::Mute {
+        room: b.room_name.clone(),
+        user: p.bob.id(),
+        muted: true,
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (ws, first) = resume(&b, &bob_sid).await;
+    assert!(matches!(first, Res::Reconnect(_)), "got {first:?}");
+    let mut bob = Client {
+        ws,
+        join: Default::default(),
+    };
+    let muted = bob
+        .until(|r| match r {
+            Res::Mute(m) => Some(m),
+            _ => None,
+        })
+        .await;
+    assert_eq!((muted.sid, muted.muted), (track.sid, true));
 }

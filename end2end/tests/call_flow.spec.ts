@@ -166,7 +166,9 @@ test('a dropped signalling link shows "Reconnecting…", is resumed by itself, a
     await expect(A.page.getByText('Reconnecting…')).toBeVisible();
     const during = await packetRate(B.page, 440);
     expect(during.packets, 'alice is heard while her link is down').toBeGreaterThan(25);
-    await A.page.waitForTimeout(1000);
+    // She mutes meanwhile: the server learns it once the link is back.
+    await A.page.getByTestId('mute').click();
+    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
     await expect(A.page.getByText('Reconnecting…')).toBeVisible();
     await restoreSignalling(A.page);
     await expect(A.page.getByText('Reconnecting…')).toHaveCount(0, { timeout: 15_000 });
@@ -177,7 +179,14 @@ test('a dropped signalling link shows "Reconnecting…", is resumed by itself, a
       (window as any).__asked.filter((u: string) => u.includes('/rtc')));
     expect(urls.filter((u) => !u.includes('reconnect=1')).length, 'one join only').toBe(1);
     expect(urls[urls.length - 1]).toContain('reconnect=1&sid=PA_');
-    expect((await packetRate(B.page, 440)).packets, 'alice is heard').toBeGreaterThan(25);
+    await expect(person_row(B.page, 'alice').locator('.muted-mark')).toBeVisible();
+    await B.page.waitForTimeout(500);
+    expect((await packetRate(B.page, 440)).packets, 'nothing forwarded while muted').toBeLessThan(5);
+    await A.page.getByTestId('mute').click();
+    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'false');
+    await expect(person_row(B.page, 'alice').locator('.muted-mark')).toHaveCount(0);
+    await expect.poll(async () => (await packetRate(B.page, 440)).packets, { message: 'alice is heard' })
+      .toBeGreaterThan(25);
     await expectHears(A.page, [660], 'alice after resuming');
     await expect(person_row(B.page, 'alice')).toContainText('Connected');
     const live = await (await A.page.request.post('/api/call_history', { data: {} })).json();

@@ -102,6 +102,8 @@ pub struct Resumed {
     pub others: Vec<ParticipantInfo>,
     /// The subscriber offer still unanswered: the old link may have lost it.
     pub offer: Option<(String, u32)>,
+    /// What was said while no link was there and still holds (mutes).
+    pub missed: Vec<Signal>,
 }
 
 /// Someone came into a room or went out of it, for call control.
@@ -201,8 +203,9 @@ struct Driver {
     /// Each session's current signalling link: its number and its channel.
     sessions: HashMap<SessionId, (u64, mpsc::UnboundedSender<Signal>)>,
     next_link: u64,
-    /// Sessions whose link dropped, since when.
-    parked: HashMap<SessionId, Instant>,
+    /// Sessions whose link dropped: since when, and what they must still
+    /// be told when they resume (a moderator's mute).
+    parked: HashMap<SessionId, (Instant, Vec<Signal>)>,
     presence: mpsc::UnboundedSender<PresenceChange>,
 }
 
@@ -318,12 +321,13 @@ impl Driver {
                     .map(|session| {
                         // A link still open (the browser gave up on it first)
                         // ends when its channel does; its leave is ignored.
-                        self.parked.remove(&session);
+                        let missed = self.parked.remove(&session).map(|p| p.1);
                         Resumed {
                             session,
                             link: self.link(session, signals),
                             others: self.sfu.room_members(&room, session),
                             offer: self.sfu.outstanding_offer(session),
+                            missed: missed.unwrap_or_default(),
                         }
                     });
                 let _ = reply.send(resumed);
@@ -364,7 +368,7 @@ impl Driver {
             Command::Park { session, link } => {
                 if self.is_current(session, link) {
                     self.sessions.remove(&session);
-                    self.parked.insert(session, now);
+                    self.parked.insert(session, (now, Vec::new()));
                 }
             }
             Command::Control(control) => self.on_control(control),
@@ -393,8 +397,8 @@ impl Driver {
         }
         let sfu = &self.sfu;
         let expired: Vec<SessionId> = (self.parked.iter())
-            .filter(|(session, since)| {
-                now.duration_since(**since) > PARK_LIMIT
+            .filter(|(session, (since, _))| {
+                now.duration_since(*since) > PARK_LIMIT
                     || sfu
                         .silent_for(**session, now)
                         .is_none_or(|s| s > MEDIA_SILENCE)
@@ -449,6 +453,10 @@ impl Driver {
                     let last = matches!(signal, Signal::Disconnected { .. });
                     if let Some((_, tx)) = self.sessions.get(&session) {
                         let _ = tx.send(signal);
+                    } else if let Some((_, missed)) = self.parked.get_mut(&session) {
+                        if matches!(signal, Signal::TrackMuted { .. }) {
+                            missed.push(signal);
+                        }
                     }
                     if last {
                         self.sessions.remove(&session);

@@ -85,12 +85,19 @@ impl Client {
     }
 
     /// Reads until a frame matches, skipping others (offers, speakers).
+    /// Fails after 12 s without one (frames like speaker levels keep
+    /// coming meanwhile).
     pub async fn until<T>(&mut self, mut pick: impl FnMut(Res) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(12);
         loop {
             let res = next(&mut self.ws).await.expect("socket still open");
             if let Some(found) = pick(res) {
                 return found;
             }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the awaited frame never came"
+            );
         }
     }
 

@@ -51,6 +51,9 @@ pub struct Session {
     /// stragglers do not.
     link: u32,
     resuming: Option<Resuming>,
+    /// Our mute changed while the link was down: the server is told on
+    /// resuming (and only then, so a moderator's mute is not undone).
+    mute_unsent: bool,
     model: RoomModel,
     publisher: Option<Peer>,
     subscriber: Option<Peer>,
@@ -84,6 +87,7 @@ impl Session {
             socket: Socket::open(&url, link, tx)?,
             link,
             resuming: None,
+            mute_unsent: false,
             model: RoomModel::default(),
             publisher: None,
             subscriber: None,
@@ -292,6 +296,7 @@ impl Session {
     async fn after_command(&mut self, command: &Command, ctx: &mut Ctx) {
         match command {
             Command::Mute(muted) => {
+                self.mute_unsent |= self.resuming.is_some();
                 if let Some(sid) = self.model.local_track() {
                     self.socket.send(requests::mute(sid, *muted));
                 }
@@ -395,10 +400,12 @@ impl Session {
             Step::Resumed => {
                 self.resuming = None;
                 self.last_heard = js::now_ms();
-                // What changed while the link was down: our mute.
-                if let Some(sid) = self.model.local_track() {
+                // What changed while the link was down: our mute, if we
+                // touched it (the server tells us of a moderator's).
+                if let Some(sid) = self.model.local_track().filter(|_| self.mute_unsent) {
                     self.socket.send(requests::mute(sid, ctx.local.muted));
                 }
+                self.mute_unsent = false;
                 ctx.phase(RoomPhase::Connected);
                 None
             }

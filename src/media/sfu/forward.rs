@@ -64,13 +64,13 @@ impl Sfu {
             let Some(pt) = pt else {
                 continue; // Not negotiated yet.
             };
-            let base = *down.base.get_or_insert(seq.saturating_sub(1));
             // Older than this subscriber's first packet: nothing to number it.
-            let Some(number) = seq.checked_sub(base).filter(|n| *n > 0) else {
+            let Some(number) = down.number(seq) else {
                 continue;
             };
+            let mid = down.mid;
             let mut api = q.subscriber.direct_api();
-            let Some(stream) = api.stream_tx_by_mid(down.mid, None) else {
+            let Some(stream) = api.stream_tx_by_mid(mid, None) else {
                 continue;
             };
             let write = RtpWrite::new(

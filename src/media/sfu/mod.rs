@@ -7,6 +7,7 @@
 //! ([`SfuOutput`]). A participant whose peer connection fails, or who sends
 //! something unusable, is disconnected alone.
 
+mod down_track;
 mod forward;
 mod participant;
 mod pump;

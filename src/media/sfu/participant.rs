@@ -11,6 +11,8 @@ use str0m::media::{Direction, MediaKind, Mid};
 use str0m::net::TcpType;
 use str0m::{Candidate, Rtc};
 
+use super::down_track::DownTrack;
+
 /// A published audio track.
 #[derive(Debug, Clone)]
 pub struct Track {
@@ -24,17 +26,6 @@ pub struct Track {
     /// Packets held back while muted: taken off the sequence numbers
     /// forwarded after, so subscribers see no loss where there was silence.
     pub held_back: u64,
-}
-
-/// A track of someone else's forwarded to this participant.
-#[derive(Debug, Clone, Copy)]
-pub struct DownTrack {
-    /// The subscriber m-line carrying it.
-    pub mid: Mid,
-    /// Subtracted from the publisher's sequence numbers: this subscriber's
-    /// first packet is number 1, in the rollover period a new receiver
-    /// expects, however long the publisher has been talking.
-    pub base: Option<u64>,
 }
 
 /// What others are told about a participant.
@@ -197,7 +188,7 @@ impl Participant {
                 Some(track.clone()),
                 None,
             );
-            self.down.insert(track, DownTrack { mid, base: None });
+            self.down.insert(track, DownTrack { mid, last: None });
         }
         for track in self.queued_remove.drain(..) {
             if let Some(down) = self.down.remove(&track) {

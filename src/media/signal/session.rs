@@ -180,6 +180,7 @@ impl Session {
         if let Some((sdp, id)) = resumed.offer {
             frames.push(response(Signal::SubscriberOffer { sdp, id }));
         }
+        frames.extend(resumed.missed.into_iter().map(response));
         for frame in frames {
             if self.send(frame).await.is_err() {
                 self.server.command(Command::Park { session, link });
