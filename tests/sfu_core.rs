@@ -6,6 +6,7 @@ mod sfu_world;
 
 use str0m::net::{Protocol, Receive};
 
+use belfry::media::sfu::SfuOutput;
 use sfu_world::{World, SFU};
 
 #[test]
@@ -118,6 +119,70 @@ fn forwarded_packets_are_numbered_without_gaps_across_a_mute_and_from_1_for_a_la
     );
     assert_eq!(to_carol[0], 1, "carol's first packet is not number 1");
     assert!(to_carol.windows(2).all(|p| p[1] == p[0] + 1));
+}
+
+#[test]
+fn forwarded_media_is_drained_a_budget_of_subscribers_at_a_time_each_once() {
+    use std::collections::HashSet;
+    use std::time::Duration;
+    use str0m::media::{Frequency, MediaTime};
+    use str0m::net::Transmit;
+
+    let mut w = World::new();
+    let a = w.join("room", "alice");
+    let b = w.join("room", "bob");
+    let c = w.join("room", "carol");
+    w.run(2_000, &[a, b, c]);
+    let subscribers: HashSet<_> = [w.peers[b].sub_addr, w.peers[c].sub_addr].into();
+    let from = w.peers[a].pub_addr;
+
+    // Alice sends two frames; only her packets reach the SFU, and it is
+    // not asked to settle.
+    w.sfu.take_outputs();
+    w.wire.clear();
+    for n in 0..2u64 {
+        w.now += Duration::from_millis(10);
+        let now = w.now;
+        let peer = &mut w.peers[a];
+        let writer = peer.publisher.writer(peer.mid.unwrap()).unwrap();
+        let pt = writer.payload_params().next().unwrap().pt();
+        let time = MediaTime::new(n * 480, Frequency::FORTY_EIGHT_KHZ);
+        writer.write(pt, now, time, vec![peer.marker; 60]).unwrap();
+        w.poll_peers();
+    }
+    let wire: Vec<Transmit> = std::mem::take(&mut w.wire);
+    for t in wire.iter().filter(|t| t.source == from) {
+        let r = Receive {
+            proto: Protocol::Udp,
+            source: t.source,
+            destination: t.destination,
+            contents: (&t.contents[..]).try_into().unwrap(),
+        };
+        w.sfu.receive(w.now, r);
+    }
+    let reached = |outputs: Vec<SfuOutput>| -> HashSet<_> {
+        outputs
+            .into_iter()
+            .filter_map(|o| match o {
+                SfuOutput::Transmit(t) => Some(t.destination),
+                _ => None,
+            })
+            .filter(|d| subscribers.contains(d))
+            .collect()
+    };
+    // Two subscribers written to (twice each): one drained per call.
+    assert!(w.sfu.drain_written(w.now, 1), "one more waits");
+    let first = reached(w.sfu.take_outputs());
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(!w.sfu.drain_written(w.now, 1), "none waits");
+    let second = reached(w.sfu.take_outputs());
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_ne!(first, second);
+    assert!(!w.sfu.drain_written(w.now, 1));
+    assert!(
+        reached(w.sfu.take_outputs()).is_empty(),
+        "drained once each"
+    );
 }
 
 #[test]

@@ -23,6 +23,9 @@ const DATAGRAM: usize = 2000;
 /// the sends share system calls; when idle the batch is one datagram.
 const RECEIVE_BATCH: usize = 16;
 
+/// Subscribers drained between sends: what was forwarded to the first
+/// ones leaves while the rest are still being drained.
+const SEND_EVERY: usize = 32;
 /// How long a session whose signalling link dropped waits for the browser
 /// to resume it, at most.
 const PARK_LIMIT: Duration = Duration::from_secs(20);
@@ -245,6 +248,9 @@ impl Driver {
                             break;
                         }
                         received = self.socket.try_recv_from(&mut buf);
+                    }
+                    while self.sfu.drain_written(now, SEND_EVERY) {
+                        self.flush().await;
                     }
                     wake = wake.min(self.sfu.settle(now));
                 }

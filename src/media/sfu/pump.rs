@@ -65,14 +65,25 @@ impl Sfu {
     /// After any input: sends what forwarding wrote, reports speakers, and
     /// says when to be called next.
     pub fn settle(&mut self, now: Instant) -> Instant {
-        // Each subscriber media was written to, drained once (draining a
-        // subscriber forwards nothing, so the list does not grow meanwhile).
+        while self.drain_written(now, usize::MAX) {}
+        self.speakers(now);
+        self.next_wake(now)
+    }
+
+    /// Drains up to `budget` of the subscribers media was written to (each
+    /// once, however many packets it got); true while more wait. A driver
+    /// sends between calls, so the first subscribers' audio leaves before
+    /// the last ones' is ready.
+    pub fn drain_written(&mut self, now: Instant, budget: usize) -> bool {
         let mut dirty = std::mem::take(&mut self.dirty);
         dirty.sort_unstable();
         dirty.dedup();
-        for id in dirty {
-            // Written media wants time at once (to packetize it): give it
-            // now, rather than after a poll that would only ask for it.
+        // Draining a subscriber forwards nothing: the list does not grow.
+        let batch = dirty.split_off(dirty.len().saturating_sub(budget));
+        self.dirty = dirty;
+        for id in batch {
+            // Written media wants time at once (to queue it for sending):
+            // give it now, rather than after a poll that would only ask.
             let failed = (self.participants.get_mut(&id))
                 .and_then(|p| p.subscriber.handle_input(Input::Timeout(now)).err());
             match failed {
@@ -80,8 +91,7 @@ impl Sfu {
                 None => self.drain_one(id, false, now),
             }
         }
-        self.speakers(now);
-        self.next_wake(now)
+        !self.dirty.is_empty()
     }
 
     pub(super) fn drain_one(&mut self, id: SessionId, publisher: bool, now: Instant) {
