@@ -16,19 +16,22 @@ use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Res;
 use serde_json::json;
-use signal_client::{answered, connect, next, resume, Client};
+use signal_client::{connect, next, resume, two_in_a_room, Client, TwoInARoom};
 
 const GONE: i32 = lk::participant_info::State::Disconnected as i32;
 
 #[tokio::test]
 async fn a_dropped_link_is_resumed_and_the_room_never_sees_a_leave() {
     let p = Parish::new().await;
-    let (call, a, b) = answered(&p).await;
-    let mut alice = connect(&a).await;
-    let mut bob = connect(&b).await;
-    let bob_id = p.bob.id().to_string();
-    let bob_sid = bob.join.participant.clone().unwrap().sid;
-    alice.update_about(&bob_id).await;
+    let TwoInARoom {
+        call,
+        b,
+        mut alice,
+        mut bob,
+        bob_id,
+        bob_sid,
+        ..
+    } = two_in_a_room(&p).await;
     // His first subscriber offer, which he does not get to answer.
     let offer = bob.until(|r| match r {
         Res::Offer(o) => Some(o),
@@ -84,12 +87,14 @@ async fn a_dropped_link_is_resumed_and_the_room_never_sees_a_leave() {
 #[tokio::test]
 async fn a_link_nobody_resumes_leaves_once_the_browser_is_silent_and_cannot_be_resumed_after() {
     let p = Parish::new().await;
-    let (_, a, b) = answered(&p).await;
-    let mut alice = connect(&a).await;
-    let bob = connect(&b).await;
-    let bob_id = p.bob.id().to_string();
-    let bob_sid = bob.join.participant.clone().unwrap().sid;
-    alice.update_about(&bob_id).await;
+    let TwoInARoom {
+        b,
+        mut alice,
+        bob,
+        bob_id,
+        bob_sid,
+        ..
+    } = two_in_a_room(&p).await;
 
     drop(bob);
     // Not at once: he may be back in a moment.
@@ -130,12 +135,15 @@ async fn a_link_nobody_resumes_leaves_once_the_browser_is_silent_and_cannot_be_r
 #[tokio::test]
 async fn a_resume_naming_another_session_is_refused_and_that_session_goes_on() {
     let p = Parish::new().await;
-    let (_, a, b) = answered(&p).await;
-    let mut alice = connect(&a).await;
-    let mut bob = connect(&b).await;
-    let bob_id = p.bob.id().to_string();
-    let bob_sid = bob.join.participant.clone().unwrap().sid;
-    alice.update_about(&bob_id).await;
+    let TwoInARoom {
+        a,
+        b,
+        mut alice,
+        mut bob,
+        bob_id,
+        bob_sid,
+        ..
+    } = two_in_a_room(&p).await;
 
     // Alice's token, Bob's session.
     let (mut ws, first) = resume(&a, &bob_sid).await;
@@ -161,12 +169,14 @@ async fn a_resume_naming_another_session_is_refused_and_that_session_goes_on() {
 async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
     use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
     let p = Parish::new().await;
-    let (_, a, b) = answered(&p).await;
-    let mut alice = connect(&a).await;
-    let mut bob = connect(&b).await;
-    let bob_id = p.bob.id().to_string();
-    let bob_sid = bob.join.participant.clone().unwrap().sid;
-    alice.update_about(&bob_id).await;
+    let TwoInARoom {
+        b,
+        mut alice,
+        mut bob,
+        bob_id,
+        bob_sid,
+        ..
+    } = two_in_a_room(&p).await;
 
     // What a browser sends when its tab closes.
     let away = CloseFrame {
@@ -190,23 +200,14 @@ async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
 #[tokio::test]
 async fn a_moderator_mute_while_the_link_is_down_is_told_on_resuming() {
     let p = Parish::new().await;
-    let (_, a, b) = answered(&p).await;
     let sfu = p.app.state.sfu.clone().expect("embedded SFU");
-    let _alice = connect(&a).await;
-    let mut bob = connect(&b).await;
-    let bob_sid = bob.join.participant.clone().unwrap().sid;
-    bob.send(Req::AddTrack(lk::AddTrackRequest {
-        cid: "bob-mic".into(),
-        r#type: lk::TrackType::Audio as i32,
-        ..Default::default()
-    }))
-    .await;
-    let track = bob
-        .until(|r| match r {
-            Res::TrackPublished(t) => t.track,
-            _ => None,
-        })
-        .await;
+    let TwoInARoom {
+        b,
+        mut bob,
+        bob_sid,
+        ..
+    } = two_in_a_room(&p).await;
+    let track = bob.publish_mic("bob-mic").await;
     drop(bob);
     // Parked (the leave or park reaches the SFU before the mute does).
     tokio::time::sleep(Duration::from_millis(200)).await;

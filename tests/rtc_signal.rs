@@ -188,18 +188,7 @@ async fn call_control_evicts_and_mutes_through_the_sfu() {
     let sfu = p.app.state.sfu.clone().expect("embedded SFU");
     let mut alice = connect(&a).await;
     let mut bob = connect(&b).await;
-    bob.send(Req::AddTrack(lk::AddTrackRequest {
-        cid: "bob-mic".into(),
-        r#type: lk::TrackType::Audio as i32,
-        ..Default::default()
-    }))
-    .await;
-    let track = bob
-        .until(|r| match r {
-            Res::TrackPublished(t) => t.track,
-            _ => None,
-        })
-        .await;
+    let track = bob.publish_mic("bob-mic").await;
 
     sfu.send(MediaCommand::Mute {
         room: b.room_name.clone(),

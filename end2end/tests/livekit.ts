@@ -21,6 +21,21 @@ export async function person(baseURL: string, username: string) {
   return ctx;
 }
 
+/** Alice calls Bob in their direct channel and he answers: both signed
+ * in, the call, and each one's room access. */
+export async function directCall(baseURL: string) {
+  const alice = await person(baseURL, 'alice');
+  const bob = await person(baseURL, 'bob');
+  const spaces = await api(alice, 'my_spaces');
+  const direct = spaces.channels.find((c: any) => c.kind === 'direct');
+  expect(direct, 'the demo has a direct channel').toBeTruthy();
+  const call = await api(alice, 'initiate_call', { channel_id: direct.id });
+  await api(bob, 'answer_call', { call_id: call.id });
+  const a = await api(alice, 'call_token', { call_id: call.id });
+  const b = await api(bob, 'call_token', { call_id: call.id });
+  return { alice, bob, direct, call, a, b };
+}
+
 /** A browser whose fake microphone plays `hz`, on a page with livekit-client. */
 export async function withTone(hz: number, baseURL: string): Promise<{ browser: Browser; page: Page }> {
   const wav = writeTone(hz);

@@ -4,19 +4,11 @@
 // (peak frequency), muting silences that side, and when both leave, call
 // control sees the media go and ends the call.
 import { test, expect } from '@playwright/test';
-import { api, person, withTone, join, hearing, near } from './livekit';
+import { api, person, withTone, join, hearing, near, directCall } from './livekit';
 
 test('livekit-client joins the embedded SFU and each side hears the other', async ({ baseURL }) => {
   test.setTimeout(120_000);
-  const alice = await person(baseURL!, 'alice');
-  const bob = await person(baseURL!, 'bob');
-  const spaces = await api(alice, 'my_spaces');
-  const direct = spaces.channels.find((c: any) => c.kind === 'direct');
-  expect(direct, 'the demo has a direct channel').toBeTruthy();
-  const call = await api(alice, 'initiate_call', { channel_id: direct.id });
-  await api(bob, 'answer_call', { call_id: call.id });
-  const a = await api(alice, 'call_token', { call_id: call.id });
-  const b = await api(bob, 'call_token', { call_id: call.id });
+  const { alice, bob, direct, call, a, b } = await directCall(baseURL!);
 
   const A = await withTone(440, baseURL!);
   const B = await withTone(660, baseURL!);
@@ -131,14 +123,7 @@ test('a three-person group call: everyone hears the other two; a killed tab is s
 
 test('livekit-client resumes a dropped signalling link: the same session, and the audio never stops', async ({ baseURL }) => {
   test.setTimeout(120_000);
-  const alice = await person(baseURL!, 'alice');
-  const bob = await person(baseURL!, 'bob');
-  const spaces = await api(alice, 'my_spaces');
-  const direct = spaces.channels.find((c: any) => c.kind === 'direct');
-  const call = await api(alice, 'initiate_call', { channel_id: direct.id });
-  await api(bob, 'answer_call', { call_id: call.id });
-  const a = await api(alice, 'call_token', { call_id: call.id });
-  const b = await api(bob, 'call_token', { call_id: call.id });
+  const { alice, bob, direct, call, a, b } = await directCall(baseURL!);
   const A = await withTone(440, baseURL!);
   const B = await withTone(660, baseURL!);
   try {

@@ -139,6 +139,22 @@ impl Client {
         seen
     }
 
+    /// Announces a microphone as `cid`; the track the server published.
+    pub async fn publish_mic(&mut self, cid: &str) -> lk::TrackInfo {
+        self.send(Req::AddTrack(lk::AddTrackRequest {
+            cid: cid.into(),
+            r#type: lk::TrackType::Audio as i32,
+            source: lk::TrackSource::Microphone as i32,
+            ..Default::default()
+        }))
+        .await;
+        self.until(|r| match r {
+            Res::TrackPublished(t) => t.track,
+            _ => None,
+        })
+        .await
+    }
+
     pub async fn pings_back(&mut self) {
         self.send(Req::PingReq(lk::Ping {
             timestamp: 4242,
@@ -153,6 +169,36 @@ impl Client {
             .await;
         assert_eq!(pong.last_ping_timestamp, 4242);
         assert!(pong.timestamp > 0);
+    }
+}
+
+/// Alice and Bob connected to their call's room, Alice having seen Bob.
+pub struct TwoInARoom {
+    pub call: CallView,
+    pub a: RoomAccess,
+    pub b: RoomAccess,
+    pub alice: Client,
+    pub bob: Client,
+    /// Bob's identity and participant sid.
+    pub bob_id: String,
+    pub bob_sid: String,
+}
+
+pub async fn two_in_a_room(p: &Parish) -> TwoInARoom {
+    let (call, a, b) = answered(p).await;
+    let mut alice = connect(&a).await;
+    let bob = connect(&b).await;
+    let bob_id = p.bob.id().to_string();
+    let bob_sid = bob.join.participant.clone().expect("participant").sid;
+    alice.update_about(&bob_id).await;
+    TwoInARoom {
+        call,
+        a,
+        b,
+        alice,
+        bob,
+        bob_id,
+        bob_sid,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use str0m::net::{Protocol, Receive};
 use tokio::net::UdpSocket;
@@ -13,8 +13,13 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::control::{MediaCommand, MediaControl};
 use super::ice_tcp::{self, TcpEvent};
-use super::sfu::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal, Track};
+use super::sfu::{Presence, SessionId, Sfu, SfuOutput, Signal};
 use super::udp_batch;
+
+mod commands;
+mod links;
+
+pub use commands::{Command, Joined, PresenceChange, Resumed};
 
 /// Largest datagram read (WebRTC keeps packets under the path MTU).
 const DATAGRAM: usize = 2000;
@@ -26,95 +31,9 @@ const RECEIVE_BATCH: usize = 16;
 /// Subscribers drained between sends: what was forwarded to the first
 /// ones leaves while the rest are still being drained.
 const SEND_EVERY: usize = 32;
-/// How long a session whose signalling link dropped waits for the browser
-/// to resume it, at most.
-const PARK_LIMIT: Duration = Duration::from_secs(20);
-/// A parked session from whose browser nothing (audio, RTCP, ICE checks,
-/// which come every 2.5 s at the least) has come for this long is gone: the
-/// tab died with its link.
-const MEDIA_SILENCE: Duration = Duration::from_secs(4);
-
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
 pub const ROOM_CLOSED: &str = "the call has ended";
-
-pub enum Command {
-    Join {
-        room: String,
-        identity: String,
-        name: String,
-        signals: mpsc::UnboundedSender<Signal>,
-        reply: oneshot::Sender<Joined>,
-    },
-    /// A new signalling link for the session `sid` of `identity` in `room`
-    /// (LiveKit's resume): its media never stopped.
-    Resume {
-        room: String,
-        identity: String,
-        sid: String,
-        signals: mpsc::UnboundedSender<Signal>,
-        reply: oneshot::Sender<Option<Resumed>>,
-    },
-    AddTrack {
-        session: SessionId,
-        cid: String,
-        muted: bool,
-        reply: oneshot::Sender<Option<Track>>,
-    },
-    PublisherOffer {
-        session: SessionId,
-        sdp: String,
-        reply: oneshot::Sender<Result<String, String>>,
-    },
-    SubscriberAnswer {
-        session: SessionId,
-        sdp: String,
-    },
-    Mute {
-        session: SessionId,
-        track: String,
-        muted: bool,
-    },
-    /// The participant left (or was dropped) on signalling link `link`.
-    Leave {
-        session: SessionId,
-        link: u64,
-    },
-    /// Signalling link `link` dropped without a leave: the session stays,
-    /// its media flowing, until the browser resumes it or goes silent.
-    Park {
-        session: SessionId,
-        link: u64,
-    },
-    Control(MediaCommand),
-}
-
-/// A session just joined: who they are, and who is already there.
-pub struct Joined {
-    pub session: SessionId,
-    /// This signalling link's number (a later resume gets another).
-    pub link: u64,
-    pub me: ParticipantInfo,
-    pub others: Vec<ParticipantInfo>,
-}
-
-/// A session taken over by a new signalling link.
-pub struct Resumed {
-    pub session: SessionId,
-    pub link: u64,
-    pub others: Vec<ParticipantInfo>,
-    /// The subscriber offer still unanswered: the old link may have lost it.
-    pub offer: Option<(String, u32)>,
-    /// What was said while no link was there and still holds (mutes).
-    pub missed: Vec<Signal>,
-}
-
-/// Someone came into a room or went out of it, for call control.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PresenceChange {
-    pub presence: Presence,
-    pub joined: bool,
-}
 
 /// A handle on the running SFU; cheap to clone.
 #[derive(Clone)]
@@ -378,43 +297,6 @@ impl Driver {
                 }
             }
             Command::Control(control) => self.on_control(control),
-        }
-    }
-
-    /// Gives a session a new signalling link; returns its number.
-    fn link(&mut self, session: SessionId, signals: mpsc::UnboundedSender<Signal>) -> u64 {
-        let link = self.next_link;
-        self.next_link += 1;
-        self.sessions.insert(session, (link, signals));
-        link
-    }
-
-    /// Whether `link` is the session's current link: a link replaced by a
-    /// resume has no say any more.
-    fn is_current(&self, session: SessionId, link: u64) -> bool {
-        self.sessions.get(&session).is_some_and(|(l, _)| *l == link)
-    }
-
-    /// Ends parked sessions not resumed in time, or whose browser went
-    /// silent (a dead tab), so the room and call control see them leave.
-    fn expire_parked(&mut self, now: Instant) {
-        if self.parked.is_empty() {
-            return;
-        }
-        let sfu = &self.sfu;
-        let expired: Vec<SessionId> = (self.parked.iter())
-            .filter(|(session, (since, _))| {
-                now.duration_since(*since) > PARK_LIMIT
-                    || sfu
-                        .silent_for(**session, now)
-                        .is_none_or(|s| s > MEDIA_SILENCE)
-            })
-            .map(|(session, _)| *session)
-            .collect();
-        for session in expired {
-            self.parked.remove(&session);
-            tracing::debug!(session, "a dropped signalling link was not resumed");
-            self.sfu.leave(session, None);
         }
     }
 

@@ -1,0 +1,85 @@
+//! What signalling handlers (and call control) ask of the SFU driver, and
+//! what it answers.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::super::control::MediaCommand;
+use super::super::sfu::{ParticipantInfo, Presence, SessionId, Signal, Track};
+
+pub enum Command {
+    Join {
+        room: String,
+        identity: String,
+        name: String,
+        signals: mpsc::UnboundedSender<Signal>,
+        reply: oneshot::Sender<Joined>,
+    },
+    /// A new signalling link for the session `sid` of `identity` in `room`
+    /// (LiveKit's resume): its media never stopped.
+    Resume {
+        room: String,
+        identity: String,
+        sid: String,
+        signals: mpsc::UnboundedSender<Signal>,
+        reply: oneshot::Sender<Option<Resumed>>,
+    },
+    AddTrack {
+        session: SessionId,
+        cid: String,
+        muted: bool,
+        reply: oneshot::Sender<Option<Track>>,
+    },
+    PublisherOffer {
+        session: SessionId,
+        sdp: String,
+        reply: oneshot::Sender<Result<String, String>>,
+    },
+    SubscriberAnswer {
+        session: SessionId,
+        sdp: String,
+    },
+    Mute {
+        session: SessionId,
+        track: String,
+        muted: bool,
+    },
+    /// The participant left (or was dropped) on signalling link `link`.
+    Leave {
+        session: SessionId,
+        link: u64,
+    },
+    /// Signalling link `link` dropped without a leave: the session stays,
+    /// its media flowing, until the browser resumes it or goes silent.
+    Park {
+        session: SessionId,
+        link: u64,
+    },
+    Control(MediaCommand),
+}
+
+/// A session just joined: who they are, and who is already there.
+pub struct Joined {
+    pub session: SessionId,
+    /// This signalling link's number (a later resume gets another).
+    pub link: u64,
+    pub me: ParticipantInfo,
+    pub others: Vec<ParticipantInfo>,
+}
+
+/// A session taken over by a new signalling link.
+pub struct Resumed {
+    pub session: SessionId,
+    pub link: u64,
+    pub others: Vec<ParticipantInfo>,
+    /// The subscriber offer still unanswered: the old link may have lost it.
+    pub offer: Option<(String, u32)>,
+    /// What was said while no link was there and still holds (mutes).
+    pub missed: Vec<Signal>,
+}
+
+/// Someone came into a room or went out of it, for call control.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresenceChange {
+    pub presence: Presence,
+    pub joined: bool,
+}
