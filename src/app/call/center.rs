@@ -46,6 +46,9 @@ pub struct CallCenter {
     /// The call whose media room closed before its end was heard of: its
     /// end is announced when the news arrives.
     closed: StoredValue<Option<CallId>>,
+    /// Bumped when calls are seen and again when the server has heard so:
+    /// a missed count fetched before then is stale and not shown.
+    seen: StoredValue<u32>,
 }
 
 pub fn use_call_center() -> CallCenter {
@@ -75,6 +78,7 @@ pub fn provide_call_center() -> CallCenter {
         announcement: RwSignal::new(String::new()),
         pending: RwSignal::new(false),
         missed: RwSignal::new(0),
+        seen: StoredValue::new(0),
         access,
         closed: StoredValue::new(None),
     };
@@ -146,16 +150,23 @@ impl CallCenter {
     }
 
     async fn count_missed(&self) {
+        let asked = self.seen.get_value();
         if let Ok(n) = missed_calls().await {
-            self.missed.set(n);
+            // Calls seen meanwhile: this count may predate it.
+            if self.seen.get_value() == asked {
+                self.missed.set(n);
+            }
         }
     }
 
     /// I have looked at my calls: the badge clears, here and on the server.
     pub fn calls_seen(&self) {
         self.missed.set(0);
+        self.seen.update_value(|n| *n += 1);
+        let seen = self.seen;
         spawn_local(async move {
             let _ = mark_calls_seen().await;
+            seen.update_value(|n| *n += 1);
         });
     }
 
