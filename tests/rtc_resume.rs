@@ -16,7 +16,7 @@ use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Res;
 use serde_json::json;
-use signal_client::{connect, next, resume, two_in_a_room, Client, TwoInARoom};
+use signal_client::{assert_refused, connect, resume, two_in_a_room, Client, TwoInARoom};
 
 const GONE: i32 = lk::participant_info::State::Disconnected as i32;
 
@@ -121,12 +121,8 @@ async fn a_link_nobody_resumes_leaves_once_the_browser_is_silent_and_cannot_be_r
     }
 
     // Too late to resume: a leave that asks for a full rejoin.
-    let (mut ws, first) = resume(&b, &bob_sid).await;
-    let Res::Leave(leave) = first else {
-        panic!("a resume of an ended session is refused, got {first:?}");
-    };
-    assert_eq!(leave.action, lk::leave_request::Action::Reconnect as i32);
-    assert!(next(&mut ws).await.is_none(), "closed after the leave");
+    let (ws, first) = resume(&b, &bob_sid).await;
+    assert_refused(ws, first).await;
     // And a full rejoin works.
     let again = connect(&b).await;
     assert_ne!(again.join.participant.unwrap().sid, bob_sid);
@@ -146,15 +142,11 @@ async fn a_resume_naming_another_session_is_refused_and_that_session_goes_on() {
     } = two_in_a_room(&p).await;
 
     // Alice's token, Bob's session.
-    let (mut ws, first) = resume(&a, &bob_sid).await;
-    let Res::Leave(leave) = first else {
-        panic!("a resume of another's session is refused, got {first:?}");
-    };
-    assert_eq!(leave.action, lk::leave_request::Action::Reconnect as i32);
-    assert!(next(&mut ws).await.is_none());
+    let (ws, first) = resume(&a, &bob_sid).await;
+    assert_refused(ws, first).await;
     // A sid that names nothing, with a garbage value, likewise.
-    let (_, first) = resume(&b, "PA_%00nothing").await;
-    assert!(matches!(first, Res::Leave(_)), "got {first:?}");
+    let (ws, first) = resume(&b, "PA_%00nothing").await;
+    assert_refused(ws, first).await;
 
     // Bob's session is untouched; Alice's link still works.
     bob.pings_back().await;
@@ -193,8 +185,8 @@ async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
         "bob's leave took {:?}",
         closed.elapsed()
     );
-    let (_, first) = resume(&b, &bob_sid).await;
-    assert!(matches!(first, Res::Leave(_)), "got {first:?}");
+    let (ws, first) = resume(&b, &bob_sid).await;
+    assert_refused(ws, first).await;
 }
 
 #[tokio::test]

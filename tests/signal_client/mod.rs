@@ -27,14 +27,7 @@ pub struct Client {
 }
 
 pub async fn connect(access: &RoomAccess) -> Client {
-    let url = format!(
-        "{}/rtc?access_token={}&protocol=16",
-        access.room_url, access.token
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("upgrade");
-    let first = next(&mut ws).await.expect("a first frame");
+    let (ws, first) = open(access, "").await;
     let Res::Join(join) = first else {
         panic!("the first frame must be a join response, got {first:?}");
     };
@@ -44,8 +37,24 @@ pub async fn connect(access: &RoomAccess) -> Client {
 /// Opens a resume of participant `sid`'s session: the socket and the first
 /// frame the server sent on it.
 pub async fn resume(access: &RoomAccess, sid: &str) -> (Ws, Res) {
+    open(access, &format!("&reconnect=1&sid={sid}")).await
+}
+
+/// Asserts a resume was refused as a new join would be welcome: a leave
+/// asking for RECONNECT, then the close.
+pub async fn assert_refused(mut ws: Ws, first: Res) {
+    let Res::Leave(leave) = first else {
+        panic!("the resume must be refused, got {first:?}");
+    };
+    assert_eq!(leave.action, lk::leave_request::Action::Reconnect as i32);
+    assert!(next(&mut ws).await.is_none(), "closed after the leave");
+}
+
+/// Opens `/rtc` with the room token and `extra` query: the socket and the
+/// first frame.
+async fn open(access: &RoomAccess, extra: &str) -> (Ws, Res) {
     let url = format!(
-        "{}/rtc?access_token={}&protocol=16&reconnect=1&sid={sid}",
+        "{}/rtc?access_token={}&protocol=16{extra}",
         access.room_url, access.token
     );
     let (mut ws, _) = tokio_tungstenite::connect_async(url)
