@@ -33,11 +33,15 @@ site:
 	.ci/setup build
 	.ci/build-site $(SITE)
 
-# What the browser downloads for a page (gzip -9), file by file and in all.
+# What the browser downloads for a page: each file as the server sends it,
+# gzip -9 and brotli 11 (made by .ci/build-site), and in all.
+# The e2e test tests/page_weight.spec.ts counts the bytes on the wire.
 size: site
-	@cd $(SITE)/pkg && total=0 && for f in belfry_bg.wasm belfry.js belfry.css; do \
-	  n=$$(gzip -9c $$f | wc -c); total=$$((total + n)); printf '%8d B gzip  %s\n' $$n $$f; done; \
-	  printf '%8d B gzip  in all\n' $$total
+	@cd $(SITE)/pkg && gz=0 && br=0 && printf '%10s %10s %10s\n' raw gzip brotli && \
+	  for f in belfry_bg.wasm belfry.js belfry.css; do \
+	    r=$$(wc -c < $$f); g=$$(wc -c < $$f.gz); b=$$(wc -c < $$f.br); gz=$$((gz + g)); br=$$((br + b)); \
+	    printf '%10d %10d %10d  %s\n' $$r $$g $$b $$f; done; \
+	  printf '%10s %10d %10d  in all\n' '' $$gz $$br
 
 server:
 	.ci/setup build

@@ -42,16 +42,19 @@ function probe() {
 }
 
 export async function caller(baseURL: string, username: string, hz: number,
-  viewport = { width: 1280, height: 800 }): Promise<Caller> {
+  viewport = { width: 1280, height: 800 },
+  extra: { serviceWorkers?: 'block'; beforeSignIn?: (page: Page) => Promise<void> } = {},
+): Promise<Caller> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [...chromiumArgs, `--use-file-for-fake-audio-capture=${writeTone(hz)}`],
   });
-  const context = await browser.newContext({ baseURL, viewport });
+  const context = await browser.newContext({ baseURL, viewport, serviceWorkers: extra.serviceWorkers });
   await context.addInitScript(probe);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  await extra.beforeSignIn?.(page);
   await signIn(page, username);
   return { browser, page, errors };
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
+use axum::handler::Handler;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -16,6 +17,7 @@ use leptos::prelude::provide_context;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 
 use super::config::Config;
 use super::error::AppError;
@@ -23,7 +25,7 @@ use super::live::LiveHub;
 use super::media_config::MediaMode;
 use super::push::{self, Push};
 use super::state::AppState;
-use super::{calls, db, live_socket, rtc_routes, seed, voice_routes};
+use super::{calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
 use crate::api::ApiError;
 use crate::app::{shell, App};
 use crate::media::control::{LoggedMedia, MediaControl};
@@ -113,6 +115,15 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let page_state = state.clone();
     let leptos = state.leptos.clone();
+    // The site's files (WASM, JS, CSS, icons) in the compressed copy the
+    // browser accepts, answering "has it changed?" with a 304; anything else
+    // is the app's "not found" page.
+    let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    let site_files = ServeDir::new(&state.config.site_root)
+        .precompressed_gzip()
+        .precompressed_br()
+        .append_index_html_on_directories(false)
+        .fallback(not_found.with_state(state.clone()));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(live_socket::events))
@@ -127,10 +138,12 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(page_state.clone()),
             move || shell(leptos.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback_service(site_files)
         .layer(middleware::from_fn(server_fn_status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(revalidate_files))
+        .layer(compression::layer())
         .with_state(state)
 }
 
@@ -171,6 +184,20 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    res
+}
+
+/// The site's files (the WASM, its JS, the CSS, icons) keep their names from
+/// one release to the next, so the browser must ask whether its copy is still
+/// current (a 304 when it is). Left to guess from Last-Modified, it would keep
+/// an old WASM for hours after an upgrade, against a server that renders
+/// pages for the new one, and hydration would fail.
+async fn revalidate_files(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if h.contains_key(header::LAST_MODIFIED) && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
     res
 }
 

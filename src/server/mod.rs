@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod calls;
 pub mod chat;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -1,0 +1,81 @@
+// What the browser downloads, from opening the sign-in page to an active call:
+// every response's bytes on the wire (headers included) as Chromium's network
+// layer counts them, across the reload that follows signing in. It covers
+// what a phone really fetches: pages, the WASM, its JS glue, the CSS, icons
+// and every server function's answer (not the WebSockets or the audio).
+import { test, expect, Page } from '@playwright/test';
+import { caller, expectHears } from './callers';
+import { openChannel } from './helpers';
+
+interface Fetched { url: string; status: number; encoding: string; bytes: number; cached: boolean }
+
+/** A regression budget, not the goal: the goal is 250 KB (see README). */
+const BUDGET = 450 * 1024;
+
+/** Records every response the page's network layer finishes. */
+async function recordDownloads(page: Page, into: Fetched[]) {
+  const cdp = await page.context().newCDPSession(page);
+  const pending = new Map<string, Omit<Fetched, 'bytes'>>();
+  cdp.on('Network.responseReceived', (e: any) => {
+    const h = e.response.headers;
+    const encoding = h['content-encoding'] ?? h['Content-Encoding'] ?? '';
+    pending.set(e.requestId, {
+      url: new URL(e.response.url).pathname,
+      status: e.response.status,
+      encoding,
+      cached: Boolean(e.response.fromDiskCache || e.response.fromPrefetchCache),
+    });
+  });
+  cdp.on('Network.loadingFinished', (e: any) => {
+    const r = pending.get(e.requestId);
+    if (r) into.push({ ...r, bytes: e.encodedDataLength });
+  });
+  await cdp.send('Network.enable');
+}
+
+test('a page with an active call is downloaded compressed, within its budget', async ({ baseURL }, info) => {
+  test.setTimeout(90_000);
+  const fetched: Fetched[] = [];
+  // No service worker: it would fetch the shell again out of the page's sight
+  // (tests/pwa.spec.ts covers it).
+  const A = await caller(baseURL!, 'alice', 440, undefined,
+    { serviceWorkers: 'block', beforeSignIn: (page) => recordDownloads(page, fetched) });
+  const B = await caller(baseURL!, 'bob', 660);
+  try {
+    await openChannel(A.page, 'Bob Okafor');
+    await A.page.getByRole('button', { name: 'Start voice call' }).click();
+    await B.page.locator('#incoming-accept').click();
+    await expect(A.page.getByTestId('call-panel')).toBeVisible();
+    await expectHears(A.page, [660], 'alice');
+
+    const total = fetched.reduce((sum, f) => sum + f.bytes, 0);
+    const report = fetched
+      .map((f) => `${String(f.bytes).padStart(8)} B  ${f.status} ${f.encoding.padEnd(4)} ${f.url}`)
+      .join('\n') + `\n${String(total).padStart(8)} B  in all`;
+    console.log(report);
+    await info.attach('downloads.txt', { body: report, contentType: 'text/plain' });
+
+    // The WASM, its JS and the CSS came compressed, once each: after the
+    // reload that signing in makes, the browser asked whether its copy was
+    // current and got only headers back (a 304, which Chromium reports as
+    // the cached 200).
+    const HEADERS_ONLY = 512;
+    for (const file of ['/pkg/belfry_bg.wasm', '/pkg/belfry.js', '/pkg/belfry.css']) {
+      const got = fetched.filter((f) => f.url === file && !f.cached);
+      const full = got.filter((f) => f.bytes > HEADERS_ONLY);
+      expect(full.length, `${file} downloaded once\n${report}`).toBe(1);
+      expect(['br', 'gzip'], `${file} compressed\n${report}`).toContain(full[0].encoding);
+      expect(got.length, `${file} revalidated after the reload\n${report}`).toBe(2);
+    }
+    // Pages came compressed too.
+    const pages = fetched.filter((f) => f.url === '/signin' || f.url === '/');
+    expect(pages.length, report).toBeGreaterThanOrEqual(2);
+    for (const p of pages) expect(['br', 'gzip'], `${p.url}\n${report}`).toContain(p.encoding);
+
+    expect(total, report).toBeLessThan(BUDGET);
+    expect(A.errors.concat(B.errors)).toEqual([]);
+  } finally {
+    await A.browser.close();
+    await B.browser.close();
+  }
+});
