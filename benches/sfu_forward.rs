@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 
 use belfry::media::driver::MediaServer;
 
+/// The allocator the server binary runs with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
