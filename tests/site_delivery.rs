@@ -50,6 +50,7 @@ async fn site_files_are_sent_in_the_compressed_copy_the_browser_accepts() {
             .get(CONTENT_ENCODING)
             .map(|v| v.to_str().unwrap().to_string());
         assert_eq!(got.as_deref(), encoding, "{accept:?}");
+        assert_eq!(res.headers()[VARY], "accept-encoding", "{accept:?}");
         assert_eq!(
             &res.bytes().await.expect("body").to_vec(),
             body,

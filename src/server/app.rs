@@ -142,7 +142,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn(revalidate_files))
+        .layer(middleware::from_fn(site_file_headers))
         .layer(compression::layer())
         .with_state(state)
 }
@@ -191,12 +191,17 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// one release to the next, so the browser must ask whether its copy is still
 /// current (a 304 when it is). Left to guess from Last-Modified, it would keep
 /// an old WASM for hours after an upgrade, against a server that renders
-/// pages for the new one, and hydration would fail.
-async fn revalidate_files(req: Request, next: Next) -> Response {
+/// pages for the new one, and hydration would fail. Which copy is sent
+/// (brotli, gzip, plain) depends on Accept-Encoding, so caches on the way
+/// must key on it.
+async fn site_file_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if h.contains_key(header::LAST_MODIFIED) && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        if !h.contains_key(header::VARY) {
+            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
     }
     res
 }
