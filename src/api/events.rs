@@ -14,7 +14,11 @@ use super::types::MessageView;
 use crate::calls::CallChange;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    try_from = "super::events_wire::EventWire"
+)]
 pub enum LiveEvent {
     /// A message was posted in a channel the user belongs to.
     MessagePosted { message: MessageView },
@@ -28,7 +32,11 @@ pub enum LiveEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "frame", rename_all = "snake_case")]
+#[serde(
+    tag = "frame",
+    rename_all = "snake_case",
+    try_from = "super::events_wire::FrameWire"
+)]
 pub enum LiveFrame {
     /// First frame on every connection.
     Hello {

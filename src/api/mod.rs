@@ -8,6 +8,7 @@ pub mod calls;
 pub mod chat;
 pub mod error;
 pub mod events;
+mod events_wire;
 pub mod push;
 pub mod types;
 

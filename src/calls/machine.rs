@@ -47,7 +47,11 @@ pub enum CallEvent {
 
 /// What happened, as the live stream tells it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    try_from = "super::change_wire::ChangeWire"
+)]
 pub enum CallChange {
     /// These people are now being rung.
     Incoming {

@@ -3,6 +3,7 @@
 //! summaries. No IO, no clock (time is passed in), no feature gates: both the
 //! server and the browser build compile it.
 
+mod change_wire;
 pub mod ids;
 pub mod machine;
 pub mod state;

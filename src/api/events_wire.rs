@@ -1,0 +1,171 @@
+//! Reading live frames and events. They are written as internally tagged JSON
+//! (`{"frame": "event", "seq": 3, "event": {"type": "spaces_changed"}}`), and
+//! serde reads that form by first copying the whole object into a generic
+//! buffer and then reading the variant from it. Doing so for every type a
+//! frame carries doubled their decoding code in the browser's WASM. These
+//! flat forms read the same JSON in one pass: the tag is a field like the
+//! others, and each variant takes the fields it needs.
+
+use serde::Deserialize;
+
+use super::call_types::CallView;
+use super::events::{LiveEvent, LiveFrame};
+use super::types::MessageView;
+use crate::calls::CallChange;
+
+/// "`<kind>` needs `<field>`": a frame without a field its variant requires.
+fn needs<T>(value: Option<T>, kind: &str, field: &str) -> Result<T, String> {
+    value.ok_or_else(|| format!("a {kind} needs \"{field}\""))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FrameKind {
+    Hello,
+    Event,
+    Heartbeat,
+}
+
+#[derive(Deserialize)]
+pub(super) struct FrameWire {
+    frame: FrameKind,
+    epoch: Option<u64>,
+    head: Option<u64>,
+    resync: Option<bool>,
+    seq: Option<u64>,
+    event: Option<LiveEvent>,
+}
+
+impl TryFrom<FrameWire> for LiveFrame {
+    type Error = String;
+
+    fn try_from(w: FrameWire) -> Result<Self, String> {
+        Ok(match w.frame {
+            FrameKind::Hello => LiveFrame::Hello {
+                epoch: needs(w.epoch, "hello frame", "epoch")?,
+                head: needs(w.head, "hello frame", "head")?,
+                resync: needs(w.resync, "hello frame", "resync")?,
+            },
+            FrameKind::Event => LiveFrame::Event {
+                seq: needs(w.seq, "event frame", "seq")?,
+                event: needs(w.event, "event frame", "event")?,
+            },
+            FrameKind::Heartbeat => LiveFrame::Heartbeat,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventKind {
+    MessagePosted,
+    SpacesChanged,
+    Call,
+}
+
+#[derive(Deserialize)]
+pub(super) struct EventWire {
+    r#type: EventKind,
+    message: Option<MessageView>,
+    call: Option<Box<CallView>>,
+    changes: Option<Vec<CallChange>>,
+}
+
+impl TryFrom<EventWire> for LiveEvent {
+    type Error = String;
+
+    fn try_from(w: EventWire) -> Result<Self, String> {
+        Ok(match w.r#type {
+            EventKind::MessagePosted => LiveEvent::MessagePosted {
+                message: needs(w.message, "message_posted event", "message")?,
+            },
+            EventKind::SpacesChanged => LiveEvent::SpacesChanged,
+            EventKind::Call => LiveEvent::Call {
+                call: needs(w.call, "call event", "call")?,
+                changes: needs(w.changes, "call event", "changes")?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ids::{ChannelId, MessageId, UserId};
+    use crate::api::types::MessageKind;
+
+    fn read(json: &str) -> Result<LiveFrame, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn frames_read_back_what_the_server_writes() {
+        let message = MessageView {
+            id: MessageId(9),
+            channel_id: ChannelId(2),
+            author: None,
+            body: "Evensong at six".into(),
+            created_at: 1_700_000_000_000,
+            client_nonce: Some("n-1".into()),
+            kind: MessageKind::Text,
+            call_id: None,
+        };
+        let frames = [
+            LiveFrame::Hello {
+                epoch: 5,
+                head: 7,
+                resync: true,
+            },
+            LiveFrame::Heartbeat,
+            LiveFrame::Event {
+                seq: 8,
+                event: LiveEvent::SpacesChanged,
+            },
+            LiveFrame::Event {
+                seq: 9,
+                event: LiveEvent::MessagePosted { message },
+            },
+        ];
+        for frame in frames {
+            let json = serde_json::to_string(&frame).expect("written");
+            assert_eq!(read(&json), Ok(frame), "{json}");
+        }
+        let changes = vec![CallChange::Joined { user: UserId(3) }];
+        let json = r#"{"type":"call","changes":[{"type":"joined","user":3}],"call":null}"#;
+        let err = serde_json::from_str::<LiveEvent>(json).expect_err("a call event with no call");
+        assert!(err.to_string().contains("\"call\""), "{err}");
+        assert_eq!(
+            serde_json::to_string(&changes).expect("written"),
+            r#"[{"type":"joined","user":3}]"#
+        );
+    }
+
+    #[test]
+    fn the_written_form_is_still_tagged() {
+        let json = serde_json::to_string(&LiveFrame::Event {
+            seq: 1,
+            event: LiveEvent::SpacesChanged,
+        })
+        .expect("written");
+        assert_eq!(
+            json,
+            r#"{"frame":"event","seq":1,"event":{"type":"spaces_changed"}}"#
+        );
+    }
+
+    #[test]
+    fn a_frame_missing_what_its_kind_needs_or_of_no_known_kind_is_refused_by_name() {
+        let err = read(r#"{"frame":"hello","epoch":1,"resync":false}"#).expect_err("no head");
+        assert!(err.contains("hello frame needs \"head\""), "{err}");
+        let err = read(r#"{"frame":"event","seq":1}"#).expect_err("no event");
+        assert!(err.contains("\"event\""), "{err}");
+        let err = read(r#"{"frame":"goodbye"}"#).expect_err("unknown");
+        assert!(err.contains("goodbye"), "{err}");
+        assert!(read(r#"{"seq":1}"#).is_err());
+        // Fields it does not know are ignored, as before.
+        assert_eq!(
+            read(r#"{"frame":"heartbeat","extra":[1,2]}"#),
+            Ok(LiveFrame::Heartbeat)
+        );
+    }
+}
