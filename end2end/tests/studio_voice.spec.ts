@@ -26,6 +26,8 @@ test('two collaborators drop into the studio voice room and hear each other', as
     for (const page of [A.page, C.page]) {
       await expect(page.getByTestId('voice-person')).toHaveCount(2);
     }
+    // Initials, upper-cased by the browser for the WASM.
+    await expect(voicePerson(A.page, 'Carol Nguyen').locator('.voice-avatar')).toHaveText('CN');
     await expectHears(A.page, [880], 'alice');
     await expectHears(C.page, [440], 'carol');
     await expect(voicePerson(A.page, 'Carol Nguyen')).toHaveAttribute('data-speaking', 'true');

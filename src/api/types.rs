@@ -25,11 +25,21 @@ pub fn initials_of(name: &str) -> String {
     let mut words = name.split_whitespace().filter_map(|w| w.chars().next());
     let first = words.next();
     let last = words.next_back();
-    first
-        .into_iter()
-        .chain(last)
-        .flat_map(char::to_uppercase)
-        .collect()
+    to_upper(&first.into_iter().chain(last).collect::<String>())
+}
+
+/// Unicode upper case. In the browser the browser does it: Rust's own case
+/// tables would add ~30 KB to the WASM for one or two letters per avatar.
+/// Both follow Unicode's default mapping, so server and browser agree.
+fn to_upper(s: &str) -> String {
+    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+    {
+        js_sys::JsString::from(s).to_upper_case().into()
+    }
+    #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+    {
+        s.to_uppercase()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,14 +15,14 @@ pub fn speaker_and_earpiece(outputs: &[AudioDevice]) -> Option<(&AudioDevice, &A
 }
 
 fn is_earpiece(label: &str) -> bool {
-    let label = label.to_lowercase();
+    let label = label.to_ascii_lowercase();
     ["earpiece", "handset", "receiver"]
         .iter()
         .any(|w| label.contains(w))
 }
 
 fn is_loudspeaker(label: &str) -> bool {
-    let label = label.to_lowercase();
+    let label = label.to_ascii_lowercase();
     ["speakerphone", "loudspeaker", "speaker"]
         .iter()
         .any(|w| label.contains(w))

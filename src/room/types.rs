@@ -93,6 +93,17 @@ impl Quality {
         }
     }
 
+    /// The CSS class that draws it.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Unknown => "quality q-unknown",
+            Self::Excellent => "quality q-excellent",
+            Self::Good => "quality q-good",
+            Self::Poor => "quality q-poor",
+            Self::Lost => "quality q-lost",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Unknown => "",

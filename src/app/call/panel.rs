@@ -154,7 +154,7 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
                     </span>
                 </Show>
                 <Show when=move || quality() != Quality::Unknown>
-                    <span class=move || format!("quality q-{:?}", quality()).to_lowercase()>
+                    <span class=move || quality().class()>
                         <span class="sr-only">{move || quality().label()}</span>
                     </span>
                 </Show>

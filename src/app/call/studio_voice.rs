@@ -10,6 +10,7 @@ use super::mute::MuteToggle;
 use super::room::{use_call_room, CallRoomState};
 use crate::api::call_types::RoomAccess;
 use crate::api::calls::join_studio_voice;
+use crate::api::types::initials_of;
 use crate::app::icons::{HangUpIcon, MicOffIcon, PhoneIcon};
 use crate::calls::ids::StudioId;
 use crate::room::{Quality, RoomPeer, RoomPhase};
@@ -154,7 +155,7 @@ fn VoiceRow(room: CallRoomState, sid: String) -> impl IntoView {
             data-name=name
             data-speaking=move || get(|p| p.speaking).to_string()
         >
-            <span class="voice-avatar" aria-hidden="true">{move || initials(&name())}</span>
+            <span class="voice-avatar" aria-hidden="true">{move || initials_of(&name())}</span>
             <span>{label}</span>
             <Show when=move || get(|p| p.muted)>
                 <span class="muted-mark" title="Muted"><MicOffIcon /><span class="sr-only">"muted"</span></span>
@@ -165,12 +166,4 @@ fn VoiceRow(room: CallRoomState, sid: String) -> impl IntoView {
             <span class="sr-only">{move || quality().label()}</span>
         </li>
     }
-}
-
-fn initials(name: &str) -> String {
-    name.split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .collect::<String>()
-        .to_uppercase()
 }
