@@ -138,16 +138,7 @@ async fn participant(
     heard: Arc<AtomicUsize>,
 ) {
     let (signals_tx, mut signals) = mpsc::unbounded_channel();
-    let joined = server
-        .ask(|reply| Command::Join {
-            room: room.into(),
-            identity: name.into(),
-            name: name.into(),
-            signals: signals_tx,
-            reply,
-        })
-        .await
-        .unwrap();
+    let joined = server.join(room, name, name, signals_tx).await.unwrap();
     let session: SessionId = joined.session;
     let cid = format!("mic-{name}");
     server

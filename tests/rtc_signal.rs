@@ -103,7 +103,17 @@ async fn joiners_learn_about_each_other_and_leaving_is_seen() {
         .collect();
     assert_eq!(others, vec![p.alice.id().to_string()]);
     let bob_id = p.bob.id().to_string();
-    let seen = alice.update_about(&bob_id).await;
+    // Updates list the others, never the one they are sent to.
+    let alice_id = p.alice.id().to_string();
+    let seen = alice
+        .until(|r| match r {
+            Res::Update(u) => {
+                assert!(u.participants.iter().all(|o| o.identity != alice_id));
+                u.participants.into_iter().find(|o| o.identity == bob_id)
+            }
+            _ => None,
+        })
+        .await;
     assert_eq!(seen.state, lk::participant_info::State::Active as i32);
 
     bob.send(Req::Leave(lk::LeaveRequest {

@@ -65,13 +65,12 @@ impl Load {
             for member in 0..size {
                 let (signals_tx, signals_rx) = mpsc::unbounded_channel();
                 let joined = server
-                    .ask(|reply| Command::Join {
-                        room: format!("bench-{room}"),
-                        identity: format!("{room}-{member}"),
-                        name: format!("Peer {member}"),
-                        signals: signals_tx,
-                        reply,
-                    })
+                    .join(
+                        &format!("bench-{room}"),
+                        &format!("{room}-{member}"),
+                        &format!("Peer {member}"),
+                        signals_tx,
+                    )
                     .await
                     .expect("the SFU joins");
                 let probe = member >= size - PROBES_PER_ROOM;

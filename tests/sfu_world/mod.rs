@@ -145,6 +145,7 @@ impl World {
         let Some(i) = self.peers.iter().position(|p| p.session == session) else {
             return;
         };
+        let me = self.sfu.info(session).map(|info| info.sid);
         let peer = &mut self.peers[i];
         match signal {
             Signal::SubscriberOffer { sdp, .. } => {
@@ -154,7 +155,14 @@ impl World {
                     .sfu
                     .subscriber_answer(self.now, session, &answer.to_sdp_string());
             }
-            Signal::Participants(others) => peer.others = others,
+            // Every link is sent the whole room and leaves itself out.
+            Signal::Participants(everyone) => {
+                peer.others = everyone
+                    .iter()
+                    .filter(|p| Some(&p.sid) != me.as_ref())
+                    .cloned()
+                    .collect()
+            }
             Signal::Disconnected { reason } => peer.disconnected = Some(reason),
             Signal::TrackMuted { muted, .. } => peer.told_muted = Some(muted),
             Signal::Quality(grades) => peer.quality.extend(grades),

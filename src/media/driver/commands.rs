@@ -4,13 +4,15 @@
 use tokio::sync::{mpsc, oneshot};
 
 use super::super::control::MediaCommand;
-use super::super::sfu::{ParticipantInfo, Presence, SessionId, Signal, Track};
+use super::super::sfu::{ParticipantInfo, Peers, Presence, SessionId, Signal, Track};
 
 pub enum Command {
+    /// Sent by `MediaServer::join`, which makes the peer connections first.
     Join {
         room: String,
         identity: String,
         name: String,
+        peers: Box<Peers>,
         signals: mpsc::UnboundedSender<Signal>,
         reply: oneshot::Sender<Joined>,
     },

@@ -17,6 +17,7 @@ mod roster;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use str0m::change::SdpOffer;
@@ -24,7 +25,7 @@ use str0m::net::{Receive, Transmit};
 use str0m::Input;
 
 use participant::Participant;
-pub use participant::{ParticipantInfo, Track};
+pub use participant::{ParticipantInfo, Peers, Track};
 pub use quality::Grade;
 
 /// Why a session was dropped when the same person joined the room again.
@@ -32,6 +33,9 @@ pub const REPLACED: &str = "joined again elsewhere";
 
 /// A participant's session in the SFU.
 pub type SessionId = u64;
+
+/// A room's members, shared by every link it is sent to.
+pub type Roster = Arc<[ParticipantInfo]>;
 
 /// How often speaking levels are reported at most.
 const SPEAKERS_EVERY: Duration = Duration::from_millis(500);
@@ -50,8 +54,11 @@ pub enum SfuOutput {
 pub enum Signal {
     /// A subscriber offer with its number.
     SubscriberOffer { sdp: String, id: u32 },
-    /// The others in the room changed (full info, versioned).
-    Participants(Vec<ParticipantInfo>),
+    /// Who is in the room changed: everyone (full info, versioned), the
+    /// receiver included, as one list shared by all the room's links, each
+    /// of which leaves itself out. Building a list per member made every
+    /// join cost the SFU's thread the room's size squared.
+    Participants(Roster),
     /// Who is speaking now, with levels (only those that changed).
     Speakers(Vec<(String, f32, bool)>),
     /// Connection quality changed for these participants (by sid).
@@ -115,13 +122,32 @@ impl Sfu {
     /// Adds a participant. An identity already in the room is disconnected
     /// first (one session per identity and room).
     pub fn join(&mut self, now: Instant, room: &str, identity: &str, name: &str) -> SessionId {
+        let peers = Peers::new(now, self.addrs());
+        self.join_with(now, room, identity, name, peers)
+    }
+
+    /// Where browsers reach this SFU: its UDP address, and its ICE-TCP one.
+    pub fn addrs(&self) -> (SocketAddr, Option<SocketAddr>) {
+        (self.addr, self.tcp)
+    }
+
+    /// Joins with peer connections made beforehand (`Peers::new` with
+    /// `addrs()`), off the thread that runs the SFU.
+    pub fn join_with(
+        &mut self,
+        now: Instant,
+        room: &str,
+        identity: &str,
+        name: &str,
+        peers: Peers,
+    ) -> SessionId {
         if let Some(twin) = self.find(room, identity) {
             self.drop_session(twin, REPLACED);
         }
         let session = self.next_session;
         self.next_session += 1;
         let sid = format!("PA_{session:x}{:08x}", rand_suffix(session));
-        let mut me = Participant::new(now, (self.addr, self.tcp), sid, room, identity, name);
+        let mut me = Participant::new(now, peers, sid, room, identity, name);
         for other in self.participants.values().filter(|p| p.room == room) {
             for track in other.tracks.iter().filter(|t| t.mid.is_some()) {
                 me.subscribe(&other.sid, &track.sid);

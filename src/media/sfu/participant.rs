@@ -100,10 +100,28 @@ pub fn new_rtc(now: Instant, (udp, tcp): (SocketAddr, Option<SocketAddr>)) -> Rt
     rtc
 }
 
+/// A participant's two peer connections, made before it joins. Making one
+/// costs about a millisecond of key generation and seeding in str0m's DTLS,
+/// so the driver has them made on a blocking thread, never on the thread
+/// that forwards everyone's audio.
+pub struct Peers {
+    publisher: Rtc,
+    subscriber: Rtc,
+}
+
+impl Peers {
+    pub fn new(now: Instant, addrs: (SocketAddr, Option<SocketAddr>)) -> Self {
+        Self {
+            publisher: new_rtc(now, addrs),
+            subscriber: new_rtc(now, addrs),
+        }
+    }
+}
+
 impl Participant {
     pub fn new(
         now: Instant,
-        addrs: (SocketAddr, Option<SocketAddr>),
+        peers: Peers,
         sid: String,
         room: &str,
         identity: &str,
@@ -115,8 +133,8 @@ impl Participant {
             name: name.into(),
             room: room.into(),
             version: 1,
-            publisher: new_rtc(now, addrs),
-            subscriber: new_rtc(now, addrs),
+            publisher: peers.publisher,
+            subscriber: peers.subscriber,
             tracks: Vec::new(),
             down: HashMap::new(),
             level: 0.0,

@@ -1,7 +1,7 @@
 //! Who is in each room: telling a room about its members, and taking a
 //! participant out (leaving, replaced, or dropped for misbehaving).
 
-use super::{ParticipantInfo, Presence, SessionId, Sfu, SfuOutput, Signal};
+use super::{ParticipantInfo, Presence, Roster, SessionId, Sfu, SfuOutput, Signal};
 
 impl Sfu {
     /// The session whose identity is `identity` in `room`.
@@ -52,10 +52,12 @@ impl Sfu {
 
     /// Tells everyone in the room about the others.
     pub(super) fn tell_room(&mut self, room: &str) {
+        let everyone: Roster = self.room_infos(room, None).into();
         for id in self.sessions_in(room) {
-            let others = self.room_infos(room, Some(id));
-            self.outputs
-                .push(SfuOutput::Signal(id, Signal::Participants(others)));
+            self.outputs.push(SfuOutput::Signal(
+                id,
+                Signal::Participants(everyone.clone()),
+            ));
         }
     }
 
@@ -96,11 +98,14 @@ impl Sfu {
         // Those who remain see the leaver as disconnected, then gone.
         let mut left = gone.info(false);
         left.version += 1;
+        let mut infos = self.room_infos(&gone.room, None);
+        infos.push(left);
+        let everyone: Roster = infos.into();
         for other in self.sessions_in(&gone.room) {
-            let mut infos = self.room_infos(&gone.room, Some(other));
-            infos.push(left.clone());
-            self.outputs
-                .push(SfuOutput::Signal(other, Signal::Participants(infos)));
+            self.outputs.push(SfuOutput::Signal(
+                other,
+                Signal::Participants(everyone.clone()),
+            ));
         }
         self.departed.push((
             id,

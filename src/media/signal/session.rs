@@ -86,7 +86,7 @@ impl Session {
             let _ = self.ws.send(Message::Close(None)).await;
             return;
         };
-        let end = self.serve(session, &mut signals).await;
+        let end = self.serve(session, &sid, &mut signals).await;
         // A link that just dropped may be resumed; a leave is final.
         match end {
             End::Closed | End::Silent => self.server.command(Command::Park { session, link }),
@@ -126,13 +126,7 @@ impl Session {
         let room = self.grant.room.clone();
         let joined = self
             .server
-            .ask(|reply| Command::Join {
-                room: room.clone(),
-                identity: self.grant.identity.clone(),
-                name: self.grant.name.clone(),
-                signals: tx,
-                reply,
-            })
+            .join(&room, &self.grant.identity, &self.grant.name, tx)
             .await?;
         let join = proto::join(&room, &joined.me, &joined.others, now_ms());
         if self.send(join).await.is_err() {
@@ -175,12 +169,12 @@ impl Session {
         let (session, link) = (resumed.session, resumed.link);
         let mut frames = vec![
             Res::Reconnect(lk::ReconnectResponse::default()),
-            response(Signal::Participants(resumed.others)),
+            response(Signal::Participants(resumed.others.into()), &sid),
         ];
         if let Some((sdp, id)) = resumed.offer {
-            frames.push(response(Signal::SubscriberOffer { sdp, id }));
+            frames.push(response(Signal::SubscriberOffer { sdp, id }, &sid));
         }
-        frames.extend(resumed.missed.into_iter().map(response));
+        frames.extend(resumed.missed.into_iter().map(|m| response(m, &sid)));
         for frame in frames {
             if self.send(frame).await.is_err() {
                 self.server.command(Command::Park { session, link });
@@ -194,6 +188,7 @@ impl Session {
     async fn serve(
         &mut self,
         session: SessionId,
+        sid: &str,
         signals: &mut mpsc::UnboundedReceiver<Signal>,
     ) -> End {
         let mut refresh = tokio::time::interval(REFRESH_EVERY);
@@ -230,7 +225,7 @@ impl Session {
                     if let Signal::Disconnected { reason } = signal {
                         return End::Refused(reason);
                     }
-                    if self.send(response(signal)).await.is_err() {
+                    if self.send(response(signal, sid)).await.is_err() {
                         return End::Closed;
                     }
                 }
@@ -325,8 +320,8 @@ impl Session {
     }
 }
 
-/// What the SFU has to say to one participant.
-fn response(signal: Signal) -> Res {
+/// What the SFU has to say to participant `me` (its sid).
+fn response(signal: Signal, me: &str) -> Res {
     match signal {
         Signal::SubscriberOffer { sdp, id } => Res::Offer(lk::SessionDescription {
             r#type: "offer".into(),
@@ -337,6 +332,7 @@ fn response(signal: Signal) -> Res {
         Signal::Participants(infos) => Res::Update(lk::ParticipantUpdate {
             participants: infos
                 .iter()
+                .filter(|p| p.sid != me)
                 .map(|p| proto::participant(p, now_ms()))
                 .collect(),
         }),
