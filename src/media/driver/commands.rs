@@ -1,6 +1,8 @@
 //! What signalling handlers (and call control) ask of the SFU driver, and
 //! what it answers.
 
+use std::time::Instant;
+
 use tokio::sync::{mpsc, oneshot};
 
 use super::super::control::MediaCommand;
@@ -84,4 +86,31 @@ pub struct Resumed {
 pub struct PresenceChange {
     pub presence: Presence,
     pub joined: bool,
+}
+
+impl super::MediaServer {
+    /// Joins `identity` to `room` and links `signals` to the session. The
+    /// peer connections are made on a blocking thread first, so a join (or a
+    /// whole choir joining at once) never holds up the audio being forwarded.
+    pub async fn join(
+        &self,
+        room: &str,
+        identity: &str,
+        name: &str,
+        signals: mpsc::UnboundedSender<Signal>,
+    ) -> Option<Joined> {
+        let addrs = (self.udp, self.tcp);
+        let peers = tokio::task::spawn_blocking(move || Peers::new(Instant::now(), addrs))
+            .await
+            .ok()?;
+        self.ask(|reply| Command::Join {
+            room: room.into(),
+            identity: identity.into(),
+            name: name.into(),
+            peers: Box::new(peers),
+            signals,
+            reply,
+        })
+        .await
+    }
 }

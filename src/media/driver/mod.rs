@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::control::{MediaCommand, MediaControl};
 use super::ice_tcp::{self, TcpEvent};
-use super::sfu::{Peers, Presence, SessionId, Sfu, SfuOutput, Signal};
+use super::sfu::{Presence, SessionId, Sfu, SfuOutput, Signal};
 use super::udp_batch;
 
 mod commands;
@@ -97,31 +97,6 @@ impl MediaServer {
     /// Queues a command; false once the SFU has stopped.
     pub fn command(&self, command: Command) -> bool {
         self.tx.send(command).is_ok()
-    }
-
-    /// Joins `identity` to `room` and links `signals` to the session. The
-    /// peer connections are made on a blocking thread first, so a join (or a
-    /// whole choir joining at once) never holds up the audio being forwarded.
-    pub async fn join(
-        &self,
-        room: &str,
-        identity: &str,
-        name: &str,
-        signals: mpsc::UnboundedSender<Signal>,
-    ) -> Option<Joined> {
-        let addrs = (self.udp, self.tcp);
-        let peers = tokio::task::spawn_blocking(move || Peers::new(Instant::now(), addrs))
-            .await
-            .ok()?;
-        self.ask(|reply| Command::Join {
-            room: room.into(),
-            identity: identity.into(),
-            name: name.into(),
-            peers: Box::new(peers),
-            signals,
-            reply,
-        })
-        .await
     }
 
     /// Sends a command that answers, and waits for the answer.

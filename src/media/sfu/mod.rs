@@ -119,51 +119,6 @@ impl Sfu {
         self
     }
 
-    /// Adds a participant. An identity already in the room is disconnected
-    /// first (one session per identity and room).
-    pub fn join(&mut self, now: Instant, room: &str, identity: &str, name: &str) -> SessionId {
-        let peers = Peers::new(now, self.addrs());
-        self.join_with(now, room, identity, name, peers)
-    }
-
-    /// Where browsers reach this SFU: its UDP address, and its ICE-TCP one.
-    pub fn addrs(&self) -> (SocketAddr, Option<SocketAddr>) {
-        (self.addr, self.tcp)
-    }
-
-    /// Joins with peer connections made beforehand (`Peers::new` with
-    /// `addrs()`), off the thread that runs the SFU.
-    pub fn join_with(
-        &mut self,
-        now: Instant,
-        room: &str,
-        identity: &str,
-        name: &str,
-        peers: Peers,
-    ) -> SessionId {
-        if let Some(twin) = self.find(room, identity) {
-            self.drop_session(twin, REPLACED);
-        }
-        let session = self.next_session;
-        self.next_session += 1;
-        let sid = format!("PA_{session:x}{:08x}", rand_suffix(session));
-        let mut me = Participant::new(now, peers, sid, room, identity, name);
-        for other in self.participants.values().filter(|p| p.room == room) {
-            for track in other.tracks.iter().filter(|t| t.mid.is_some()) {
-                me.subscribe(&other.sid, &track.sid);
-            }
-        }
-        self.participants.insert(session, me);
-        self.rooms
-            .entry(room.to_string())
-            .or_default()
-            .push(session);
-        self.offer_if_needed(session);
-        self.tell_room(room);
-        self.tell_grades(session, room);
-        session
-    }
-
     pub fn info(&self, session: SessionId) -> Option<ParticipantInfo> {
         self.participants.get(&session).map(|p| p.info(true))
     }

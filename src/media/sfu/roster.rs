@@ -1,9 +1,61 @@
-//! Who is in each room: telling a room about its members, and taking a
-//! participant out (leaving, replaced, or dropped for misbehaving).
+//! Who is in each room: letting a participant in, telling a room about its
+//! members, and taking a participant out (leaving, replaced, or dropped for
+//! misbehaving).
 
-use super::{ParticipantInfo, Presence, Roster, SessionId, Sfu, SfuOutput, Signal};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use super::participant::{Participant, Peers};
+use super::{
+    rand_suffix, ParticipantInfo, Presence, Roster, SessionId, Sfu, SfuOutput, Signal, REPLACED,
+};
 
 impl Sfu {
+    /// Adds a participant. An identity already in the room is disconnected
+    /// first (one session per identity and room).
+    pub fn join(&mut self, now: Instant, room: &str, identity: &str, name: &str) -> SessionId {
+        let peers = Peers::new(now, self.addrs());
+        self.join_with(now, room, identity, name, peers)
+    }
+
+    /// Where browsers reach this SFU: its UDP address, and its ICE-TCP one.
+    pub fn addrs(&self) -> (SocketAddr, Option<SocketAddr>) {
+        (self.addr, self.tcp)
+    }
+
+    /// Joins with peer connections made beforehand (`Peers::new` with
+    /// `addrs()`), off the thread that runs the SFU.
+    pub fn join_with(
+        &mut self,
+        now: Instant,
+        room: &str,
+        identity: &str,
+        name: &str,
+        peers: Peers,
+    ) -> SessionId {
+        if let Some(twin) = self.find(room, identity) {
+            self.drop_session(twin, REPLACED);
+        }
+        let session = self.next_session;
+        self.next_session += 1;
+        let sid = format!("PA_{session:x}{:08x}", rand_suffix(session));
+        let mut me = Participant::new(now, peers, sid, room, identity, name);
+        for other in self.participants.values().filter(|p| p.room == room) {
+            for track in other.tracks.iter().filter(|t| t.mid.is_some()) {
+                me.subscribe(&other.sid, &track.sid);
+            }
+        }
+        self.participants.insert(session, me);
+        self.rooms
+            .entry(room.to_string())
+            .or_default()
+            .push(session);
+        self.offer_if_needed(session);
+        self.tell_room(room);
+        self.tell_grades(session, room);
+        session
+    }
+
     /// The session whose identity is `identity` in `room`.
     pub fn find(&self, room: &str, identity: &str) -> Option<SessionId> {
         self.rooms.get(room)?.iter().copied().find(|id| {
