@@ -9,8 +9,10 @@ import { openChannel } from './helpers';
 
 interface Fetched { url: string; status: number; encoding: string; bytes: number; cached: boolean }
 
-/** A regression budget, not the goal: the goal is 250 KB (see README). */
-const BUDGET = 420 * 1024;
+/** A regression budget for the site itself (pages, WASM, JS, CSS, icons),
+ *  not the goal, which is 250 KB. Server functions' answers are counted in
+ *  the total but not budgeted: they grow with the data the suite leaves. */
+const SITE_BUDGET = 410 * 1024;
 
 /** Records every response the page's network layer finishes. */
 async function recordDownloads(page: Page, into: Fetched[]) {
@@ -48,10 +50,12 @@ test('a page with an active call is downloaded compressed, within its budget', a
     await expect(A.page.getByTestId('call-panel')).toBeVisible();
     await expectHears(A.page, [660], 'alice');
 
-    const total = fetched.reduce((sum, f) => sum + f.bytes, 0);
+    const sum = (list: Fetched[]) => list.reduce((n, f) => n + f.bytes, 0);
+    const total = sum(fetched);
+    const site = sum(fetched.filter((f) => !f.url.startsWith('/api/')));
     const report = fetched
       .map((f) => `${String(f.bytes).padStart(8)} B  ${f.status} ${f.encoding.padEnd(4)} ${f.url}`)
-      .join('\n') + `\n${String(total).padStart(8)} B  in all`;
+      .join('\n') + `\n${String(site).padStart(8)} B  the site\n${String(total).padStart(8)} B  in all`;
     console.log(report);
     await info.attach('downloads.txt', { body: report, contentType: 'text/plain' });
 
@@ -72,7 +76,7 @@ test('a page with an active call is downloaded compressed, within its budget', a
     expect(pages.length, report).toBeGreaterThanOrEqual(2);
     for (const p of pages) expect(['br', 'gzip'], `${p.url}\n${report}`).toContain(p.encoding);
 
-    expect(total, report).toBeLessThan(BUDGET);
+    expect(site, report).toBeLessThan(SITE_BUDGET);
     expect(A.errors.concat(B.errors)).toEqual([]);
   } finally {
     await A.browser.close();
