@@ -91,6 +91,13 @@ mod tests {
     }
 
     #[test]
+    fn the_written_form_is_still_tagged() {
+        let joined = CallChange::Joined { user: UserId(3) };
+        let json = serde_json::to_string(&joined).expect("written");
+        assert_eq!(json, r#"{"type":"joined","user":3}"#);
+    }
+
+    #[test]
     fn a_change_without_its_people_or_of_no_known_type_is_refused() {
         let err = read(r#"{"type":"joined"}"#).expect_err("no user");
         assert!(err.contains("needs \"user\""), "{err}");

@@ -16,8 +16,10 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::config::Config;
 use super::error::AppError;
@@ -118,12 +120,30 @@ pub fn router(state: AppState) -> Router {
     // The site's files (WASM, JS, CSS, icons) in the compressed copy the
     // browser accepts, answering "has it changed?" with a 304; anything else
     // is the app's "not found" page.
+    //
+    // The files keep their names from one release to the next, so the
+    // browser must ask each time whether its copy is still current. Left to
+    // guess from Last-Modified, it would keep an old WASM for hours after an
+    // upgrade, against a server that renders pages for the new one, and
+    // hydration would fail. Which copy is sent depends on Accept-Encoding,
+    // so caches on the way must key on it.
     let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
-    let site_files = ServeDir::new(&state.config.site_root)
-        .precompressed_gzip()
-        .precompressed_br()
-        .append_index_html_on_directories(false)
-        .fallback(not_found.with_state(state.clone()));
+    let site_files = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+        .service(
+            ServeDir::new(&state.config.site_root)
+                .precompressed_gzip()
+                .precompressed_br()
+                .append_index_html_on_directories(false)
+                .fallback(not_found.with_state(state.clone())),
+        );
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(live_socket::events))
@@ -142,7 +162,6 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn(site_file_headers))
         .layer(compression::layer())
         .with_state(state)
 }
@@ -184,25 +203,6 @@ async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    res
-}
-
-/// The site's files (the WASM, its JS, the CSS, icons) keep their names from
-/// one release to the next, so the browser must ask whether its copy is still
-/// current (a 304 when it is). Left to guess from Last-Modified, it would keep
-/// an old WASM for hours after an upgrade, against a server that renders
-/// pages for the new one, and hydration would fail. Which copy is sent
-/// (brotli, gzip, plain) depends on Accept-Encoding, so caches on the way
-/// must key on it.
-async fn site_file_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    if h.contains_key(header::LAST_MODIFIED) && !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        if !h.contains_key(header::VARY) {
-            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
-    }
     res
 }
 
