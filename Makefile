@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-sfu-capacity bench-sfu-join bench-push icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-push icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -60,6 +60,11 @@ bench-sfu:
 bench-sfu-capacity:
 	BENCH_RAMP=1 BENCH_ROOMS=$${BENCH_ROOMS:-10} BENCH_SIZE=$${BENCH_SIZE:-50} \
 	  BENCH_PUBLISHERS=$${BENCH_PUBLISHERS:-10} cargo bench --features ssr --bench sfu_forward
+
+# The same with the listeners' kernel work off the SFU's core: the peers in
+# their own network namespace behind a veth pair (needs root and iproute2).
+bench-sfu-capacity-net:
+	BENCH_NET=veth $(MAKE) bench-sfu-capacity
 
 # What a join into a room of 50 costs the SFU's thread (peer connections
 # made on it, or beforehand as the driver does).

@@ -12,7 +12,13 @@
 //! it adds one room at a time, measuring each step, up to BENCH_ROOMS, and
 //! stops once the SFU's core passes 80 %: the last step held is measured,
 //! not extrapolated. The SFU and the load are pinned to separate cores.
+//! With BENCH_NET=veth the peers sit in their own network (sfu/netns.rs),
+//! so their kernel receive work is not counted on the SFU's core. Probes
+//! time each packet from the sender's write to the kernel's arrival stamp
+//! on their socket, whatever their own thread was busy with.
 
+#[path = "sfu/netns.rs"]
+mod netns;
 #[path = "sfu/peers.rs"]
 mod peers;
 
@@ -72,6 +78,19 @@ fn main() {
     // Members who publish; the rest only listen (a big studio session).
     let publishers = env("BENCH_PUBLISHERS", size).clamp(1, size);
     let ramp = env("BENCH_RAMP", 0) == 1;
+    // BENCH_NET=veth: the peers in their own network (netns.rs).
+    let veth = std::env::var("BENCH_NET").is_ok_and(|v| v == "veth");
+    let net = veth.then(|| netns::Net::create(1).expect("BENCH_NET=veth needs root and iproute2"));
+    let net = net.map(std::sync::Arc::new);
+    let sfu_net = net.clone();
+    let (sfu_ip, peers_ip) = net.as_ref().map_or(
+        ("127.0.0.1".parse().unwrap(), "127.0.0.1".parse().unwrap()),
+        |n| (n.sfu_ip, n.peers_ip),
+    );
+    match &net {
+        Some(_) => println!("network: a veth pair; the peers' kernel work on their own core"),
+        None => println!("network: loopback; the peers' kernel receive work on the SFU's core"),
+    }
 
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -79,18 +98,18 @@ fn main() {
         .spawn(move || {
             let tid = this_thread_id();
             pin_to(0);
+            if let Some(net) = sfu_net {
+                net.enter_sfu().expect("the SFU's namespace");
+            }
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let (server, presence) = MediaServer::start(
-                    "127.0.0.1:0".parse().unwrap(),
-                    None,
-                    "127.0.0.1".parse().unwrap(),
-                )
-                .await
-                .expect("the SFU starts");
+                let (server, presence) =
+                    MediaServer::start(std::net::SocketAddr::new(sfu_ip, 0), None, sfu_ip)
+                        .await
+                        .expect("the SFU starts");
                 tx.send((server, tid)).unwrap();
                 let _presence = presence;
                 std::future::pending::<()>().await;
@@ -99,13 +118,16 @@ fn main() {
         .unwrap();
     let (server, sfu_tid) = rx.recv().unwrap();
     pin_to(1);
+    if let Some(net) = &net {
+        net.enter_peers().expect("the peers' namespace");
+    }
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async move {
-        let load = peers::Load::new();
+        let load = peers::Load::new(peers_ip);
         if !ramp {
             load.add_rooms(&server, 0..rooms, size, publishers).await;
             let reading = measure(&load, sfu_tid, rooms * publishers * (size - 1), secs).await;

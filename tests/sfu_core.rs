@@ -61,6 +61,34 @@ fn three_peers_each_hear_the_other_two_and_rooms_stay_apart() {
 }
 
 #[test]
+fn a_subscriber_is_offered_only_the_audio_level_extension_and_gets_each_level() {
+    let mut w = World::new();
+    let a = w.join("room-1", "alice");
+    let b = w.join("room-1", "bob");
+    w.run(1_000, &[a, b]);
+    let offers = &w.peers[a].offers;
+    assert!(!offers.is_empty(), "alice was offered bob's track");
+    for offer in offers {
+        let extmaps: Vec<&str> = offer
+            .lines()
+            .filter(|l| l.starts_with("a=extmap:"))
+            .collect();
+        assert!(!extmaps.is_empty(), "no extension at all in {offer}");
+        for line in extmaps {
+            assert!(
+                line.ends_with("urn:ietf:params:rtp-hdrext:ssrc-audio-level"),
+                "{line}"
+            );
+        }
+    }
+    // The publisher's level (-10 dBov in the world) reaches the listener.
+    let bob = w.peers[b].marker;
+    let levels = &w.peers[a].levels[&bob];
+    assert!(levels.len() > 50, "{} frames", levels.len());
+    assert!(levels.iter().all(|l| *l == Some(-10)), "{levels:?}");
+}
+
+#[test]
 fn a_muted_track_is_not_forwarded_and_everyone_is_told() {
     let mut w = World::new();
     let a = w.join("room", "alice");

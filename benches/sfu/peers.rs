@@ -3,16 +3,23 @@
 //! answering the SFU's offers, each on its own loopback UDP socket, joined
 //! through the driver's commands (no WebSocket: this measures media).
 
+use std::io::IoSliceMut;
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use belfry::media::driver::{Command, MediaServer};
 use belfry::media::sfu::{SessionId, Signal};
+use nix::sys::socket::{
+    recvmsg, setsockopt, sockopt, ControlMessageOwned, MsgFlags, SockaddrStorage,
+};
 use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
+use tokio::io::Interest;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -29,6 +36,8 @@ pub struct Load {
     pub disconnected: Arc<AtomicU64>,
     /// The clock the probes' timestamps count from.
     epoch: Instant,
+    /// The address the peers' sockets bind to.
+    ip: IpAddr,
 }
 
 fn client_rtc(addr: std::net::SocketAddr) -> Rtc {
@@ -42,8 +51,9 @@ fn client_rtc(addr: std::net::SocketAddr) -> Rtc {
 }
 
 impl Load {
-    pub fn new() -> Self {
+    pub fn new(ip: IpAddr) -> Self {
         Self {
+            ip,
             received: Arc::new(AtomicU64::new(0)),
             latencies: Arc::new(Mutex::new(Vec::new())),
             disconnected: Arc::new(AtomicU64::new(0)),
@@ -80,12 +90,13 @@ impl Load {
                     signals_rx,
                     probe,
                     epoch,
+                    self.ip,
                     self.received.clone(),
                     self.latencies.clone(),
                     self.disconnected.clone(),
                 ));
                 if member < publishers {
-                    tokio::spawn(publisher(server.clone(), joined.session, epoch));
+                    tokio::spawn(publisher(server.clone(), joined.session, epoch, self.ip));
                 }
             }
         }
@@ -127,8 +138,8 @@ async fn flush(
     }
 }
 
-async fn publisher(server: MediaServer, session: SessionId, epoch: Instant) {
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+async fn publisher(server: MediaServer, session: SessionId, epoch: Instant, ip: IpAddr) {
+    let socket = UdpSocket::bind((ip, 0)).await.unwrap();
     let local = socket.local_addr().unwrap();
     let mut rtc = client_rtc(local);
     let cid = format!("mic-{session}");
@@ -211,11 +222,15 @@ async fn subscriber(
     mut signals: mpsc::UnboundedReceiver<Signal>,
     probe: bool,
     epoch: Instant,
+    ip: IpAddr,
     received: Arc<AtomicU64>,
     latencies: Arc<Mutex<Vec<u32>>>,
     disconnected: Arc<AtomicU64>,
 ) {
-    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let socket = UdpSocket::bind((ip, 0)).await.unwrap();
+    if probe {
+        setsockopt(&socket, sockopt::ReceiveTimestampns, &true).expect("SO_TIMESTAMPNS");
+    }
     let local = socket.local_addr().unwrap();
     let mut rtc = client_rtc(local);
     let mut buf = vec![0u8; 2000];
@@ -257,8 +272,16 @@ async fn subscriber(
                     return;
                 }
                 let mut fed = false;
-                // Everything waiting, in one wake-up.
-                while let Ok((n, from)) = socket.try_recv_from(&mut buf) {
+                // Everything waiting, in one wake-up. A probe takes each
+                // datagram's arrival from the kernel, so the time this
+                // thread took to come round is not counted as the SFU's.
+                loop {
+                    let got = if probe {
+                        recv_stamped(&socket, &mut buf)
+                    } else {
+                        socket.try_recv_from(&mut buf).map(|(n, from)| (n, from, None))
+                    };
+                    let Ok((n, from, arrived)) = got else { break };
                     // RTP and RTCP start 0b10: count them; only probes decrypt.
                     let rtp = n > 0 && (128..=191).contains(&buf[0]);
                     if rtp {
@@ -266,7 +289,8 @@ async fn subscriber(
                     }
                     if probe || !rtp {
                         if let Some(r) = receive(from, local, &buf[..n]) {
-                            let _ = rtc.handle_input(Input::Receive(Instant::now(), r));
+                            let at = arrived.unwrap_or_else(Instant::now);
+                            let _ = rtc.handle_input(Input::Receive(at, r));
                             fed = true;
                         }
                     }
@@ -287,4 +311,40 @@ async fn subscriber(
             timeout = next;
         }
     }
+}
+
+/// One datagram, its sender, and when the kernel queued it to the socket
+/// (SO_TIMESTAMPNS, on the system clock), as an `Instant`.
+fn recv_stamped(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr, Option<Instant>)> {
+    socket.try_io(Interest::READABLE, || {
+        let mut iov = [IoSliceMut::new(buf)];
+        let mut cmsg = nix::cmsg_space!(nix::sys::time::TimeSpec);
+        let msg = recvmsg::<SockaddrStorage>(
+            socket.as_raw_fd(),
+            &mut iov,
+            Some(&mut cmsg),
+            MsgFlags::MSG_DONTWAIT,
+        )
+        .map_err(std::io::Error::from)?;
+        let stamp = msg.cmsgs()?.find_map(|c| match c {
+            ControlMessageOwned::ScmTimestampns(ts) => Some(ts),
+            _ => None,
+        });
+        let from = msg
+            .address
+            .and_then(|a| {
+                a.as_sockaddr_in()
+                    .map(|s| SocketAddr::from(std::net::SocketAddrV4::from(*s)))
+            })
+            .ok_or_else(|| std::io::Error::other("no IPv4 sender"))?;
+        let arrived = stamp.map(|ts| {
+            let at = UNIX_EPOCH + Duration::new(ts.tv_sec() as u64, ts.tv_nsec() as u32);
+            let age = SystemTime::now().duration_since(at).unwrap_or_default();
+            Instant::now() - age
+        });
+        Ok((msg.bytes, from, arrived))
+    })
 }

@@ -35,6 +35,10 @@ pub struct Peer {
     pub speaking_seen: Vec<String>,
     /// The connection quality the SFU last told this peer, by sid.
     pub quality: HashMap<String, Grade>,
+    /// The subscriber offers the SFU made this peer, as sent.
+    pub offers: Vec<String>,
+    /// The audio level (-dBov) of each frame received, by sender's marker.
+    pub levels: HashMap<u8, Vec<Option<i8>>>,
 }
 
 pub fn client_rtc(now: Instant, addr: SocketAddr) -> Rtc {
@@ -94,6 +98,8 @@ impl World {
             told_muted: None,
             speaking_seen: Vec::new(),
             quality: HashMap::new(),
+            offers: Vec::new(),
+            levels: HashMap::new(),
         });
         self.signals();
         let cid = format!("mic-{name}");
@@ -149,6 +155,7 @@ impl World {
         let peer = &mut self.peers[i];
         match signal {
             Signal::SubscriberOffer { sdp, .. } => {
+                peer.offers.push(sdp.clone());
                 let offer = SdpOffer::from_sdp_string(&sdp).unwrap();
                 let answer = peer.subscriber.sdp_api().accept_offer(offer).unwrap();
                 let _ = self
@@ -232,6 +239,8 @@ impl World {
                             *peer.heard.entry(d.data[0]).or_default() += 1;
                             (peer.numbers.entry(d.data[0]).or_default())
                                 .push(**d.seq_range.start());
+                            (peer.levels.entry(d.data[0]).or_default())
+                                .push(d.ext_vals.audio_level);
                         }
                         Output::Event(_) => {}
                     }

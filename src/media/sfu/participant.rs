@@ -9,6 +9,7 @@ use std::time::Instant;
 use str0m::change::SdpPendingOffer;
 use str0m::media::{Direction, MediaKind, Mid};
 use str0m::net::TcpType;
+use str0m::rtp::Extension;
 use str0m::{Candidate, Rtc};
 
 use super::down_track::DownTrack;
@@ -75,14 +76,30 @@ pub struct Participant {
 /// An ICE-lite, Opus-only peer connection reachable at the UDP address, and
 /// over passive ICE-TCP when there is a TCP address. In RTP mode: packets
 /// are forwarded as they came, never reassembled into frames and cut again.
-pub fn new_rtc(now: Instant, (udp, tcp): (SocketAddr, Option<SocketAddr>)) -> Rtc {
-    let mut rtc = Rtc::builder()
+///
+/// A subscriber connection offers one header extension, the audio level.
+/// Without transport-wide sequence numbers and send times, no down-track is
+/// numbered for congestion control or fed back about by the browser (the
+/// SFU sends audio at the rate it comes: there is no bandwidth to
+/// estimate); without the MID, browsers tell the tracks apart by the SSRCs
+/// the offer lists, and no packet carries a string to write.
+pub fn new_rtc(
+    now: Instant,
+    (udp, tcp): (SocketAddr, Option<SocketAddr>),
+    subscriber: bool,
+) -> Rtc {
+    let mut config = Rtc::builder()
         .set_ice_lite(true)
         .set_rtp_mode(true)
         .clear_codecs()
         .enable_opus(true, false)
-        .set_stats_interval(Some(super::quality::STATS_EVERY))
-        .build(now);
+        .set_stats_interval(Some(super::quality::STATS_EVERY));
+    if subscriber {
+        config = config
+            .clear_extension_map()
+            .set_extension(1, Extension::AudioLevel);
+    }
+    let mut rtc = config.build(now);
     if let Ok(candidate) = Candidate::host(udp, "udp") {
         rtc.add_local_candidate(candidate);
     }
@@ -112,8 +129,8 @@ pub struct Peers {
 impl Peers {
     pub fn new(now: Instant, addrs: (SocketAddr, Option<SocketAddr>)) -> Self {
         Self {
-            publisher: new_rtc(now, addrs),
-            subscriber: new_rtc(now, addrs),
+            publisher: new_rtc(now, addrs, false),
+            subscriber: new_rtc(now, addrs, true),
         }
     }
 }
