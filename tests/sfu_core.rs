@@ -198,14 +198,14 @@ fn forwarded_media_is_drained_a_budget_of_subscribers_at_a_time_each_once() {
             .filter(|d| subscribers.contains(d))
             .collect()
     };
-    // Two subscribers written to (twice each): one drained per call.
+    // Two subscribers written to (twice each): one drained per call, in
+    // the order alice's first packet was written to them (the room's).
     assert!(w.sfu.drain_written(w.now, 1), "one more waits");
     let first = reached(w.sfu.take_outputs());
-    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first, [w.peers[b].sub_addr].into(), "bob first");
     assert!(!w.sfu.drain_written(w.now, 1), "none waits");
     let second = reached(w.sfu.take_outputs());
-    assert_eq!(second.len(), 1, "{second:?}");
-    assert_ne!(first, second);
+    assert_eq!(second, [w.peers[c].sub_addr].into(), "then carol");
     assert!(!w.sfu.drain_written(w.now, 1));
     assert!(
         reached(w.sfu.take_outputs()).is_empty(),

@@ -83,7 +83,10 @@ impl Sfu {
             .marker(packet.header.marker)
             .ext_vals(forwarded.clone());
             stream.write_rtp(write);
-            self.dirty.push(*other);
+            if !q.written {
+                q.written = true;
+                self.dirty.push(*other);
+            }
         }
     }
 

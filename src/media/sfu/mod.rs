@@ -92,7 +92,8 @@ pub struct Sfu {
     routes: HashMap<SocketAddr, (SessionId, bool)>,
     /// The sessions of each room.
     rooms: HashMap<String, Vec<SessionId>>,
-    /// Subscribers written to since they were last drained.
+    /// Subscribers written to since they were last drained, in the order
+    /// they were first written to (each once: `Participant::written`).
     dirty: Vec<SessionId>,
 }
 

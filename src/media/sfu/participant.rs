@@ -60,6 +60,9 @@ pub struct Participant {
     pub readings: super::quality::Readings,
     /// When the publisher [0] and the subscriber [1] next want time.
     pub wake: [Instant; 2],
+    /// Media was written to the subscriber connection since it was last
+    /// drained (it is queued in the SFU's `dirty`).
+    pub written: bool,
     /// When a datagram last came from the browser (on either connection).
     pub last_packet: Instant,
     /// Subscriber changes wait while an offer is out: one offer at a time.
@@ -155,6 +158,7 @@ impl Participant {
             tracks: Vec::new(),
             down: HashMap::new(),
             level: 0.0,
+            written: false,
             heard_at: None,
             queued_add: Vec::new(),
             queued_remove: Vec::new(),

@@ -71,24 +71,24 @@ impl Sfu {
     }
 
     /// Drains up to `budget` of the subscribers media was written to (each
-    /// once, however many packets it got); true while more wait. A driver
-    /// sends between calls, so the first subscribers' audio leaves before
-    /// the last ones' is ready.
+    /// once, however many packets it got), in the order they were first
+    /// written to; true while more wait. A driver sends between calls, so
+    /// the audio of the first packet received leaves first, before the
+    /// subscribers of packets that came after it are drained.
     pub fn drain_written(&mut self, now: Instant, budget: usize) -> bool {
-        let mut dirty = std::mem::take(&mut self.dirty);
-        dirty.sort_unstable();
-        dirty.dedup();
-        // Draining a subscriber forwards nothing: the list does not grow.
-        let batch = dirty.split_off(dirty.len().saturating_sub(budget));
-        self.dirty = dirty;
+        // Draining a subscriber forwards nothing: the queue does not grow.
+        let take = budget.min(self.dirty.len());
+        let batch: Vec<SessionId> = self.dirty.drain(..take).collect();
         for id in batch {
+            let Some(p) = self.participants.get_mut(&id) else {
+                continue;
+            };
+            p.written = false;
             // Written media wants time at once (to queue it for sending):
             // give it now, rather than after a poll that would only ask.
-            let failed = (self.participants.get_mut(&id))
-                .and_then(|p| p.subscriber.handle_input(Input::Timeout(now)).err());
-            match failed {
-                Some(e) => self.drop_session(id, &e.to_string()),
-                None => self.drain_one(id, false, now),
+            match p.subscriber.handle_input(Input::Timeout(now)) {
+                Err(e) => self.drop_session(id, &e.to_string()),
+                Ok(()) => self.drain_one(id, false, now),
             }
         }
         !self.dirty.is_empty()
