@@ -11,6 +11,7 @@ use crate::api::call_types::CallView;
 use crate::api::calls::{call_history, get_call};
 use crate::api::types::ChannelKind;
 use crate::api::ApiError;
+use crate::app::resource::load;
 use crate::calls::ids::CallId;
 use crate::calls::{CallStatus, ParticipantStatus};
 use leptos_router::hooks::use_query_map;
@@ -24,7 +25,7 @@ pub fn CallsPage() -> impl IntoView {
     let linked = Memo::new(move |_| {
         query.with(|q| q.get("callId").and_then(|id| id.parse().ok().map(CallId)))
     });
-    let history = Resource::new(
+    let history = load(
         move || linked.get(),
         |linked| async move {
             let mut page = call_history(None, None, Some(50)).await?;

@@ -12,6 +12,7 @@ use crate::api::chat::{get_channel, list_messages};
 use crate::api::ids::ChannelId;
 use crate::api::types::{ChannelDetail, ChannelKind, UserView};
 use crate::api::{ApiError, ErrorKind};
+use crate::app::resource::load;
 
 #[component]
 pub fn ChatPage() -> impl IntoView {
@@ -22,7 +23,7 @@ pub fn ChatPage() -> impl IntoView {
             .get("id")
             .and_then(|s| s.parse::<ChannelId>().ok())
     };
-    let data = Resource::new(channel_id, |id| async move {
+    let data = load(channel_id, |id| async move {
         let id = id.ok_or_else(|| ApiError::new(ErrorKind::NotFound, "No such channel."))?;
         let detail = get_channel(id).await?;
         let page = list_messages(id, None, None).await?;

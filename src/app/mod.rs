@@ -12,6 +12,7 @@ mod device_settings;
 mod icons;
 mod layout;
 mod live;
+mod resource;
 mod session;
 mod sidebar;
 mod studio_page;

@@ -6,16 +6,17 @@ use crate::api::accounts::current_user;
 use crate::api::chat::my_spaces;
 use crate::api::types::{Spaces, UserView};
 use crate::api::ApiError;
+use crate::app::resource::{load, Loaded};
 
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub user: Resource<Result<Option<UserView>, ApiError>>,
-    pub spaces: Resource<Result<Spaces, ApiError>>,
+    pub user: Loaded<Result<Option<UserView>, ApiError>>,
+    pub spaces: Loaded<Result<Spaces, ApiError>>,
 }
 
 pub fn provide_session() {
-    let user = Resource::new(|| (), |_| current_user());
-    let spaces = Resource::new(|| (), |_| my_spaces());
+    let user = load(|| (), |_| current_user());
+    let spaces = load(|| (), |_| my_spaces());
     provide_context(Session { user, spaces });
 }
 

@@ -9,6 +9,7 @@ use super::common::ErrorPanel;
 use crate::api::chat::get_studio;
 use crate::api::ids::StudioId;
 use crate::api::{ApiError, ErrorKind};
+use crate::app::resource::load;
 
 #[component]
 pub fn StudioPage() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn StudioPage() -> impl IntoView {
             .get("id")
             .and_then(|s| s.parse::<StudioId>().ok())
     };
-    let data = Resource::new(studio_id, |id| async move {
+    let data = load(studio_id, |id| async move {
         match id {
             Some(id) => get_studio(id).await,
             None => Err(ApiError::new(ErrorKind::NotFound, "No such studio.")),

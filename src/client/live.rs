@@ -187,7 +187,9 @@ fn connect(rc: &Rc<RefCell<Inner>>) {
 }
 
 fn on_frame(rc: &Rc<RefCell<Inner>>, text: &str) {
-    let Ok(frame) = serde_json::from_str::<LiveFrame>(text) else {
+    // Read as bytes, as server functions' answers are: one JSON reader per
+    // type in the browser build (see app/resource.rs).
+    let Ok(frame) = serde_json::from_slice::<LiveFrame>(text.as_bytes()) else {
         return; // a frame from a newer server: ignore it
     };
     let handlers = {
