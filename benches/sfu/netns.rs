@@ -63,16 +63,7 @@ impl Net {
         }
         let mask = format!("{:x}", 1u64 << peers_core);
         let rps = format!("echo {mask} > /sys/class/net/{b}/queues/rx-0/rps_cpus");
-        let out = Command::new("ip")
-            .args(["netns", "exec", &net.peers, "sh", "-c", &rps])
-            .output()
-            .map_err(|e| e.to_string())?;
-        if !out.status.success() {
-            return Err(format!(
-                "RPS: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
+        ip(&["netns", "exec", &net.peers, "sh", "-c", &rps])?;
         Ok(net)
     }
 

@@ -1,7 +1,8 @@
 //! Synthetic participants for the SFU benchmark: per participant, a
 //! publisher str0m peer sending a frame every 20 ms and a subscriber peer
-//! answering the SFU's offers, each on its own loopback UDP socket, joined
-//! through the driver's commands (no WebSocket: this measures media).
+//! answering the SFU's offers, each on its own UDP socket (on loopback, or
+//! on the bench's own network: netns.rs), joined through the driver's
+//! commands (no WebSocket: this measures media).
 
 use std::io::IoSliceMut;
 use std::net::{IpAddr, SocketAddr};
