@@ -58,6 +58,12 @@ pub fn provide_live(on_signed_out: impl Fn() + Clone + 'static) {
 
 /// Calls `f` for each event that arrives after this call, in order.
 pub fn on_live_event(f: impl Fn(&LiveEvent) + 'static) {
+    follow_events(Box::new(f))
+}
+
+/// `on_live_event`'s work, not generic: one effect in the browser build
+/// for every caller, not one per closure.
+fn follow_events(f: Box<dyn Fn(&LiveEvent)>) {
     let live = use_live();
     let cursor = StoredValue::new(live.log.with_untracked(|l| l.last().map_or(0, |(n, _)| *n)));
     Effect::new(move |_| {
@@ -73,6 +79,10 @@ pub fn on_live_event(f: impl Fn(&LiveEvent) + 'static) {
 
 /// Calls `f` each time the tab must refetch (not on the first render).
 pub fn on_resync(f: impl Fn() + 'static) {
+    follow_resyncs(Box::new(f))
+}
+
+fn follow_resyncs(f: Box<dyn Fn()>) {
     let live = use_live();
     let seen = StoredValue::new(live.resyncs.get_untracked());
     Effect::new(move |_| {

@@ -22,6 +22,10 @@ use crate::calls::ids::{CallId, ChannelId, UserId};
 use crate::calls::{CallStatus, DeclineReason, EndReason, ParticipantStatus};
 use crate::room::RoomPhase;
 
+/// A call-control request in flight, answering with the call as it now is.
+type Action =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<CallView>, ApiError>>>>;
+
 #[derive(Clone, Copy)]
 pub struct CallCenter {
     pub me: UserId,
@@ -268,6 +272,12 @@ impl CallCenter {
     where
         F: std::future::Future<Output = Result<Option<CallView>, ApiError>> + 'static,
     {
+        self.act_boxed(Box::pin(action))
+    }
+
+    /// `act`'s work, not generic: one copy in the browser build for every
+    /// action, not one per future.
+    fn act_boxed(&self, action: Action) {
         let center = *self;
         center.error.set(None);
         center.pending.set(true);
