@@ -10,8 +10,9 @@
 //! BENCH_PUBLISHERS of each room publishing (default all), BENCH_SECS of
 //! measurement (default 10). With BENCH_RAMP=1 (`make bench-sfu-capacity`)
 //! it adds one room at a time, measuring each step, up to BENCH_ROOMS, and
-//! stops once the SFU's core passes 80 %: the last step held is measured,
-//! not extrapolated. The SFU and the load are pinned to separate cores.
+//! stops once the SFU's core passes 80 % (or the peers' own core passes
+//! 90 %, when the load generator is the limit): the last step held is
+//! measured, not extrapolated. The SFU and the load are pinned to separate cores.
 //! With BENCH_NET=veth the peers sit in their own network (sfu/netns.rs),
 //! so their kernel receive work is not counted on the SFU's core. Probes
 //! time each packet from the sender's write to the kernel's arrival stamp
@@ -157,6 +158,15 @@ fn main() {
                 reading.p99
             );
             if reading.cpu > 0.8 || reading.delivered() < 0.99 {
+                break;
+            }
+            if reading.load_cpu > 0.9 {
+                // Past this the peers' own core, not the SFU, sets the pace
+                // and the latency: the step is not taken as held.
+                println!(
+                    "  the synthetic peers' core is saturated ({:.0} %): stopping here",
+                    reading.load_cpu * 100.0
+                );
                 break;
             }
             held = Some(reading);

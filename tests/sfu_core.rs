@@ -149,23 +149,19 @@ fn forwarded_packets_are_numbered_without_gaps_across_a_mute_and_from_1_for_a_la
     assert!(to_carol.windows(2).all(|p| p[1] == p[0] + 1));
 }
 
-#[test]
-fn forwarded_media_is_drained_a_budget_of_subscribers_at_a_time_each_once() {
-    use std::collections::HashSet;
+/// Alice, bob and carol in a room, connected; then alice's two next
+/// frames reach the SFU (and nothing else: it is not asked to settle).
+/// Returns the world and the subscribers' addresses, bob's first.
+fn two_frames_from_alice(mut w: World) -> (World, [std::net::SocketAddr; 2]) {
     use std::time::Duration;
     use str0m::media::{Frequency, MediaTime};
     use str0m::net::Transmit;
 
-    let mut w = World::new();
     let a = w.join("room", "alice");
     let b = w.join("room", "bob");
     let c = w.join("room", "carol");
     w.run(2_000, &[a, b, c]);
-    let subscribers: HashSet<_> = [w.peers[b].sub_addr, w.peers[c].sub_addr].into();
     let from = w.peers[a].pub_addr;
-
-    // Alice sends two frames; only her packets reach the SFU, and it is
-    // not asked to settle.
     w.sfu.take_outputs();
     w.wire.clear();
     for n in 0..2u64 {
@@ -188,6 +184,47 @@ fn forwarded_media_is_drained_a_budget_of_subscribers_at_a_time_each_once() {
         };
         w.sfu.receive(w.now, r);
     }
+    let subscribers = [w.peers[b].sub_addr, w.peers[c].sub_addr];
+    (w, subscribers)
+}
+
+#[test]
+fn forwarded_audio_leaves_sealed_as_it_arrives_in_the_rooms_order_and_is_heard() {
+    let (mut w, [bob, carol]) = two_frames_from_alice(World::new());
+    let outputs = w.sfu.take_outputs();
+    // Sealed by the SFU itself as each packet came: nothing waits for a
+    // pass through the subscribers' peer connections.
+    assert!(!w.sfu.drain_written(w.now, usize::MAX), "nothing waits");
+    let sent: Vec<_> = outputs
+        .into_iter()
+        .filter_map(|o| match o {
+            SfuOutput::Transmit(t) if [bob, carol].contains(&t.destination) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let order: Vec<_> = sent.iter().map(|t| t.destination).collect();
+    assert_eq!(order, [bob, carol, bob, carol]);
+    // And the listeners' own SRTP opens them, in order, numbered on.
+    let (a, b) = (0, 1);
+    let before = w.numbers(b, a).to_vec();
+    for t in sent {
+        w.deliver(t);
+    }
+    w.poll_peers();
+    let after = w.numbers(b, a);
+    assert_eq!(after.len(), before.len() + 2, "bob opened both packets");
+    let last = *before.last().unwrap();
+    assert_eq!(after[after.len() - 2..], [last + 1, last + 2]);
+}
+
+#[test]
+fn forwarded_media_is_drained_a_budget_of_subscribers_at_a_time_each_once() {
+    use std::collections::HashSet;
+
+    // Sealing left to the peer connections (the path until a subscriber's
+    // keys and route are known).
+    let (mut w, [bob, carol]) = two_frames_from_alice(World::through_str0m());
+    let subscribers: HashSet<_> = [bob, carol].into();
     let reached = |outputs: Vec<SfuOutput>| -> HashSet<_> {
         outputs
             .into_iter()
@@ -202,10 +239,10 @@ fn forwarded_media_is_drained_a_budget_of_subscribers_at_a_time_each_once() {
     // the order alice's first packet was written to them (the room's).
     assert!(w.sfu.drain_written(w.now, 1), "one more waits");
     let first = reached(w.sfu.take_outputs());
-    assert_eq!(first, [w.peers[b].sub_addr].into(), "bob first");
+    assert_eq!(first, [bob].into(), "bob first");
     assert!(!w.sfu.drain_written(w.now, 1), "none waits");
     let second = reached(w.sfu.take_outputs());
-    assert_eq!(second, [w.peers[c].sub_addr].into(), "then carol");
+    assert_eq!(second, [carol].into(), "then carol");
     assert!(!w.sfu.drain_written(w.now, 1));
     assert!(
         reached(w.sfu.take_outputs()).is_empty(),

@@ -76,6 +76,13 @@ impl World {
         }
     }
 
+    /// A world whose SFU leaves all sealing to its peer connections.
+    pub fn through_str0m() -> Self {
+        let mut w = Self::new();
+        w.sfu = Sfu::new(SFU.parse().unwrap()).with_egress_through_str0m();
+        w
+    }
+
     /// A peer joins `room` and publishes its microphone.
     pub fn join(&mut self, room: &str, name: &str) -> usize {
         let index = self.peers.len();

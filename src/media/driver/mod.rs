@@ -31,6 +31,10 @@ const RECEIVE_BATCH: usize = 16;
 /// Subscribers drained between sends: what was forwarded to the first
 /// ones leaves while the rest are still being drained.
 const SEND_EVERY: usize = 32;
+/// Datagrams sealed by the SFU itself that are sent before the next one
+/// received is forwarded: enough to share system calls, few enough that a
+/// packet's listeners do not wait for a whole batch's.
+const SEND_AT: usize = 64;
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
 pub const ROOM_CLOSED: &str = "the call has ended";
@@ -155,6 +159,9 @@ impl Driver {
                             Ok((n, source)) => {
                                 if let Ok(r) = Receive::new(Protocol::Udp, source, self.local, &buf[..n]) {
                                     self.sfu.receive(now, r);
+                                }
+                                if self.sfu.pending_outputs() >= SEND_AT {
+                                    self.flush().await;
                                 }
                             }
                             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,

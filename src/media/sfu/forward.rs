@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
+use str0m::rtp::{Extension, ExtensionValues, RtpPacket, RtpWrite};
+
+use super::egress::Packet;
 
 use super::{SessionId, Sfu, SfuOutput, Signal, SPEAKERS_EVERY, SPEAKING_LEVEL};
 
@@ -46,6 +48,7 @@ impl Sfu {
             voice_activity: ext.audio_level.map(|_| ext.voice_activity.unwrap_or(true)),
             ..Default::default()
         };
+        let own_egress = self.own_egress;
         let Some(members) = self.rooms.get(&room) else {
             return;
         };
@@ -60,10 +63,11 @@ impl Sfu {
             let Some(down) = q.down.get_mut(&track_sid) else {
                 continue;
             };
-            let pt = (q.subscriber.media(down.mid)).and_then(|m| m.remote_pts().first().copied());
-            let Some(pt) = pt else {
+            let media = q.subscriber.media(down.mid);
+            let Some(pt) = media.and_then(|m| m.remote_pts().first().copied()) else {
                 continue; // Not negotiated yet.
             };
+            let level_id = media.and_then(|m| m.remote_extmap().id_of(Extension::AudioLevel));
             // Older than this subscriber's first packet: nothing to number it.
             let Some(number) = down.number(seq) else {
                 continue;
@@ -73,6 +77,24 @@ impl Sfu {
             let Some(stream) = api.stream_tx_by_mid(mid, None) else {
                 continue;
             };
+            let sealed = own_egress.then(|| {
+                q.egress.seal(&Packet {
+                    pt: *pt,
+                    marker: packet.header.marker,
+                    seq: number,
+                    timestamp: packet.header.timestamp,
+                    ssrc: *stream.ssrc(),
+                    level: level_id.zip(ext.audio_level).map(|(id, dbov)| {
+                        let voice = forwarded.voice_activity.unwrap_or(true);
+                        (id, dbov.unsigned_abs(), voice)
+                    }),
+                    payload: &packet.payload,
+                })
+            });
+            if let Some(transmit) = sealed.flatten() {
+                self.outputs.push(SfuOutput::Transmit(transmit));
+                continue;
+            }
             let write = RtpWrite::new(
                 pt,
                 number.into(),

@@ -8,7 +8,9 @@
 //! something unusable, is disconnected alone.
 
 mod down_track;
+mod egress;
 mod forward;
+mod keys;
 mod participant;
 mod pump;
 mod quality;
@@ -95,6 +97,9 @@ pub struct Sfu {
     /// Subscribers written to since they were last drained, in the order
     /// they were first written to (each once: `Participant::written`).
     dirty: Vec<SessionId>,
+    /// Forwarded audio is sealed here once a subscriber's keys and route
+    /// are known (egress.rs), rather than by its peer connection.
+    own_egress: bool,
 }
 
 impl Sfu {
@@ -111,7 +116,15 @@ impl Sfu {
             routes: HashMap::new(),
             rooms: HashMap::new(),
             dirty: Vec::new(),
+            own_egress: true,
         }
+    }
+
+    /// Leaves all sealing to the peer connections (the path a subscriber
+    /// takes until its keys and route are known): for comparison.
+    pub fn with_egress_through_str0m(mut self) -> Self {
+        self.own_egress = false;
+        self
     }
 
     /// Also offers passive ICE-TCP at `addr` (for networks that block UDP).
@@ -290,6 +303,11 @@ impl Sfu {
             }
         }
         self.settle(now)
+    }
+
+    /// How many outputs wait to be taken.
+    pub fn pending_outputs(&self) -> usize {
+        self.outputs.len()
     }
 
     /// What to carry out, in order.

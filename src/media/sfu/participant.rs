@@ -13,6 +13,8 @@ use str0m::rtp::Extension;
 use str0m::{Candidate, Rtc};
 
 use super::down_track::DownTrack;
+use super::egress::Egress;
+use super::keys::KeySlot;
 
 /// A published audio track.
 #[derive(Debug, Clone)]
@@ -50,6 +52,8 @@ pub struct Participant {
     pub version: u32,
     pub publisher: Rtc,
     pub subscriber: Rtc,
+    /// The subscriber connection's own path for forwarded audio.
+    pub egress: Egress,
     pub tracks: Vec<Track>,
     /// Tracks of others forwarded to this participant, by track sid.
     pub down: HashMap<String, DownTrack>,
@@ -90,7 +94,7 @@ pub fn new_rtc(
     now: Instant,
     (udp, tcp): (SocketAddr, Option<SocketAddr>),
     subscriber: bool,
-) -> Rtc {
+) -> (Rtc, Option<KeySlot>) {
     let mut config = Rtc::builder()
         .set_ice_lite(true)
         .set_rtp_mode(true)
@@ -102,7 +106,12 @@ pub fn new_rtc(
             .clear_extension_map()
             .set_extension(1, Extension::AudioLevel);
     }
-    let mut rtc = config.build(now);
+    // The subscriber's keys are caught to seal forwarded audio (egress.rs).
+    let (mut rtc, keys) = if subscriber {
+        super::keys::build(config, now)
+    } else {
+        (config.build(now), None)
+    };
     if let Ok(candidate) = Candidate::host(udp, "udp") {
         rtc.add_local_candidate(candidate);
     }
@@ -117,7 +126,7 @@ pub fn new_rtc(
     if let Some(candidate) = passive {
         rtc.add_local_candidate(candidate);
     }
-    rtc
+    (rtc, keys)
 }
 
 /// A participant's two peer connections, made before it joins. Making one
@@ -127,13 +136,16 @@ pub fn new_rtc(
 pub struct Peers {
     publisher: Rtc,
     subscriber: Rtc,
+    keys: Option<KeySlot>,
 }
 
 impl Peers {
     pub fn new(now: Instant, addrs: (SocketAddr, Option<SocketAddr>)) -> Self {
+        let (subscriber, keys) = new_rtc(now, addrs, true);
         Self {
-            publisher: new_rtc(now, addrs, false),
-            subscriber: new_rtc(now, addrs, true),
+            publisher: new_rtc(now, addrs, false).0,
+            subscriber,
+            keys,
         }
     }
 }
@@ -155,6 +167,7 @@ impl Participant {
             version: 1,
             publisher: peers.publisher,
             subscriber: peers.subscriber,
+            egress: Egress::new(peers.keys),
             tracks: Vec::new(),
             down: HashMap::new(),
             level: 0.0,

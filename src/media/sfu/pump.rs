@@ -126,7 +126,12 @@ impl Sfu {
                     p.wake[usize::from(!publisher)] = at;
                     return Ok(());
                 }
-                Output::Transmit(t) => self.outputs.push(SfuOutput::Transmit(t)),
+                Output::Transmit(t) => {
+                    if !publisher {
+                        p.egress.saw(&t);
+                    }
+                    self.outputs.push(SfuOutput::Transmit(t));
+                }
                 Output::Event(e) => self.on_event(id, publisher, now, e),
             }
         }
@@ -140,6 +145,11 @@ impl Sfu {
             Event::RtpPacket(packet) if publisher => self.forward(id, now, packet),
             Event::MediaIngressStats(stats) if publisher => self.ingress_stats(id, now, stats),
             Event::MediaEgressStats(stats) if !publisher => self.egress_stats(id, now, stats),
+            Event::IceConnectionStateChange(_) if !publisher => {
+                if let Some(p) = self.participants.get_mut(&id) {
+                    p.egress.lost_route();
+                }
+            }
             _ => {}
         }
     }
