@@ -214,6 +214,7 @@ fn prf(srtp: &dyn SrtpProvider, key: &[u8], salt: &[u8], label: u8, out: &mut [u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use str0m::crypto::dtls::KeyingMaterial;
 
     fn hex(s: &str) -> Vec<u8> {
         (0..s.len())
@@ -275,5 +276,95 @@ mod tests {
             .unwrap();
         assert_eq!(later[..12], expected[..12]);
         assert_ne!(later[12..], expected[12..]);
+    }
+
+    fn transmit(first_byte: u8, to: &str) -> Transmit {
+        Transmit {
+            proto: Protocol::Udp,
+            source: "10.0.0.1:7882".parse().unwrap(),
+            destination: to.parse().unwrap(),
+            contents: vec![first_byte, 0, 0, 0].into(),
+        }
+    }
+
+    fn exported(profile: SrtpProfile, len: usize, client: bool) -> Exported {
+        let material: Vec<u8> = (0..len as u8).collect();
+        Exported {
+            material: KeyingMaterial::new(&material),
+            profile,
+            client,
+        }
+    }
+
+    fn packet(payload: &[u8]) -> Packet<'_> {
+        Packet {
+            pt: 111,
+            marker: true,
+            seq: 7,
+            timestamp: 960,
+            ssrc: 42,
+            level: Some((1, 30, true)),
+            payload,
+        }
+    }
+
+    #[test]
+    fn sealing_waits_for_the_route_and_the_keys_and_follows_the_route() {
+        let slot = KeySlot::default();
+        let mut egress = Egress::new(Some(slot.clone()));
+        let payload = [9u8; 40];
+        // A STUN reply goes to whoever checked: not a route.
+        egress.saw(&transmit(0x01, "10.0.0.2:5000"));
+        assert!(egress.seal(&packet(&payload)).is_none(), "no route yet");
+        // DTLS goes to the nominated pair.
+        egress.saw(&transmit(22, "10.0.0.2:5001"));
+        assert!(egress.seal(&packet(&payload)).is_none(), "no keys yet");
+        *slot.lock().unwrap() = Some(exported(SrtpProfile::AEAD_AES_256_GCM, 88, false));
+        let sealed = egress.seal(&packet(&payload)).expect("sealed here");
+        assert_eq!(sealed.destination, "10.0.0.2:5001".parse().unwrap());
+        // Header and audio level, the payload, the tag.
+        assert_eq!(sealed.contents.len(), 20 + 40 + TAG_LEN);
+        assert_eq!(&sealed.contents[..2], &[0x90, 0x80 | 111]);
+        assert_eq!(&sealed.contents[16..18], &[0x10, 0x80 | 30]);
+        assert_ne!(&sealed.contents[20..60], &payload[..], "encrypted");
+        // ICE changed state: str0m sends until it shows the new pair.
+        egress.lost_route();
+        assert!(egress.seal(&packet(&payload)).is_none());
+        egress.saw(&transmit(0x80, "10.0.0.3:6000"));
+        let sealed = egress.seal(&packet(&payload)).expect("sealed again");
+        assert_eq!(sealed.destination, "10.0.0.3:6000".parse().unwrap());
+    }
+
+    #[test]
+    fn a_profile_other_than_aes_gcm_is_left_to_str0m_for_good() {
+        let slot = KeySlot::default();
+        let mut egress = Egress::new(Some(slot.clone()));
+        egress.saw(&transmit(22, "10.0.0.2:5001"));
+        *slot.lock().unwrap() = Some(exported(SrtpProfile::AES128_CM_SHA1_80, 60, false));
+        assert!(egress.seal(&packet(&[1, 2, 3])).is_none());
+        assert!(egress.slot.is_none(), "not asked again");
+        assert!(egress.seal(&packet(&[1, 2, 3])).is_none());
+    }
+
+    #[test]
+    fn each_side_seals_with_its_own_half_of_the_material() {
+        let srtp = crate::media::sfu::keys::srtp_provider();
+        // Client key, server key, client salt, server salt.
+        let m = exported(SrtpProfile::AEAD_AES_128_GCM, 56, true);
+        let half = |key: &[u8], salt: &[u8]| {
+            let mut k = [0u8; 16];
+            let mut s = [0u8; 12];
+            prf(srtp, key, salt, LABEL_KEY, &mut k);
+            prf(srtp, key, salt, LABEL_SALT, &mut s);
+            (k, s)
+        };
+        let b = &m.material[..];
+        assert_eq!(derive::<16>(srtp, &m), Some(half(&b[..16], &b[32..44])));
+        let m = Exported { client: false, ..m };
+        let b = &m.material[..];
+        assert_eq!(derive::<16>(srtp, &m), Some(half(&b[16..32], &b[44..56])));
+        // Material of the wrong length is refused, not misread.
+        let short = exported(SrtpProfile::AEAD_AES_128_GCM, 55, true);
+        assert_eq!(derive::<16>(srtp, &short), None);
     }
 }
