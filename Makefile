@@ -58,7 +58,7 @@ bench-sfu:
 # The most the SFU forwards at <= 80 % of a core: rooms of 50 (10 speaking)
 # added one at a time, each step measured.
 bench-sfu-capacity:
-	BENCH_RAMP=1 BENCH_ROOMS=$${BENCH_ROOMS:-10} BENCH_SIZE=$${BENCH_SIZE:-50} \
+	BENCH_RAMP=1 BENCH_ROOMS=$${BENCH_ROOMS:-14} BENCH_SIZE=$${BENCH_SIZE:-50} \
 	  BENCH_PUBLISHERS=$${BENCH_PUBLISHERS:-10} cargo bench --features ssr --bench sfu_forward
 
 # The same with the listeners' kernel work off the SFU's core: the peers in
