@@ -1,5 +1,6 @@
 //! Connection quality from the SFU's own statistics, over the simulated
-//! network: a lossy uplink grades that participant down for the whole room,
+//! network: a lossy uplink or downlink grades that participant down for the
+//! whole room,
 //! a microphone that falls silent while unmuted is graded lost (and muting
 //! is not), a clean link is never graded down.
 
@@ -45,6 +46,26 @@ fn a_lossy_uplink_is_graded_down_for_everyone_in_the_room() {
         told(&w, b, c),
         Some(Grade::Excellent),
         "carol's link is clean"
+    );
+}
+
+#[test]
+fn a_lossy_downlink_is_graded_down_from_what_the_listener_reports() {
+    let mut w = World::new();
+    let a = w.join("room", "alice");
+    let b = w.join("room", "bob");
+    let c = w.join("room", "carol");
+    // One in five packets the SFU sends bob is lost on the way: only his
+    // receiver reports (RTCP) can tell.
+    w.lossy_down = Some((w.peers[b].sub_addr, 5));
+    w.run(10_000, &[a, b, c]);
+    assert!(w.sent_to_lossy > 500, "audio flowed to bob");
+    assert_eq!(told(&w, a, b), Some(Grade::Poor), "alice on bob");
+    assert_eq!(told(&w, c, b), Some(Grade::Poor), "carol on bob");
+    assert_eq!(
+        told(&w, b, a),
+        Some(Grade::Excellent),
+        "alice's link is clean"
     );
 }
 

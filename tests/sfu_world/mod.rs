@@ -59,6 +59,9 @@ pub struct World {
     /// Every nth packet from this address to the SFU is lost.
     pub lossy: Option<(SocketAddr, usize)>,
     pub sent_by_lossy: usize,
+    /// Every nth RTP packet from the SFU to this address is lost.
+    pub lossy_down: Option<(SocketAddr, usize)>,
+    pub sent_to_lossy: usize,
 }
 
 impl World {
@@ -73,6 +76,8 @@ impl World {
             wire: Vec::new(),
             lossy: None,
             sent_by_lossy: 0,
+            lossy_down: None,
+            sent_to_lossy: 0,
         }
     }
 
@@ -276,6 +281,18 @@ impl World {
             }
             self.sfu.handle_receive(self.now, receive(&t));
             return;
+        }
+        // RTP (not RTCP, RFC 5761: payload types 64-95 with the marker).
+        let rtp = t.contents.len() > 1
+            && t.contents[0] >> 6 == 2
+            && !(192..=223).contains(&t.contents[1]);
+        if let Some((to, nth)) = self.lossy_down {
+            if t.destination == to && rtp {
+                self.sent_to_lossy += 1;
+                if self.sent_to_lossy.is_multiple_of(nth) {
+                    return;
+                }
+            }
         }
         for peer in &mut self.peers {
             let rtc = if t.destination == peer.pub_addr {

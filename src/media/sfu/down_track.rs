@@ -11,6 +11,10 @@ pub struct DownTrack {
     /// start at 1 (in the rollover period a new receiver expects, however
     /// long the publisher has been talking) and follow the publisher's.
     pub last: Option<(u64, u64)>,
+    /// Its peer connection has sent one of its packets: str0m reports on
+    /// a stream (the listener's receiver reports) only once it has, so
+    /// the first goes that way and the rest are sealed by the SFU.
+    pub primed: bool,
 }
 
 impl DownTrack {
@@ -49,6 +53,7 @@ mod tests {
         let mut down = DownTrack {
             mid: "0".into(),
             last: None,
+            primed: false,
         };
         // Joined mid-stream, past a rollover of the publisher's numbers.
         assert_eq!(down.number(70_000), Some(1));

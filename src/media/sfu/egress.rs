@@ -9,8 +9,10 @@
 //! The connection still does everything else: ICE, DTLS, sender reports,
 //! the receivers' reports. Until the keys and the address are known, or for
 //! a profile other than AES-GCM, or after ICE changes state, packets go
-//! through str0m as before; both number a packet the same way and derive
-//! the same keys, so a stream may pass from one to the other at any packet.
+//! through str0m as before, and so does each track's first packet (str0m
+//! reports on a stream only once it has sent on it); both number a packet
+//! the same way and derive the same keys, so a stream may pass from one to
+//! the other at any packet.
 
 use std::net::SocketAddr;
 

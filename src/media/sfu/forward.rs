@@ -77,7 +77,9 @@ impl Sfu {
             let Some(stream) = api.stream_tx_by_mid(mid, None) else {
                 continue;
             };
-            let sealed = own_egress.then(|| {
+            let seal_here = own_egress && down.primed;
+            down.primed = true;
+            let sealed = seal_here.then(|| {
                 q.egress.seal(&Packet {
                     pt: *pt,
                     marker: packet.header.marker,

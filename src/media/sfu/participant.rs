@@ -244,7 +244,14 @@ impl Participant {
                 Some(track.clone()),
                 None,
             );
-            self.down.insert(track, DownTrack { mid, last: None });
+            self.down.insert(
+                track,
+                DownTrack {
+                    mid,
+                    last: None,
+                    primed: false,
+                },
+            );
         }
         for track in self.queued_remove.drain(..) {
             if let Some(down) = self.down.remove(&track) {

@@ -1,9 +1,13 @@
 //! Connection quality: graded from what the peer connections' statistics
 //! say every few seconds (loss each way, round trip, jitter, and whether a
 //! microphone that should be sending is), and told to the room on change.
+//! Loss on the way to a listener comes from its receiver reports, less
+//! what its publisher's uplink already lost.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use str0m::media::Mid;
 use str0m::stats::{MediaEgressStats, MediaIngressStats};
 
 use super::{SessionId, Sfu, SfuOutput, Signal};
@@ -35,6 +39,19 @@ pub struct Readings {
     pub grade: Grade,
     /// The grade has been told to the room at least once.
     pub told: bool,
+    /// What the listener last reported of each track forwarded to it.
+    pub down_reports: HashMap<Mid, DownReport>,
+}
+
+/// A listener's receiver reports on one forwarded track: the highest
+/// number and the packets lost so far, and the loss between the last two
+/// reports that is not the publisher's own (numbers keep its gaps).
+#[derive(Debug, Clone, Copy)]
+pub struct DownReport {
+    seq: u64,
+    lost: u64,
+    loss: Option<f32>,
+    at: Instant,
 }
 
 /// Grades readings: the worst of loss, round trip and jitter decides.
@@ -72,12 +89,59 @@ impl Sfu {
     }
 
     pub(super) fn egress_stats(&mut self, id: SessionId, now: Instant, s: MediaEgressStats) {
+        let upstream = self.upstream_loss(id, s.mid);
         let Some(p) = self.participants.get_mut(&id) else {
             return;
         };
-        p.readings.down_loss = s.loss.unwrap_or(p.readings.down_loss);
-        p.readings.rtt = s.rtt.or(p.readings.rtt);
+        let q = &mut p.readings;
+        q.rtt = s.rtt.or(q.rtt);
+        if let Some(remote) = &s.remote {
+            let (seq, lost) = (*remote.maximum_sequence_number, remote.packets_lost);
+            // Forwarded numbers start at 1: the first report covers all.
+            let report = q.down_reports.entry(s.mid).or_insert(DownReport {
+                seq: 0,
+                lost: 0,
+                loss: None,
+                at: now,
+            });
+            if seq > report.seq {
+                let lost_now = lost.saturating_sub(report.lost) as f32;
+                let loss = lost_now / (seq - report.seq) as f32 - upstream;
+                *report = DownReport {
+                    seq,
+                    lost,
+                    loss: Some(loss.clamp(0.0, 1.0)),
+                    at: now,
+                };
+            }
+            // One clean track means a clean link: loss on the others
+            // happened before the SFU. Reports gone quiet do not count.
+            let fresh = |r: &&DownReport| now.duration_since(r.at) <= STATS_EVERY * 2;
+            let losses = q.down_reports.values().filter(fresh);
+            if let Some(least) = losses.filter_map(|r| r.loss).reduce(f32::min) {
+                q.down_loss = least;
+            }
+        }
         self.regrade(id, now);
+    }
+
+    /// The uplink loss of whoever publishes the track `id` hears on `mid`.
+    fn upstream_loss(&self, id: SessionId, mid: Mid) -> f32 {
+        let Some(p) = self.participants.get(&id) else {
+            return 0.0;
+        };
+        let Some(sid) = p
+            .down
+            .iter()
+            .find(|(_, d)| d.mid == mid)
+            .map(|(sid, _)| sid)
+        else {
+            return 0.0;
+        };
+        self.participants
+            .values()
+            .find(|o| o.tracks.iter().any(|t| &t.sid == sid))
+            .map_or(0.0, |o| o.readings.up_loss)
     }
 
     fn regrade(&mut self, id: SessionId, now: Instant) {
