@@ -115,25 +115,18 @@ impl Egress {
 impl Sealer {
     fn new(exported: &Exported) -> Option<Sealer> {
         let srtp = super::keys::srtp_provider();
-        match exported.profile {
-            SrtpProfile::AEAD_AES_128_GCM => {
-                let (key, salt) = derive::<16>(srtp, exported)?;
+        let (cipher, salt) = match exported.profile {
+            SrtpProfile::AEAD_AES_128_GCM => derive::<16>(srtp, exported).map(|(key, salt)| {
                 let cipher = srtp.aead_aes_128_gcm().create_cipher(key, true);
-                Some(Sealer {
-                    cipher: Cipher::Aes128(cipher),
-                    salt,
-                })
-            }
-            SrtpProfile::AEAD_AES_256_GCM => {
-                let (key, salt) = derive::<32>(srtp, exported)?;
+                (Cipher::Aes128(cipher), salt)
+            }),
+            SrtpProfile::AEAD_AES_256_GCM => derive::<32>(srtp, exported).map(|(key, salt)| {
                 let cipher = srtp.aead_aes_256_gcm().create_cipher(key, true);
-                Some(Sealer {
-                    cipher: Cipher::Aes256(cipher),
-                    salt,
-                })
-            }
+                (Cipher::Aes256(cipher), salt)
+            }),
             _ => None,
-        }
+        }?;
+        Some(Sealer { cipher, salt })
     }
 
     fn seal(&mut self, p: &Packet) -> Option<Vec<u8>> {

@@ -256,6 +256,7 @@ impl Participant {
         for track in self.queued_remove.drain(..) {
             if let Some(down) = self.down.remove(&track) {
                 change.stop_media(down.mid);
+                self.readings.down_reports.remove(&down.mid);
             }
         }
         self.first_offer = false;
