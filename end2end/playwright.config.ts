@@ -40,7 +40,7 @@ export default defineConfig({
       BELFRY_SITE_ROOT: process.env.BELFRY_SITE_ROOT ?? '',
       BELFRY_DEMO: 'true',
       BELFRY_DEMO_PASSWORD: 'demo-password',
-      BELFRY_LOG: 'warn',
+      BELFRY_LOG: process.env.BELFRY_LOG ?? 'warn',
       // Short enough for a test to watch a call go unanswered.
       BELFRY_RING_SECONDS: '8',
       // The stand-in push service is the only one the server may send to.

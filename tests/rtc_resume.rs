@@ -16,7 +16,9 @@ use livekit_protocol as lk;
 use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Res;
 use serde_json::json;
-use signal_client::{assert_refused, connect, resume, two_in_a_room, Client, TwoInARoom};
+use signal_client::{
+    assert_refused, connect, resume, resume_for, two_in_a_room, Client, TwoInARoom,
+};
 
 const GONE: i32 = lk::participant_info::State::Disconnected as i32;
 
@@ -222,4 +224,110 @@ async fn a_moderator_mute_while_the_link_is_down_is_told_on_resuming() {
         })
         .await;
     assert_eq!((muted.sid, muted.muted), (track.sid, true));
+}
+
+/// The `a=ice-ufrag` of an SDP.
+fn ufrag(sdp: &str) -> String {
+    sdp.lines()
+        .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+        .expect("an ice-ufrag")
+        .to_string()
+}
+
+/// Answers a subscriber offer as a browser would (a str0m peer here).
+async fn answer(bob: &mut Client, offer: lk::SessionDescription) {
+    let mut rtc = str0m::Rtc::builder().build(std::time::Instant::now());
+    let local = str0m::Candidate::host("127.0.0.1:9".parse().unwrap(), "udp").unwrap();
+    rtc.add_local_candidate(local);
+    let parsed = str0m::change::SdpOffer::from_sdp_string(&offer.sdp).unwrap();
+    let answer = rtc.sdp_api().accept_offer(parsed).unwrap();
+    bob.send(Req::Answer(lk::SessionDescription {
+        r#type: "answer".into(),
+        sdp: answer.to_sdp_string(),
+        id: offer.id,
+        ..Default::default()
+    }))
+    .await;
+}
+
+#[tokio::test]
+async fn a_resume_after_a_failed_peer_connection_restarts_ice_on_the_subscriber() {
+    static CRYPTO: std::sync::Once = std::sync::Once::new();
+    CRYPTO.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
+    let p = Parish::new().await;
+    let TwoInARoom {
+        b,
+        mut bob,
+        bob_sid,
+        ..
+    } = two_in_a_room(&p).await;
+    let first = bob
+        .until(|r| match r {
+            Res::Offer(o) => Some(o),
+            _ => None,
+        })
+        .await;
+    let before = ufrag(&first.sdp);
+    answer(&mut bob, first.clone()).await;
+    bob.pings_back().await;
+
+    // His subscriber connection failed (he moved networks): he resumes
+    // saying so, and is offered new ICE credentials to check with.
+    drop(bob);
+    let (ws, reply) =
+        resume_for(&b, &bob_sid, lk::ReconnectReason::RrSubscriberFailed as i32).await;
+    assert!(matches!(reply, Res::Reconnect(_)), "resumed, got {reply:?}");
+    let mut bob = Client {
+        ws,
+        join: Default::default(),
+    };
+    let restart = bob
+        .until(|r| match r {
+            Res::Offer(o) => Some(o),
+            _ => None,
+        })
+        .await;
+    assert!(restart.id > first.id, "a new offer, not the old one again");
+    assert_ne!(ufrag(&restart.sdp), before, "new ICE credentials");
+    answer(&mut bob, restart).await;
+    bob.pings_back().await;
+}
+
+#[tokio::test]
+async fn a_link_closed_to_resume_waits_for_its_resume_however_quiet_the_media() {
+    let p = Parish::new().await;
+    let TwoInARoom {
+        b,
+        mut alice,
+        mut bob,
+        bob_id,
+        bob_sid,
+        ..
+    } = two_in_a_room(&p).await;
+
+    // Bob's client closes its link to resume on another (close code 4001):
+    // no datagram comes from his browser meanwhile, yet his session waits,
+    // past the silence that ends a dead tab's.
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+    let frame = CloseFrame {
+        code: CloseCode::from(4001),
+        reason: "resuming".into(),
+    };
+    bob.ws.close(Some(frame)).await.unwrap();
+    // The closing handshake, as a browser does it.
+    while bob.ws.next().await.is_some() {}
+    let until = tokio::time::Instant::now() + Duration::from_secs(6);
+    while tokio::time::Instant::now() < until {
+        let updates = alice.updates_until_pong().await;
+        assert!(
+            updates
+                .iter()
+                .all(|u| u.identity != bob_id || u.state != GONE),
+            "bob was taken for gone: {updates:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (_ws, first) = resume(&b, &bob_sid).await;
+    assert!(matches!(first, Res::Reconnect(_)), "resumed, got {first:?}");
 }

@@ -2,7 +2,7 @@
 // person is a separate headless Chromium whose fake microphone plays its
 // own tone, and each page proves by frequency whom it hears.
 import { test, expect, Page } from '@playwright/test';
-import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, cutSignalling, restoreSignalling } from './callers';
+import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, cutSignalling, restoreSignalling, ufrags } from './callers';
 import { api, person, withTone, join, hearing } from './livekit';
 import { openChannel } from './helpers';
 
@@ -162,6 +162,7 @@ test('a dropped signalling link shows "Reconnecting…", is resumed by itself, a
 
     // Alice's link to the media server goes down and stays down a while:
     // she is told, and meanwhile Bob goes on hearing her.
+    const ice = await ufrags(A.page);
     await cutSignalling(A.page);
     await expect(A.page.getByText('Reconnecting…')).toBeVisible();
     const during = await packetRate(B.page, 440);
@@ -179,6 +180,8 @@ test('a dropped signalling link shows "Reconnecting…", is resumed by itself, a
       (window as any).__asked.filter((u: string) => u.includes('/rtc')));
     expect(urls.filter((u) => !u.includes('reconnect=1')).length, 'one join only').toBe(1);
     expect(urls[urls.length - 1]).toContain('reconnect=1&sid=PA_');
+    expect(urls[urls.length - 1], 'only the link dropped').toContain('reconnect_reason=1');
+    expect(await ufrags(A.page), 'the media path, never lost, keeps its ICE').toEqual(ice);
     await expect(person_row(B.page, 'alice').locator('.muted-mark')).toBeVisible();
     await B.page.waitForTimeout(500);
     expect((await packetRate(B.page, 440)).packets, 'nothing forwarded while muted').toBeLessThan(5);

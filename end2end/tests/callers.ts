@@ -115,6 +115,14 @@ export function pcStates(page: Page): Promise<string[]> {
   return page.evaluate(() => ((window as any).__pcs ?? []).map((pc: any) => pc.connectionState));
 }
 
+/** The local and remote ICE ufrags of the page's open peer connections. */
+export function ufrags(page: Page): Promise<string[]> {
+  return page.evaluate(() => ((window as any).__pcs ?? [])
+    .filter((pc: any) => pc.connectionState !== 'closed')
+    .flatMap((pc: any) => [pc.localDescription?.sdp, pc.remoteDescription?.sdp])
+    .map((sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1] ?? ''));
+}
+
 /** In the page: from the next click on `selector`, the ms until the first
  *  inbound audio packet (read back with `firstAudioMs`). */
 export async function timeClickToAudio(page: Page, selector: string) {

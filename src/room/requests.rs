@@ -19,12 +19,19 @@ pub fn join_url(room_url: &str, token: &str) -> String {
 }
 
 /// The join URL asking to resume session `sid` (LiveKit's
-/// `reconnect=1&sid=..`): the peer connections stay, only the link is new.
-pub fn resume_url(room_url: &str, token: &str, sid: &str) -> String {
+/// `reconnect=1&sid=..`), and why: `path_lost` when a peer connection lost
+/// its path (the server then restarts ICE), else only the link dropped.
+pub fn resume_url(room_url: &str, token: &str, sid: &str, path_lost: bool) -> String {
+    let reason = if path_lost {
+        lk::ReconnectReason::RrSubscriberFailed
+    } else {
+        lk::ReconnectReason::RrSignalDisconnected
+    };
     format!(
-        "{}&reconnect=1&sid={}",
+        "{}&reconnect=1&sid={}&reconnect_reason={}",
         join_url(room_url, token),
-        query_escape(sid)
+        query_escape(sid),
+        reason as i32
     )
 }
 
@@ -146,9 +153,14 @@ mod tests {
 
     #[test]
     fn resume_url_is_the_join_url_naming_the_session() {
-        let url = resume_url("ws://127.0.0.1:3000", "t", "PA_1a&b");
+        let url = resume_url("ws://127.0.0.1:3000", "t", "PA_1a&b", false);
         assert!(url.starts_with(&join_url("ws://127.0.0.1:3000", "t")));
-        assert!(url.ends_with("&reconnect=1&sid=PA_1a%26b"), "{url}");
+        assert!(
+            url.ends_with("&reconnect=1&sid=PA_1a%26b&reconnect_reason=1"),
+            "{url}"
+        );
+        let lost = resume_url("ws://127.0.0.1:3000", "t", "PA_1", true);
+        assert!(lost.ends_with("&sid=PA_1&reconnect_reason=3"), "{lost}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use axum::Router;
 use super::error::AppError;
 use super::state::AppState;
 use crate::media::driver::MediaServer;
-use crate::media::signal::{Session, MAX_FRAME};
+use crate::media::signal::{Resume, Session, MAX_FRAME};
 use crate::media::token::RoomGrant;
 
 pub fn routes() -> Router<AppState> {
@@ -78,11 +78,8 @@ async fn signal(
         return AppError::bad_request("/rtc expects a WebSocket upgrade.").into_response();
     };
     // LiveKit's resume: `reconnect=1&sid=PA_..` names the session to take
-    // over. A resume without a sid can only be refused.
-    let resume = query
-        .get("reconnect")
-        .is_some_and(|v| v == "1" || v == "true")
-        .then(|| query.get("sid").cloned().unwrap_or_default());
+    // over.
+    let resume = Resume::from_query(&query);
     let keys = state.keys.clone();
     upgrade
         .max_message_size(MAX_FRAME)

@@ -62,6 +62,9 @@ pub struct World {
     /// Every nth RTP packet from the SFU to this address is lost.
     pub lossy_down: Option<(SocketAddr, usize)>,
     pub sent_to_lossy: usize,
+    /// Addresses that stopped working (a network left behind): packets
+    /// from or to them are lost.
+    pub dead: Vec<SocketAddr>,
 }
 
 impl World {
@@ -78,6 +81,7 @@ impl World {
             sent_by_lossy: 0,
             lossy_down: None,
             sent_to_lossy: 0,
+            dead: Vec::new(),
         }
     }
 
@@ -269,6 +273,9 @@ impl World {
                 destination: t.destination,
                 contents: (&t.contents[..]).try_into().unwrap(),
             }
+        }
+        if self.dead.contains(&t.source) || self.dead.contains(&t.destination) {
+            return;
         }
         if t.destination == SFU.parse().unwrap() {
             if let Some((from, nth)) = self.lossy {

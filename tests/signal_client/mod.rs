@@ -40,6 +40,16 @@ pub async fn resume(access: &RoomAccess, sid: &str) -> (Ws, Res) {
     open(access, &format!("&reconnect=1&sid={sid}")).await
 }
 
+/// A resume that gives LiveKit's `reconnect_reason` (2 and 3: a peer
+/// connection failed).
+pub async fn resume_for(access: &RoomAccess, sid: &str, reason: i32) -> (Ws, Res) {
+    open(
+        access,
+        &format!("&reconnect=1&sid={sid}&reconnect_reason={reason}"),
+    )
+    .await
+}
+
 /// Asserts a resume was refused as a new join would be welcome: a leave
 /// asking for RECONNECT, then the close.
 pub async fn assert_refused(mut ws: Ws, first: Res) {

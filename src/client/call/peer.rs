@@ -5,7 +5,7 @@ use futures_channel::mpsc::UnboundedSender;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    RtcConfiguration, RtcIceCandidateInit, RtcIceServer, RtcPeerConnection,
+    RtcConfiguration, RtcIceCandidateInit, RtcIceServer, RtcOfferOptions, RtcPeerConnection,
     RtcPeerConnectionIceEvent, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
@@ -144,10 +144,13 @@ impl Peer {
         js::wait(promise).await.map(|_| ())
     }
 
-    /// Creates an offer (or answer), sets it locally and returns its SDP.
-    pub async fn describe_local(&self, offer: bool) -> Result<String, String> {
+    /// Creates an offer (with new ICE credentials when `ice_restart`) or an
+    /// answer, sets it locally and returns its SDP.
+    pub async fn describe_local(&self, offer: bool, ice_restart: bool) -> Result<String, String> {
         let promise = if offer {
-            self.pc.create_offer()
+            let options = RtcOfferOptions::new();
+            options.set_ice_restart(ice_restart);
+            self.pc.create_offer_with_rtc_offer_options(&options)
         } else {
             self.pc.create_answer()
         };

@@ -163,6 +163,9 @@ impl Session {
                     None
                 }
                 RtcPeerConnectionState::Failed => self.lost(),
+                // The path went quiet: resume with ICE restarted now, not
+                // after the browser's ~30 s wait to call it failed.
+                RtcPeerConnectionState::Disconnected if self.reached => self.path_lost(ctx),
                 _ => None,
             },
             Input::Track {
@@ -285,7 +288,7 @@ impl Session {
                 let subscriber = self.subscriber.as_mut()?;
                 let answered = async {
                     subscriber.set_remote(RtcSdpType::Offer, &sdp).await?;
-                    subscriber.describe_local(false).await
+                    subscriber.describe_local(false, false).await
                 };
                 match answered.await {
                     Ok(answer) => {
@@ -330,8 +333,13 @@ impl Session {
                 None
             }
             Step::Resumed => {
-                self.resuming = None;
+                let path_lost = self.resuming.take().is_some_and(|r| r.path_lost);
                 self.last_heard = js::now_ms();
+                // The server restarts the subscriber's ICE; ours is the
+                // publisher's, offered with new credentials.
+                if path_lost && self.restart_publisher().await.is_err() {
+                    return self.lost();
+                }
                 // What changed while the link was down: our mute, if we
                 // touched it (the server tells us of a moderator's).
                 if let Some(sid) = self.model.local_track().filter(|_| self.mute_unsent) {
@@ -368,7 +376,16 @@ impl Session {
             self.sender = Some(transceiver.sender());
         }
         self.offer_id += 1;
-        let offer = publisher.describe_local(true).await?;
+        let offer = publisher.describe_local(true, false).await?;
+        self.socket.send(requests::offer(offer, self.offer_id));
+        Ok(())
+    }
+
+    /// Offers the publisher again with new ICE credentials.
+    async fn restart_publisher(&mut self) -> Result<(), String> {
+        let publisher = self.publisher.as_ref().ok_or("no publisher")?;
+        self.offer_id += 1;
+        let offer = publisher.describe_local(true, true).await?;
         self.socket.send(requests::offer(offer, self.offer_id));
         Ok(())
     }

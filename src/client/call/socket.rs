@@ -62,12 +62,26 @@ impl Socket {
 
     /// Closes with 1000; no further events from this socket.
     pub fn close(&self) {
+        self.close_with(1000);
+    }
+
+    /// Closes the link to resume on a new one (the media path broke): the
+    /// server keeps the session for that resume, however quiet its media.
+    pub fn close_to_resume(&self) {
+        self.close_with(RESUMING);
+    }
+
+    fn close_with(&self, code: u16) {
         self.ws.set_onopen(None);
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
-        let _ = self.ws.close_with_code(1000);
+        let _ = self.ws.close_with_code(code);
     }
 }
+
+/// Belfry's close code for "closed to resume" (4000-4999 are the
+/// application's; a LiveKit server treats it as any close).
+const RESUMING: u16 = 4001;
 
 impl Drop for Socket {
     fn drop(&mut self) {

@@ -19,11 +19,13 @@ pub enum Command {
         reply: oneshot::Sender<Joined>,
     },
     /// A new signalling link for the session `sid` of `identity` in `room`
-    /// (LiveKit's resume): its media never stopped.
+    /// (LiveKit's resume): its media never stopped, unless `path_lost` (the
+    /// browser's peer connections lost their path: ICE is restarted).
     Resume {
         room: String,
         identity: String,
         sid: String,
+        path_lost: bool,
         signals: mpsc::UnboundedSender<Signal>,
         reply: oneshot::Sender<Option<Resumed>>,
     },
@@ -54,9 +56,12 @@ pub enum Command {
     },
     /// Signalling link `link` dropped without a leave: the session stays,
     /// its media flowing, until the browser resumes it or goes silent.
+    /// The link dropped; `resuming` when the browser said it is coming
+    /// back on a new one.
     Park {
         session: SessionId,
         link: u64,
+        resuming: bool,
     },
     Control(MediaCommand),
 }

@@ -16,6 +16,26 @@ const PARK_LIMIT: Duration = Duration::from_secs(20);
 /// tab died with its link.
 const MEDIA_SILENCE: Duration = Duration::from_secs(4);
 
+/// A session whose link dropped.
+pub(super) struct Parked {
+    since: Instant,
+    /// The browser said it is coming back (it closed the link to resume,
+    /// its media path broken): its silence says nothing of a dead tab.
+    resuming: bool,
+    /// What it was to be told meanwhile, sent on resuming.
+    pub missed: Vec<Signal>,
+}
+
+impl Parked {
+    pub fn new(since: Instant, resuming: bool) -> Self {
+        Parked {
+            since,
+            resuming,
+            missed: Vec::new(),
+        }
+    }
+}
+
 impl Driver {
     /// Gives a session a new signalling link; returns its number.
     pub(super) fn link(
@@ -43,11 +63,12 @@ impl Driver {
         }
         let sfu = &self.sfu;
         let expired: Vec<SessionId> = (self.parked.iter())
-            .filter(|(session, (since, _))| {
-                now.duration_since(*since) > PARK_LIMIT
-                    || sfu
-                        .silent_for(**session, now)
-                        .is_none_or(|s| s > MEDIA_SILENCE)
+            .filter(|(session, parked)| {
+                now.duration_since(parked.since) > PARK_LIMIT
+                    || (!parked.resuming
+                        && sfu
+                            .silent_for(**session, now)
+                            .is_none_or(|s| s > MEDIA_SILENCE))
             })
             .map(|(session, _)| *session)
             .collect();

@@ -20,6 +20,7 @@ mod commands;
 mod links;
 
 pub use commands::{Command, Joined, PresenceChange, Resumed};
+use links::Parked;
 
 /// Largest datagram read (WebRTC keeps packets under the path MTU).
 const DATAGRAM: usize = 2000;
@@ -35,6 +36,10 @@ const SEND_EVERY: usize = 32;
 /// received is forwarded: enough to share system calls, few enough that a
 /// packet's listeners do not wait for a whole batch's.
 const SEND_AT: usize = 64;
+/// A resume from a browser nothing has come from for this long restarts
+/// ICE, whatever the browser says. (A muted browser, sending only RTCP and
+/// consent checks, may be restarted needlessly: that costs it a moment.)
+const RESUME_QUIET: std::time::Duration = std::time::Duration::from_secs(2);
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
 pub const ROOM_CLOSED: &str = "the call has ended";
@@ -131,7 +136,7 @@ struct Driver {
     next_link: u64,
     /// Sessions whose link dropped: since when, and what they must still
     /// be told when they resume (a moderator's mute).
-    parked: HashMap<SessionId, (Instant, Vec<Signal>)>,
+    parked: HashMap<SessionId, Parked>,
     presence: mpsc::UnboundedSender<PresenceChange>,
 }
 
@@ -245,6 +250,7 @@ impl Driver {
                 room,
                 identity,
                 sid,
+                path_lost,
                 signals,
                 reply,
             } => {
@@ -254,7 +260,7 @@ impl Driver {
                     .map(|session| {
                         // A link still open (the browser gave up on it first)
                         // ends when its channel does; its leave is ignored.
-                        let missed = self.parked.remove(&session).map(|p| p.1);
+                        let missed = self.parked.remove(&session).map(|p| p.missed);
                         Resumed {
                             session,
                             link: self.link(session, signals),
@@ -263,6 +269,17 @@ impl Driver {
                             missed: missed.unwrap_or_default(),
                         }
                     });
+                if let Some(resumed) = &resumed {
+                    // A browser whose path broke (it says so, or nothing has
+                    // come from it for a while) gets new ICE credentials on
+                    // its subscriber connection, to check from where it is
+                    // now. A link that dropped alone keeps its path.
+                    let quiet = self.sfu.silent_for(resumed.session, now);
+                    if path_lost || quiet.is_none_or(|q| q > RESUME_QUIET) {
+                        tracing::debug!(session = resumed.session, path_lost, "ICE restart");
+                        self.sfu.restart_ice(now, resumed.session);
+                    }
+                }
                 let _ = reply.send(resumed);
             }
             Command::AddTrack {
@@ -298,10 +315,14 @@ impl Driver {
                     self.sfu.leave(session, None);
                 }
             }
-            Command::Park { session, link } => {
+            Command::Park {
+                session,
+                link,
+                resuming,
+            } => {
                 if self.is_current(session, link) {
                     self.sessions.remove(&session);
-                    self.parked.insert(session, (now, Vec::new()));
+                    self.parked.insert(session, Parked::new(now, resuming));
                 }
             }
             Command::Control(control) => self.on_control(control),
@@ -349,7 +370,7 @@ impl Driver {
                     let last = matches!(signal, Signal::Disconnected { .. });
                     if let Some((_, tx)) = self.sessions.get(&session) {
                         let _ = tx.send(signal);
-                    } else if let Some((_, missed)) = self.parked.get_mut(&session) {
+                    } else if let Some(Parked { missed, .. }) = self.parked.get_mut(&session) {
                         if matches!(signal, Signal::TrackMuted { .. }) {
                             missed.push(signal);
                         }

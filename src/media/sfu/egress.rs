@@ -85,6 +85,11 @@ impl Egress {
         self.route = None;
     }
 
+    /// Where audio sealed here goes, once it is (keys and route known).
+    pub fn sealed_to(&self) -> Option<SocketAddr> {
+        self.sealer.as_ref().and(self.route).map(|(_, _, to)| to)
+    }
+
     /// The packet sealed and addressed, or `None` to send it through str0m.
     pub fn seal(&mut self, packet: &Packet) -> Option<Transmit> {
         let (proto, source, destination) = self.route?;

@@ -74,6 +74,8 @@ pub struct Participant {
     queued_remove: Vec<String>,
     /// The first offer is still to be made (see `next_offer`).
     first_offer: bool,
+    /// The next offer restarts ICE (the browser's path changed).
+    restart_ice: bool,
     pending_offer: Option<SdpPendingOffer>,
     /// The outstanding offer as sent, to send again after a resume.
     offer_out: Option<(String, u32)>,
@@ -176,6 +178,7 @@ impl Participant {
             queued_add: Vec::new(),
             queued_remove: Vec::new(),
             first_offer: true,
+            restart_ice: false,
             pending_offer: None,
             offer_out: None,
             offers_made: 0,
@@ -221,12 +224,19 @@ impl Participant {
     /// The next subscriber offer, if changes wait and none is outstanding:
     /// its SDP and its number (the client echoes it in the answer).
     pub fn next_offer(&mut self) -> Option<(String, u32)> {
-        if self.pending_offer.is_some()
-            || (!self.first_offer && self.queued_add.is_empty() && self.queued_remove.is_empty())
-        {
+        let nothing_new = !self.first_offer
+            && !self.restart_ice
+            && self.queued_add.is_empty()
+            && self.queued_remove.is_empty();
+        if self.pending_offer.is_some() || nothing_new {
             return None;
         }
         let mut change = self.subscriber.sdp_api();
+        if std::mem::take(&mut self.restart_ice) && !self.first_offer {
+            // New credentials, the same host candidates: the browser checks
+            // them from wherever it is now, and nominates a new pair.
+            change.ice_restart(true);
+        }
         if self.first_offer {
             // The subscriber connects at once, before there is anything to
             // hear (the client waits for it; the first words then need no
@@ -266,6 +276,21 @@ impl Participant {
         let sent = (offer.to_sdp_string(), self.offers_made);
         self.offer_out = Some(sent.clone());
         Some(sent)
+    }
+
+    /// The publisher (true) or the subscriber connection.
+    pub fn rtc(&self, publisher: bool) -> &Rtc {
+        if publisher {
+            &self.publisher
+        } else {
+            &self.subscriber
+        }
+    }
+
+    /// Asks for an ICE restart in the next subscriber offer (made at once
+    /// unless one is still out: then right after its answer).
+    pub fn want_ice_restart(&mut self) {
+        self.restart_ice = true;
     }
 
     /// The subscriber offer still waiting for its answer, if any.

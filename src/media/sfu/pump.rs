@@ -17,12 +17,19 @@ const MAX_SLEEP: Duration = Duration::from_millis(100);
 impl Sfu {
     /// The peer connection a packet from `source` is for: by the learned
     /// route, else by asking each (a first STUN check names its session).
+    /// A learned route the connection no longer takes (its browser moved
+    /// on after an ICE restart, and someone else now has that address) is
+    /// learned again.
     pub(super) fn route(&mut self, source: SocketAddr, input: &Input) -> Option<(SessionId, bool)> {
-        if let Some(&(id, publisher)) = self.routes.get(&source) {
-            if self.participants.contains_key(&id) {
-                return Some((id, publisher));
+        let cached = self.routes.get(&source).copied();
+        if let Some((id, publisher)) = cached {
+            match self.participants.get(&id) {
+                Some(p) if p.rtc(publisher).accepts(input) => return Some((id, publisher)),
+                Some(_) => {}
+                None => {
+                    self.routes.remove(&source);
+                }
             }
-            self.routes.remove(&source);
         }
         let found = self.participants.iter().find_map(|(id, p)| {
             if p.publisher.accepts(input) {
@@ -32,9 +39,16 @@ impl Sfu {
             } else {
                 None
             }
-        })?;
-        self.routes.insert(source, found);
-        Some(found)
+        });
+        match found {
+            Some(found) => {
+                self.routes.insert(source, found);
+                Some(found)
+            }
+            // Nobody takes it: the learned route, as before (str0m drops
+            // what it does not expect).
+            None => cached.filter(|(id, _)| self.participants.contains_key(id)),
+        }
     }
 
     /// Forgets the routes of a session that is gone.

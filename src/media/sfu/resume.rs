@@ -25,4 +25,26 @@ impl Sfu {
     pub fn outstanding_offer(&self, session: SessionId) -> Option<(String, u32)> {
         self.participants.get(&session)?.outstanding_offer()
     }
+
+    /// Restarts ICE on the session's subscriber connection: its browser's
+    /// path changed (a new network, or a NAT that rebound), so the pair in
+    /// use is dead. The publisher side restarts when the browser offers new
+    /// credentials. False for a session that is gone.
+    pub fn restart_ice(&mut self, now: Instant, session: SessionId) -> bool {
+        let Some(p) = self.participants.get_mut(&session) else {
+            return false;
+        };
+        p.want_ice_restart();
+        // Sealed audio waits for the new pair (str0m carries it meanwhile).
+        p.egress.lost_route();
+        self.offer_if_needed(session);
+        self.pump(now);
+        true
+    }
+
+    /// Where the SFU itself seals the session's forwarded audio to: `None`
+    /// until it knows the keys and the path (str0m seals meanwhile).
+    pub fn sealed_to(&self, session: SessionId) -> Option<std::net::SocketAddr> {
+        self.participants.get(&session)?.egress.sealed_to()
+    }
 }

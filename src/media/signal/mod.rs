@@ -2,6 +2,8 @@
 
 pub mod candidate;
 pub mod proto;
+mod resume;
 pub mod session;
 
+pub use resume::Resume;
 pub use session::{Session, MAX_FRAME};

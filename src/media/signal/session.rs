@@ -12,6 +12,7 @@ use lk::signal_response::Message as Res;
 use prost::Message as _;
 use tokio::sync::mpsc;
 
+use super::resume::Resume;
 use super::{candidate, proto};
 use crate::media::driver::{Command, MediaServer};
 use crate::media::sfu::{Grade, SessionId, Signal};
@@ -24,6 +25,10 @@ const SILENCE: Duration = Duration::from_secs(proto::PING_TIMEOUT as u64);
 /// The close code a browser sends when its page goes away: a leave, not a
 /// link to wait for.
 const GOING_AWAY: u16 = 1001;
+/// The close code Belfry's client sends when it closes a link to resume on
+/// a new one (its media path broke): the session waits for that resume,
+/// however quiet its media has gone.
+pub const RESUMING: u16 = 4001;
 /// Largest frame accepted from a browser (an SDP offer is a few KB).
 pub const MAX_FRAME: usize = 64 * 1024;
 
@@ -33,6 +38,8 @@ enum End {
     /// The page closed or navigated away (WebSocket close 1001).
     Away,
     Closed,
+    /// Closed by a client about to resume (close code 4001).
+    Resuming,
     Silent,
     Dropped(String),
     Refused(String),
@@ -44,6 +51,7 @@ impl End {
             End::Left => "left",
             End::Away => "the page went away",
             End::Closed => "socket closed",
+            End::Resuming => "closed to resume",
             End::Silent => "no frame within the ping timeout",
             End::Dropped(why) | End::Refused(why) => why,
         }
@@ -74,13 +82,13 @@ impl Session {
         }
     }
 
-    /// Serves the link: a join, or with `resume` (the participant sid the
-    /// browser had) a resume of that session, whose media never stopped.
-    pub async fn run(mut self, resume: Option<String>) {
+    /// Serves the link: a join, or with `resume` a resume of the session
+    /// the browser had.
+    pub async fn run(mut self, resume: Option<Resume>) {
         let (tx, mut signals) = mpsc::unbounded_channel();
         let opened = match resume {
             None => self.join(tx).await,
-            Some(sid) => self.resume(sid, tx).await,
+            Some(Resume { sid, path_lost }) => self.resume(sid, path_lost, tx).await,
         };
         let Some((session, link, sid)) = opened else {
             let _ = self.ws.send(Message::Close(None)).await;
@@ -89,7 +97,14 @@ impl Session {
         let end = self.serve(session, &sid, &mut signals).await;
         // A link that just dropped may be resumed; a leave is final.
         match end {
-            End::Closed | End::Silent => self.server.command(Command::Park { session, link }),
+            End::Closed | End::Silent | End::Resuming => {
+                let resuming = matches!(end, End::Resuming);
+                self.server.command(Command::Park {
+                    session,
+                    link,
+                    resuming,
+                })
+            }
             _ => self.server.command(Command::Leave { session, link }),
         };
         tracing::debug!(
@@ -131,7 +146,11 @@ impl Session {
         let join = proto::join(&room, &joined.me, &joined.others, now_ms());
         if self.send(join).await.is_err() {
             let (session, link) = (joined.session, joined.link);
-            self.server.command(Command::Park { session, link });
+            self.server.command(Command::Park {
+                session,
+                link,
+                resuming: false,
+            });
             return None;
         }
         Some((joined.session, joined.link, joined.me.sid))
@@ -145,6 +164,7 @@ impl Session {
     async fn resume(
         &mut self,
         sid: String,
+        path_lost: bool,
         tx: mpsc::UnboundedSender<Signal>,
     ) -> Option<(SessionId, u64, String)> {
         let resumed = self
@@ -153,6 +173,7 @@ impl Session {
                 room: self.grant.room.clone(),
                 identity: self.grant.identity.clone(),
                 sid: sid.clone(),
+                path_lost,
                 signals: tx,
                 reply,
             })
@@ -177,7 +198,11 @@ impl Session {
         frames.extend(resumed.missed.into_iter().map(|m| response(m, &sid)));
         for frame in frames {
             if self.send(frame).await.is_err() {
-                self.server.command(Command::Park { session, link });
+                self.server.command(Command::Park {
+                    session,
+                    link,
+                    resuming: false,
+                });
                 return None;
             }
         }
@@ -201,6 +226,9 @@ impl Session {
                     let bytes = match frame {
                         Some(Ok(Message::Close(Some(frame)))) if frame.code == GOING_AWAY => {
                             return End::Away
+                        }
+                        Some(Ok(Message::Close(Some(frame)))) if frame.code == RESUMING => {
+                            return End::Resuming
                         }
                         None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return End::Closed,
                         Some(Ok(Message::Binary(bytes))) => bytes,

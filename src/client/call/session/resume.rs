@@ -19,6 +19,9 @@ const RESUME_TIMEOUT_MS: f64 = 5_000.0;
 pub(super) struct Resuming {
     since: f64,
     attempt: u32,
+    /// A peer connection lost its path (not only the link): ICE restarts
+    /// once resumed.
+    pub(super) path_lost: bool,
     /// When to open the next attempt; `None` while one is open.
     next_try: Option<f64>,
 }
@@ -45,6 +48,24 @@ impl Session {
     /// the session is resumed on a new link (the peer connections, and the
     /// audio, go on meanwhile); before that, or too late, it ends.
     pub(super) fn link_lost(&mut self, ctx: &Ctx) -> Option<End> {
+        self.resume(false, ctx)
+    }
+
+    /// A peer connection lost its path (the network changed under it, or
+    /// went away for a while): the session is resumed on a new link and
+    /// ICE restarted on both connections, rather than waiting for the
+    /// browser to call the connection failed and joining again from
+    /// scratch.
+    pub(super) fn path_lost(&mut self, ctx: &Ctx) -> Option<End> {
+        if let Some(resuming) = &mut self.resuming {
+            // Already resuming for the link: the next attempt says why.
+            resuming.path_lost = true;
+            return None;
+        }
+        self.resume(true, ctx)
+    }
+
+    fn resume(&mut self, path_lost: bool, ctx: &Ctx) -> Option<End> {
         let peers_up = [&self.publisher, &self.subscriber].iter().all(|p| {
             p.as_ref()
                 .is_some_and(|p| p.pc.connection_state() != RtcPeerConnectionState::Failed)
@@ -53,10 +74,15 @@ impl Session {
             return self.lost();
         }
         let now = js::now_ms();
-        self.socket.close();
+        if path_lost {
+            self.socket.close_to_resume();
+        } else {
+            self.socket.close();
+        }
         let resuming = self.resuming.get_or_insert(Resuming {
             since: now,
             attempt: 0,
+            path_lost,
             next_try: None,
         });
         resuming.attempt += 1;
@@ -75,7 +101,9 @@ impl Session {
 
     /// Opens a link that asks for our session back.
     pub(super) fn try_resume(&mut self, ctx: &Ctx) -> Option<End> {
-        let url = requests::resume_url(&self.room_url, &ctx.token, self.model.local_sid());
+        let path_lost = self.resuming.as_ref().is_some_and(|r| r.path_lost);
+        let sid = self.model.local_sid();
+        let url = requests::resume_url(&self.room_url, &ctx.token, sid, path_lost);
         self.link += 1;
         self.opened_at = js::now_ms();
         if let Some(resuming) = &mut self.resuming {
