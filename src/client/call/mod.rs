@@ -90,7 +90,10 @@ impl CallRoom {
     pub fn connect(access: &RoomAccess, callbacks: RoomCallbacks) -> Self {
         let (tx, rx) = unbounded();
         let ctx = run::Ctx::new(load_prefs(), access.token.clone(), callbacks, tx.clone());
-        wasm_bindgen_futures::spawn_local(run::run(access.room_url.clone(), ctx, rx));
+        // The link opens now: the task below first runs only after the
+        // page has rendered what changed with the call (tens of ms).
+        let first = session::Session::open(1, &access.room_url, &access.token, &tx);
+        wasm_bindgen_futures::spawn_local(run::run(access.room_url.clone(), ctx, rx, first));
         Self { tx }
     }
 

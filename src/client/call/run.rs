@@ -120,7 +120,14 @@ impl Ctx {
     }
 }
 
-pub async fn run(room_url: String, mut ctx: Ctx, mut rx: UnboundedReceiver<Input>) {
+/// Runs the room from `first`, the first connection (opened by the caller
+/// at once, before whatever the page renders meanwhile), to the end.
+pub async fn run(
+    room_url: String,
+    mut ctx: Ctx,
+    mut rx: UnboundedReceiver<Input>,
+    first: Result<Session, String>,
+) {
     ctx.phase(RoomPhase::Connecting);
     ctx.local.can_choose_speaker = audio::can_choose_speaker();
     if ctx.local.can_choose_speaker {
@@ -141,9 +148,13 @@ pub async fn run(room_url: String, mut ctx: Ctx, mut rx: UnboundedReceiver<Input
 
     let mut attempt = 0;
     let mut generation = 0;
+    let mut first = Some(first);
     let reason = loop {
         generation += 1;
-        let end = match Session::open(generation, &room_url, &ctx.token, &ctx.tx) {
+        let opened = first
+            .take()
+            .unwrap_or_else(|| Session::open(generation, &room_url, &ctx.token, &ctx.tx));
+        let end = match opened {
             Ok(mut session) => session.run(&mut rx, &mut ctx).await,
             Err(_) => End::Lost {
                 joined: false,
