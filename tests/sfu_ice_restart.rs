@@ -151,3 +151,35 @@ fn a_restart_asked_while_an_offer_is_out_follows_its_answer() {
     assert!(w.peers[a].subscriber.is_connected());
     assert!(!w.sfu.restart_ice(w.now, u64::MAX));
 }
+
+#[test]
+fn an_address_left_behind_then_taken_by_someone_else_reaches_them() {
+    let mut w = World::new();
+    let a = w.join("room", "alice");
+    let b = w.join("room", "bob");
+    w.run(1_000, &[a, b]);
+    let (old_pub, old_sub) = (w.peers[b].pub_addr, w.peers[b].sub_addr);
+    move_network(
+        &mut w,
+        b,
+        "10.0.9.2:6000".parse().unwrap(),
+        "10.0.9.2:6001".parse().unwrap(),
+    );
+    restart_publisher(&mut w, b);
+    assert!(w.sfu.restart_ice(w.now, w.peers[b].session));
+    w.signals();
+    w.run(1_000, &[a, b]);
+    // Bob's old addresses come back to life, as someone else's: Carol's
+    // browser is given the very ports Bob's had.
+    w.dead.retain(|d| *d != old_pub && *d != old_sub);
+    let c = w.join_from("room", "carol", old_pub, old_sub);
+    w.run(2_000, &[a, b, c]);
+    let heard = [w.heard(a, c), w.heard(c, a), w.heard(c, b), w.heard(b, c)];
+    assert!(
+        heard.iter().all(|n| *n > 100),
+        "carol hears and is heard: {heard:?}"
+    );
+    let bob_hears = w.heard(b, a);
+    w.run(500, &[a, b, c]);
+    assert!(w.heard(b, a) - bob_hears > 20, "bob still hears alice");
+}

@@ -94,10 +94,22 @@ impl World {
 
     /// A peer joins `room` and publishes its microphone.
     pub fn join(&mut self, room: &str, name: &str) -> usize {
-        let index = self.peers.len();
-        let marker = index as u8 + 1;
+        let marker = self.peers.len() as u8 + 1;
         let pub_addr: SocketAddr = format!("10.0.1.{marker}:5000").parse().unwrap();
         let sub_addr: SocketAddr = format!("10.0.1.{marker}:5001").parse().unwrap();
+        self.join_from(room, name, pub_addr, sub_addr)
+    }
+
+    /// A peer joins from the given addresses.
+    pub fn join_from(
+        &mut self,
+        room: &str,
+        name: &str,
+        pub_addr: SocketAddr,
+        sub_addr: SocketAddr,
+    ) -> usize {
+        let index = self.peers.len();
+        let marker = index as u8 + 1;
         let session = self.sfu.join(self.now, room, name, name);
         self.peers.push(Peer {
             session,
