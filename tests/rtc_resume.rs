@@ -17,7 +17,7 @@ use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Res;
 use serde_json::json;
 use signal_client::{
-    assert_refused, connect, resume, resume_for, two_in_a_room, Client, TwoInARoom,
+    assert_refused, close_with, connect, resume, resume_for, two_in_a_room, Client, TwoInARoom,
 };
 
 const GONE: i32 = lk::participant_info::State::Disconnected as i32;
@@ -161,7 +161,6 @@ async fn a_resume_naming_another_session_is_refused_and_that_session_goes_on() {
 
 #[tokio::test]
 async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
-    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
     let p = Parish::new().await;
     let TwoInARoom {
         b,
@@ -173,12 +172,8 @@ async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
     } = two_in_a_room(&p).await;
 
     // What a browser sends when its tab closes.
-    let away = CloseFrame {
-        code: CloseCode::Away,
-        reason: "".into(),
-    };
     let closed = tokio::time::Instant::now();
-    bob.ws.close(Some(away)).await.expect("close");
+    close_with(&mut bob.ws, 1001).await;
     let gone = alice.update_about(&bob_id).await;
     assert_eq!(gone.state, GONE, "the next word about bob is his leave");
     // A leave, not a parked link ended by silence (which takes 4 s).
@@ -309,12 +304,7 @@ async fn a_link_closed_to_resume_waits_for_its_resume_however_quiet_the_media() 
     // no datagram comes from his browser meanwhile, yet his session waits,
     // past the silence that ends a dead tab's.
     use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
-    let frame = CloseFrame {
-        code: CloseCode::from(4001),
-        reason: "resuming".into(),
-    };
-    bob.ws.close(Some(frame)).await.unwrap();
+    close_with(&mut bob.ws, 4001).await;
     // The closing handshake, as a browser does it.
     while bob.ws.next().await.is_some() {}
     let until = tokio::time::Instant::now() + Duration::from_secs(6);

@@ -50,6 +50,17 @@ pub async fn resume_for(access: &RoomAccess, sid: &str, reason: i32) -> (Ws, Res
     .await
 }
 
+/// Closes the link as a browser does, with close `code` (1001: the page
+/// went away; 4001: Belfry's client closing to resume).
+pub async fn close_with(ws: &mut Ws, code: u16) {
+    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
+    let frame = CloseFrame {
+        code: CloseCode::from(code),
+        reason: "".into(),
+    };
+    ws.close(Some(frame)).await.expect("close");
+}
+
 /// Asserts a resume was refused as a new join would be welcome: a leave
 /// asking for RECONNECT, then the close.
 pub async fn assert_refused(mut ws: Ws, first: Res) {

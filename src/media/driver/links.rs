@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::super::sfu::{SessionId, Signal};
-use super::Driver;
+use super::{Driver, Resumed};
 
 /// How long a session whose signalling link dropped waits for the browser
 /// to resume it, at most.
@@ -36,7 +36,46 @@ impl Parked {
     }
 }
 
+/// A resume from a browser nothing has come from for this long restarts
+/// ICE, whatever the browser says. (A muted browser, sending only RTCP and
+/// consent checks, may be restarted needlessly: that costs it a moment.)
+const RESUME_QUIET: Duration = Duration::from_secs(2);
+
 impl Driver {
+    /// A new link takes over session `sid` of `identity` in `room`, if it
+    /// is there: the link is attached, anything told while it was parked
+    /// is handed over, and a browser whose path broke (it says so, or
+    /// nothing has come from it for a while) gets new ICE credentials on
+    /// its subscriber connection, to check from where it is now. A link
+    /// that dropped alone keeps its path.
+    pub(super) fn resume(
+        &mut self,
+        now: Instant,
+        room: &str,
+        identity: &str,
+        sid: &str,
+        path_lost: bool,
+        signals: mpsc::UnboundedSender<Signal>,
+    ) -> Option<Resumed> {
+        let session = self.sfu.find_resumable(room, identity, sid)?;
+        // A link still open (the browser gave up on it first) ends when its
+        // channel does; its leave is ignored.
+        let missed = self.parked.remove(&session).map(|p| p.missed);
+        let resumed = Resumed {
+            session,
+            link: self.link(session, signals),
+            others: self.sfu.room_members(room, session),
+            offer: self.sfu.outstanding_offer(session),
+            missed: missed.unwrap_or_default(),
+        };
+        let quiet = self.sfu.silent_for(session, now);
+        if path_lost || quiet.is_none_or(|q| q > RESUME_QUIET) {
+            tracing::debug!(session, path_lost, "ICE restart");
+            self.sfu.restart_ice(now, session);
+        }
+        Some(resumed)
+    }
+
     /// Gives a session a new signalling link; returns its number.
     pub(super) fn link(
         &mut self,

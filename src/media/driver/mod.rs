@@ -36,10 +36,6 @@ const SEND_EVERY: usize = 32;
 /// received is forwarded: enough to share system calls, few enough that a
 /// packet's listeners do not wait for a whole batch's.
 const SEND_AT: usize = 64;
-/// A resume from a browser nothing has come from for this long restarts
-/// ICE, whatever the browser says. (A muted browser, sending only RTCP and
-/// consent checks, may be restarted needlessly: that costs it a moment.)
-const RESUME_QUIET: std::time::Duration = std::time::Duration::from_secs(2);
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
 pub const ROOM_CLOSED: &str = "the call has ended";
@@ -254,32 +250,7 @@ impl Driver {
                 signals,
                 reply,
             } => {
-                let resumed = self
-                    .sfu
-                    .find_resumable(&room, &identity, &sid)
-                    .map(|session| {
-                        // A link still open (the browser gave up on it first)
-                        // ends when its channel does; its leave is ignored.
-                        let missed = self.parked.remove(&session).map(|p| p.missed);
-                        Resumed {
-                            session,
-                            link: self.link(session, signals),
-                            others: self.sfu.room_members(&room, session),
-                            offer: self.sfu.outstanding_offer(session),
-                            missed: missed.unwrap_or_default(),
-                        }
-                    });
-                if let Some(resumed) = &resumed {
-                    // A browser whose path broke (it says so, or nothing has
-                    // come from it for a while) gets new ICE credentials on
-                    // its subscriber connection, to check from where it is
-                    // now. A link that dropped alone keeps its path.
-                    let quiet = self.sfu.silent_for(resumed.session, now);
-                    if path_lost || quiet.is_none_or(|q| q > RESUME_QUIET) {
-                        tracing::debug!(session = resumed.session, path_lost, "ICE restart");
-                        self.sfu.restart_ice(now, resumed.session);
-                    }
-                }
+                let resumed = self.resume(now, &room, &identity, &sid, path_lost, signals);
                 let _ = reply.send(resumed);
             }
             Command::AddTrack {

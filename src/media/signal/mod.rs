@@ -1,6 +1,7 @@
 //! LiveKit's signalling protocol, as the embedded SFU speaks it.
 
 pub mod candidate;
+mod end;
 pub mod proto;
 mod resume;
 pub mod session;

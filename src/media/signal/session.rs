@@ -12,6 +12,7 @@ use lk::signal_response::Message as Res;
 use prost::Message as _;
 use tokio::sync::mpsc;
 
+use super::end::End;
 use super::resume::Resume;
 use super::{candidate, proto};
 use crate::media::driver::{Command, MediaServer};
@@ -31,32 +32,6 @@ const GOING_AWAY: u16 = 1001;
 pub const RESUMING: u16 = 4001;
 /// Largest frame accepted from a browser (an SDP offer is a few KB).
 pub const MAX_FRAME: usize = 64 * 1024;
-
-/// Why a session ended, for the log.
-enum End {
-    Left,
-    /// The page closed or navigated away (WebSocket close 1001).
-    Away,
-    Closed,
-    /// Closed by a client about to resume (close code 4001).
-    Resuming,
-    Silent,
-    Dropped(String),
-    Refused(String),
-}
-
-impl End {
-    fn describe(&self) -> &str {
-        match self {
-            End::Left => "left",
-            End::Away => "the page went away",
-            End::Closed => "socket closed",
-            End::Resuming => "closed to resume",
-            End::Silent => "no frame within the ping timeout",
-            End::Dropped(why) | End::Refused(why) => why,
-        }
-    }
-}
 
 pub struct Session {
     ws: WebSocket,
