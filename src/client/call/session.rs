@@ -336,8 +336,10 @@ impl Session {
                 let path_lost = self.resuming.take().is_some_and(|r| r.path_lost);
                 self.last_heard = js::now_ms();
                 // The server restarts the subscriber's ICE; ours is the
-                // publisher's, offered with new credentials.
-                if path_lost && self.restart_publisher().await.is_err() {
+                // publisher's, offered with new credentials (if it was ever
+                // offered: a listener without a microphone has nothing to).
+                let offered = self.sender.is_some();
+                if path_lost && offered && self.offer_publisher(true).await.is_err() {
                     return self.lost();
                 }
                 // What changed while the link was down: our mute, if we
@@ -375,17 +377,14 @@ impl Session {
                 .add_transceiver_with_media_stream_track_and_init(&mic.track, &init);
             self.sender = Some(transceiver.sender());
         }
-        self.offer_id += 1;
-        let offer = publisher.describe_local(true, false).await?;
-        self.socket.send(requests::offer(offer, self.offer_id));
-        Ok(())
+        self.offer_publisher(false).await
     }
 
-    /// Offers the publisher again with new ICE credentials.
-    async fn restart_publisher(&mut self) -> Result<(), String> {
+    /// Offers the publisher (with new ICE credentials when `ice_restart`).
+    async fn offer_publisher(&mut self, ice_restart: bool) -> Result<(), String> {
         let publisher = self.publisher.as_ref().ok_or("no publisher")?;
         self.offer_id += 1;
-        let offer = publisher.describe_local(true, true).await?;
+        let offer = publisher.describe_local(true, ice_restart).await?;
         self.socket.send(requests::offer(offer, self.offer_id));
         Ok(())
     }
