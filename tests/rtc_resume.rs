@@ -17,7 +17,7 @@ use lk::signal_request::Message as Req;
 use lk::signal_response::Message as Res;
 use serde_json::json;
 use signal_client::{
-    assert_refused, close_with, connect, resume, resume_for, two_in_a_room, Client, TwoInARoom,
+    assert_refused, close_with, connect, resume, resumed, two_in_a_room, Client, TwoInARoom,
 };
 
 const GONE: i32 = lk::participant_info::State::Disconnected as i32;
@@ -35,34 +35,17 @@ async fn a_dropped_link_is_resumed_and_the_room_never_sees_a_leave() {
         ..
     } = two_in_a_room(&p).await;
     // His first subscriber offer, which he does not get to answer.
-    let offer = bob.until(|r| match r {
-        Res::Offer(o) => Some(o),
-        _ => None,
-    });
-    let offer = offer.await;
+    let offer = bob.offer().await;
 
     // Bob's link drops without a word (a network hiccup).
     drop(bob);
-    let (ws, first) = resume(&b, &bob_sid).await;
-    assert!(
-        matches!(first, Res::Reconnect(_)),
-        "a resume is answered with a reconnect response, got {first:?}"
-    );
-    let mut bob = Client {
-        ws,
-        join: Default::default(),
-    };
+    let mut bob = resumed(&b, &bob_sid, None).await;
     // He is told who is there now, and the link works.
     let alice_id = p.alice.id().to_string();
     let seen = bob.update_about(&alice_id).await;
     assert_eq!(seen.state, lk::participant_info::State::Active as i32);
     // The unanswered offer comes again, the same one, to be answered now.
-    let again = bob
-        .until(|r| match r {
-            Res::Offer(o) => Some(o),
-            _ => None,
-        })
-        .await;
+    let again = bob.offer().await;
     assert_eq!((again.id, &again.sdp), (offer.id, &offer.sdp));
     bob.pings_back().await;
 
@@ -206,12 +189,7 @@ async fn a_moderator_mute_while_the_link_is_down_is_told_on_resuming() {
         muted: true,
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (ws, first) = resume(&b, &bob_sid).await;
-    assert!(matches!(first, Res::Reconnect(_)), "got {first:?}");
-    let mut bob = Client {
-        ws,
-        join: Default::default(),
-    };
+    let mut bob = resumed(&b, &bob_sid, None).await;
     let muted = bob
         .until(|r| match r {
             Res::Mute(m) => Some(m),
@@ -256,12 +234,7 @@ async fn a_resume_after_a_failed_peer_connection_restarts_ice_on_the_subscriber(
         bob_sid,
         ..
     } = two_in_a_room(&p).await;
-    let first = bob
-        .until(|r| match r {
-            Res::Offer(o) => Some(o),
-            _ => None,
-        })
-        .await;
+    let first = bob.offer().await;
     let before = ufrag(&first.sdp);
     answer(&mut bob, first.clone()).await;
     bob.pings_back().await;
@@ -269,19 +242,9 @@ async fn a_resume_after_a_failed_peer_connection_restarts_ice_on_the_subscriber(
     // His subscriber connection failed (he moved networks): he resumes
     // saying so, and is offered new ICE credentials to check with.
     drop(bob);
-    let (ws, reply) =
-        resume_for(&b, &bob_sid, lk::ReconnectReason::RrSubscriberFailed as i32).await;
-    assert!(matches!(reply, Res::Reconnect(_)), "resumed, got {reply:?}");
-    let mut bob = Client {
-        ws,
-        join: Default::default(),
-    };
-    let restart = bob
-        .until(|r| match r {
-            Res::Offer(o) => Some(o),
-            _ => None,
-        })
-        .await;
+    let failed = lk::ReconnectReason::RrSubscriberFailed as i32;
+    let mut bob = resumed(&b, &bob_sid, Some(failed)).await;
+    let restart = bob.offer().await;
     assert!(restart.id > first.id, "a new offer, not the old one again");
     assert_ne!(ufrag(&restart.sdp), before, "new ICE credentials");
     answer(&mut bob, restart).await;

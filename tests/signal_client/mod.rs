@@ -50,6 +50,23 @@ pub async fn resume_for(access: &RoomAccess, sid: &str, reason: i32) -> (Ws, Res
     .await
 }
 
+/// A resume of session `sid` that the server accepts (its first frame is
+/// the reconnect response), with LiveKit's `reconnect_reason` if given.
+pub async fn resumed(access: &RoomAccess, sid: &str, reason: Option<i32>) -> Client {
+    let (ws, first) = match reason {
+        Some(reason) => resume_for(access, sid, reason).await,
+        None => resume(access, sid).await,
+    };
+    assert!(
+        matches!(first, Res::Reconnect(_)),
+        "a resume is answered with a reconnect response, got {first:?}"
+    );
+    Client {
+        ws,
+        join: Default::default(),
+    }
+}
+
 /// Closes the link as a browser does, with close `code` (1001: the page
 /// went away; 4001: Belfry's client closing to resume).
 pub async fn close_with(ws: &mut Ws, code: u16) {
@@ -129,6 +146,15 @@ impl Client {
                 "the awaited frame never came"
             );
         }
+    }
+
+    /// The next subscriber offer.
+    pub async fn offer(&mut self) -> lk::SessionDescription {
+        self.until(|r| match r {
+            Res::Offer(o) => Some(o),
+            _ => None,
+        })
+        .await
     }
 
     /// The next update that tells about `identity`, and what it says.
