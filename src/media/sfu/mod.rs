@@ -264,11 +264,7 @@ impl Sfu {
         };
         let failed = self.participants.get_mut(&session).and_then(|p| {
             p.last_packet = now;
-            let rtc = if publisher {
-                &mut p.publisher
-            } else {
-                &mut p.subscriber
-            };
+            let rtc = p.rtc_mut(publisher);
             rtc.handle_input(input).err()
         });
         match failed {
@@ -290,11 +286,7 @@ impl Sfu {
         }
         for (id, publisher) in due {
             let failed = self.participants.get_mut(&id).and_then(|p| {
-                let rtc = if publisher {
-                    &mut p.publisher
-                } else {
-                    &mut p.subscriber
-                };
+                let rtc = p.rtc_mut(publisher);
                 rtc.handle_input(Input::Timeout(now)).err()
             });
             match failed {

@@ -287,6 +287,15 @@ impl Participant {
         }
     }
 
+    /// The same, to drive.
+    pub fn rtc_mut(&mut self, publisher: bool) -> &mut Rtc {
+        if publisher {
+            &mut self.publisher
+        } else {
+            &mut self.subscriber
+        }
+    }
+
     /// Asks for an ICE restart in the next subscriber offer (made at once
     /// unless one is still out: then right after its answer).
     pub fn want_ice_restart(&mut self) {

@@ -125,11 +125,7 @@ impl Sfu {
             if !(p.publisher.is_alive() && p.subscriber.is_alive()) {
                 return Err("connection closed".into());
             }
-            let rtc = if publisher {
-                &mut p.publisher
-            } else {
-                &mut p.subscriber
-            };
+            let rtc = p.rtc_mut(publisher);
             match rtc.poll_output().map_err(|e| e.to_string())? {
                 Output::Timeout(at) if at <= now && spins < 4 => {
                     spins += 1;
