@@ -19,9 +19,13 @@ pub struct Me(pub UserView);
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let session = use_session();
+    // A plain `Suspend`, not a closure making one: server rendering walks a
+    // `<Suspense>`'s content three times while it loads, and a closure would
+    // build the signed-in app (call center, live link, sidebar) each time. Who is signed in does not change under a page
+    // (signing out reloads it).
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match session.user.await {
                     Ok(Some(user)) => view! { <SignedIn user /> }.into_any(),
                     Ok(None) => view! { <Redirect path="/signin" /> }.into_any(),
