@@ -3,15 +3,19 @@
 //! packets, and simulated time.
 #![allow(dead_code)]
 
+mod transcript;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use belfry::media::sfu::{Grade, ParticipantInfo, SessionId, Sfu, SfuOutput, Signal};
+use belfry::media::sfu::{Datagram, Grade, ParticipantInfo, SessionId, Sfu, SfuOutput, Signal};
 use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
 use str0m::net::{Protocol, Receive, Transmit};
 use str0m::{Candidate, Event, Input, Output, Rtc};
+
+pub use transcript::{Sent, Setup};
 
 pub const SFU: &str = "10.0.0.1:7882";
 
@@ -65,6 +69,12 @@ pub struct World {
     /// Addresses that stopped working (a network left behind): packets
     /// from or to them are lost.
     pub dead: Vec<SocketAddr>,
+    /// ICE checks and DTLS as they crossed the wire.
+    pub transcript: Vec<Sent>,
+    /// Until then, checks that nominate are lost on the way to the SFU
+    /// (a browser that nominates late), and how many were.
+    pub lose_nominations_until: Option<Instant>,
+    pub nominations_lost: usize,
 }
 
 impl World {
@@ -82,6 +92,9 @@ impl World {
             lossy_down: None,
             sent_to_lossy: 0,
             dead: Vec::new(),
+            transcript: Vec::new(),
+            lose_nominations_until: None,
+            nominations_lost: 0,
         }
     }
 
@@ -278,6 +291,14 @@ impl World {
     }
 
     pub fn deliver(&mut self, t: Transmit) {
+        fn datagram(t: &Transmit) -> Datagram<'_> {
+            Datagram {
+                proto: Protocol::Udp,
+                source: t.source,
+                destination: t.destination,
+                data: &t.contents,
+            }
+        }
         fn receive(t: &Transmit) -> Receive<'_> {
             Receive {
                 proto: Protocol::Udp,
@@ -289,6 +310,21 @@ impl World {
         if self.dead.contains(&t.source) || self.dead.contains(&t.destination) {
             return;
         }
+        let sent = Sent::of(self.now, &t);
+        if let (
+            Some(until),
+            Some(Sent {
+                what: Setup::Check { nominating: true },
+                ..
+            }),
+        ) = (self.lose_nominations_until, sent)
+        {
+            if self.now < until {
+                self.nominations_lost += 1;
+                return;
+            }
+        }
+        self.transcript.extend(sent);
         if t.destination == SFU.parse().unwrap() {
             if let Some((from, nth)) = self.lossy {
                 if t.source == from {
@@ -298,7 +334,7 @@ impl World {
                     }
                 }
             }
-            self.sfu.handle_receive(self.now, receive(&t));
+            self.sfu.handle_receive(self.now, datagram(&t));
             return;
         }
         // RTP (not RTCP, RFC 5761: payload types 64-95 with the marker).

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use str0m::net::{Protocol, Receive};
+use str0m::net::Protocol;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
 use super::control::{MediaCommand, MediaControl};
 use super::ice_tcp::{self, TcpEvent};
-use super::sfu::{Presence, SessionId, Sfu, SfuOutput, Signal};
+use super::sfu::{Datagram, Presence, SessionId, Sfu, SfuOutput, Signal};
 use super::udp_batch;
 
 mod commands;
@@ -158,9 +158,12 @@ impl Driver {
                     for taken in 1.. {
                         match received {
                             Ok((n, source)) => {
-                                if let Ok(r) = Receive::new(Protocol::Udp, source, self.local, &buf[..n]) {
-                                    self.sfu.receive(now, r);
-                                }
+                                self.sfu.receive(now, Datagram {
+                                    proto: Protocol::Udp,
+                                    source,
+                                    destination: self.local,
+                                    data: &buf[..n],
+                                });
                                 if self.sfu.pending_outputs() >= SEND_AT {
                                     self.flush().await;
                                 }
@@ -208,8 +211,13 @@ impl Driver {
             }
             TcpEvent::Frame { from, data } => {
                 let local = self.tcp_local?;
-                let r = Receive::new(Protocol::Tcp, from, local, &data).ok()?;
-                Some(self.sfu.handle_receive(Instant::now(), r))
+                let d = Datagram {
+                    proto: Protocol::Tcp,
+                    source: from,
+                    destination: local,
+                    data: &data,
+                };
+                Some(self.sfu.handle_receive(Instant::now(), d))
             }
         }
     }

@@ -11,6 +11,7 @@ mod down_track;
 mod egress;
 mod forward;
 mod keys;
+mod nominate;
 mod participant;
 mod pump;
 mod quality;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use str0m::change::SdpOffer;
-use str0m::net::{Receive, Transmit};
+use str0m::net::{Protocol, Receive, Transmit};
 use str0m::Input;
 
 use participant::Participant;
@@ -76,6 +77,15 @@ pub enum Signal {
 pub struct Presence {
     pub room: String,
     pub identity: String,
+}
+
+/// A datagram as it arrived: from UDP, or one ICE-TCP frame.
+#[derive(Clone, Copy, Debug)]
+pub struct Datagram<'a> {
+    pub proto: Protocol,
+    pub source: SocketAddr,
+    pub destination: SocketAddr,
+    pub data: &'a [u8],
 }
 
 pub struct Sfu {
@@ -248,25 +258,36 @@ impl Sfu {
 
     /// A UDP (or ICE-TCP) packet for one of our peer connections. Packets
     /// nobody accepts are dropped. Returns when to call `handle_timeout`.
-    pub fn handle_receive(&mut self, now: Instant, r: Receive) -> Instant {
-        self.receive(now, r);
+    pub fn handle_receive(&mut self, now: Instant, d: Datagram) -> Instant {
+        self.receive(now, d);
         self.settle(now)
     }
 
     /// A datagram for one of the peer connections, without sending what it
     /// forwarded yet: for a batch of datagrams, call [`Sfu::settle`] once
     /// after them, so a subscriber written to by several is drained once.
-    pub fn receive(&mut self, now: Instant, r: Receive) {
-        let source = r.source;
-        let input = Input::Receive(now, r);
-        let Some((session, publisher)) = self.route(source, &input) else {
+    pub fn receive(&mut self, now: Instant, d: Datagram) {
+        let Ok(r) = Receive::new(d.proto, d.source, d.destination, d.data) else {
             return;
         };
-        let failed = self.participants.get_mut(&session).and_then(|p| {
-            p.last_packet = now;
-            let rtc = p.rtc_mut(publisher);
-            rtc.handle_input(input).err()
-        });
+        let input = Input::Receive(now, r);
+        let Some((session, publisher)) = self.route(d.source, &input) else {
+            return;
+        };
+        let Some(p) = self.participants.get_mut(&session) else {
+            return;
+        };
+        p.last_packet = now;
+        // A connection's first authenticated check nominates its pair.
+        let nominating = p.nominating(publisher, d.data);
+        let input = match nominating
+            .as_deref()
+            .map(|data| Receive::new(d.proto, d.source, d.destination, data))
+        {
+            Some(Ok(r)) => Input::Receive(now, r),
+            _ => input,
+        };
+        let failed = p.rtc_mut(publisher).handle_input(input).err();
         match failed {
             Some(e) => self.drop_session(session, &format!("bad packet: {e}")),
             None => self.drain_one(session, publisher, now),

@@ -69,6 +69,9 @@ pub struct Participant {
     pub written: bool,
     /// When a datagram last came from the browser (on either connection).
     pub last_packet: Instant,
+    /// Whether the publisher [0] and the subscriber [1] have a nominated
+    /// pair to send on (their ICE state is connected or completed).
+    pub nominated: [bool; 2],
     /// Subscriber changes wait while an offer is out: one offer at a time.
     queued_add: Vec<(String, String)>,
     queued_remove: Vec<String>,
@@ -185,6 +188,7 @@ impl Participant {
             readings: Default::default(),
             wake: [now; 2],
             last_packet: now,
+            nominated: [false; 2],
         }
     }
 
@@ -294,6 +298,20 @@ impl Participant {
         } else {
             &mut self.subscriber
         }
+    }
+
+    /// `datagram` nominating its pair, if it is an authenticated check for
+    /// a connection with nothing nominated yet (see `nominate`).
+    pub fn nominating(&mut self, publisher: bool, datagram: &[u8]) -> Option<Vec<u8>> {
+        if self.nominated[usize::from(!publisher)] || !datagram.starts_with(&[0x00, 0x01]) {
+            return None;
+        }
+        let password = self
+            .rtc_mut(publisher)
+            .direct_api()
+            .local_ice_credentials()
+            .pass;
+        super::nominate::nominating(datagram, &password)
     }
 
     /// Asks for an ICE restart in the next subscriber offer (made at once

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::media::MediaKind;
-use str0m::{Event, Input, Output};
+use str0m::{Event, IceConnectionState, Input, Output};
 
 use super::{SessionId, Sfu, SfuOutput};
 
@@ -155,9 +155,15 @@ impl Sfu {
             Event::RtpPacket(packet) if publisher => self.forward(id, now, packet),
             Event::MediaIngressStats(stats) if publisher => self.ingress_stats(id, now, stats),
             Event::MediaEgressStats(stats) if !publisher => self.egress_stats(id, now, stats),
-            Event::IceConnectionStateChange(_) if !publisher => {
+            Event::IceConnectionStateChange(state) => {
                 if let Some(p) = self.participants.get_mut(&id) {
-                    p.egress.lost_route();
+                    p.nominated[usize::from(!publisher)] = matches!(
+                        state,
+                        IceConnectionState::Connected | IceConnectionState::Completed
+                    );
+                    if !publisher {
+                        p.egress.lost_route();
+                    }
                 }
             }
             _ => {}
