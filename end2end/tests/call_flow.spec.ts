@@ -46,7 +46,7 @@ test('alice calls bob from the chat header: he answers, each hears the other, mu
       expect(rate.level).toBeGreaterThan(0);
     }
     const ms = await firstAudioMs(B.page);
-    console.log(`answer click -> first inbound audio packet: ${ms?.toFixed(0)} ms`);
+    console.log(`answer click -> first inbound audio at a track: ${ms?.toFixed(0)} ms`);
     expect(ms).toBeGreaterThan(0);
 
     // The panels: both connected, the timer running, the other speaking.

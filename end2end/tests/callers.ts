@@ -124,23 +124,26 @@ export function ufrags(page: Page): Promise<string[]> {
 }
 
 /** In the page: from the next click on `selector`, the ms until the first
- *  inbound audio packet (read back with `firstAudioMs`). */
+ *  inbound audio reaches a track (read back with `firstAudioMs`).
+ *  Receivers' synchronization sources are read, not getStats: Chrome
+ *  answers getStats from a cache up to 50 ms old, which would add up to
+ *  50 ms to the figure; a source appears as its first packet is delivered. */
 export async function timeClickToAudio(page: Page, selector: string) {
   await page.evaluate((selector) => {
     const w = window as any;
     document.querySelector(selector)!.addEventListener('click', () => {
       const clicked = performance.now();
-      const timer = setInterval(async () => {
+      const timer = setInterval(() => {
         for (const pc of w.__pcs ?? []) {
-          const stats = await pc.getStats();
-          let got = false;
-          stats.forEach((s: any) => { if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.packetsReceived > 0) got = true; });
-          if (got && w.__firstAudioMs === undefined) {
-            w.__firstAudioMs = performance.now() - clicked;
-            clearInterval(timer);
+          for (const receiver of pc.getReceivers()) {
+            const audio = receiver.track?.kind === 'audio';
+            if (audio && receiver.getSynchronizationSources().length > 0 && w.__firstAudioMs === undefined) {
+              w.__firstAudioMs = performance.now() - clicked;
+              clearInterval(timer);
+            }
           }
         }
-      }, 5);
+      }, 2);
     }, { capture: true, once: true });
   }, selector);
 }
