@@ -3,7 +3,8 @@
 
 mod common;
 
-use belfry::api::call_types::{CallView, RoomAccess};
+use belfry::api::call_types::{Answered, CallView, RoomAccess};
+use belfry::calls::{CallStatus, ParticipantStatus};
 use belfry::media::control::MediaCommand;
 use belfry::server::db;
 use common::Parish;
@@ -59,6 +60,51 @@ async fn a_call_token_is_for_that_call_s_room_that_user_and_ten_minutes() {
     let _: CallView = p.alice.ok("end_call", json!({"call_id": call.id})).await;
     let (status, _) = p.bob.fails("call_token", json!({"call_id": call.id})).await;
     assert_eq!(status, 409, "no tokens for a finished call");
+}
+
+#[tokio::test]
+async fn answering_brings_the_room_token_in_the_same_round_trip() {
+    let p = Parish::new().await;
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    // Someone who cannot see the call answers nothing and gets no token.
+    let (status, _) = p
+        .carol
+        .fails("answer_and_join", json!({"call_id": call.id}))
+        .await;
+    assert_eq!(status, 403);
+    let ringing: CallView = p.bob.ok("get_call", json!({"call_id": call.id})).await;
+    assert_eq!(ringing.status, CallStatus::Ringing);
+
+    let answered: Answered = p
+        .bob
+        .ok("answer_and_join", json!({"call_id": call.id}))
+        .await;
+    assert_eq!(answered.call.id, call.id);
+    assert_eq!(answered.call.status, CallStatus::Active);
+    let me = answered.call.participant(p.bob.id()).expect("bob is in it");
+    assert_eq!(me.status, ParticipantStatus::Connected);
+    let grant = p
+        .app
+        .state
+        .keys
+        .verify(&answered.access.token)
+        .expect("a valid LiveKit token");
+    assert_eq!(grant.identity, p.bob.id().to_string());
+    assert_eq!(grant.room, answered.access.room_name);
+    // The same room a separate token request gives.
+    let again: RoomAccess = p.bob.ok("call_token", json!({"call_id": call.id})).await;
+    assert_eq!(again.room_name, answered.access.room_name);
+    assert_eq!(again.room_url, answered.access.room_url);
+    // A call that is over cannot be answered into.
+    let _: CallView = p.alice.ok("end_call", json!({"call_id": call.id})).await;
+    let (status, _) = p
+        .bob
+        .fails("answer_and_join", json!({"call_id": call.id}))
+        .await;
+    assert_eq!(status, 409);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 // person is a separate headless Chromium whose fake microphone plays its
 // own tone, and each page proves by frequency whom it hears.
 import { test, expect, Page } from '@playwright/test';
-import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, cutSignalling, restoreSignalling, ufrags } from './callers';
+import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, sendingAudio, cutSignalling, restoreSignalling, ufrags } from './callers';
 import { api, person, withTone, join, hearing } from './livekit';
 import { openChannel } from './helpers';
 
@@ -34,6 +34,9 @@ test('alice calls bob from the chat header: he answers, each hears the other, mu
     await expect(overlay).toContainText('Alice Martin is calling');
     await expect(overlay).toContainText('Voice call');
     await expect(B.page.locator('#incoming-accept')).toBeFocused();
+    // Bob answers once Alice's microphone is on the air, as after any real
+    // ring; otherwise the figure below would time her setup, not his.
+    await expect.poll(() => sendingAudio(A.page), { timeout: 10_000 }).toBe(true);
     await timeClickToAudio(B.page, '#incoming-accept');
     await B.page.locator('#incoming-accept').click();
     await expect(overlay).toHaveCount(0);

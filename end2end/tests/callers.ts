@@ -123,6 +123,20 @@ export function ufrags(page: Page): Promise<string[]> {
     .map((sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1] ?? ''));
 }
 
+/** Whether the page is sending audio (its microphone published). */
+export function sendingAudio(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    for (const pc of (window as any).__pcs ?? []) {
+      let sent = 0;
+      (await pc.getStats()).forEach((s: any) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.packetsSent;
+      });
+      if (sent > 0) return true;
+    }
+    return false;
+  });
+}
+
 /** In the page: from the next click on `selector`, the ms until the first
  *  inbound audio reaches a track (read back with `firstAudioMs`).
  *  Receivers' synchronization sources are read, not getStats: Chrome

@@ -56,6 +56,13 @@ pub struct CallHistoryPage {
     pub next_before: Option<CallId>,
 }
 
+/// An answered call and the token for its room, in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answered {
+    pub call: CallView,
+    pub access: RoomAccess,
+}
+
 /// What a client needs to join a media room. The REST shape is camelCase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::call_types::{CallHistoryPage, CallView, RoomAccess};
+use super::call_types::{Answered, CallHistoryPage, CallView, RoomAccess};
 use super::ApiError;
 use crate::calls::ids::{CallId, ChannelId, StudioId, UserId};
 
@@ -25,6 +25,19 @@ pub async fn answer_call(call_id: CallId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
     Ok(ops::answer_call(&state, &me.user, call_id).await?)
+}
+
+/// Answers, and returns the token for the call's room with the call: what
+/// a client does next anyway, without a second round trip before its
+/// audio can start.
+#[server(prefix = "/api", endpoint = "answer_and_join", input = Json)]
+pub async fn answer_and_join(call_id: CallId) -> Result<Answered, ApiError> {
+    use crate::server::calls::{ops, rooms};
+    use crate::server::request;
+    let (state, me) = request::viewer().await?;
+    let call = ops::answer_call(&state, &me.user, call_id).await?;
+    let access = rooms::call_token(&state, &me.user, call_id, &request::headers()?).await?;
+    Ok(Answered { call, access })
 }
 
 #[server(prefix = "/api", endpoint = "decline_call", input = Json)]

@@ -10,7 +10,7 @@ use super::format;
 use super::room::{use_call_room, CallRoomState};
 use crate::api::call_types::{CallView, RoomAccess};
 use crate::api::calls::{
-    add_participant, answer_call, call_history, call_token, cancel_call, decline_call,
+    add_participant, answer_and_join, call_history, call_token, cancel_call, decline_call,
     incoming_calls, initiate_call, leave_call, mark_calls_seen, missed_calls, mute_participant,
     remove_participant,
 };
@@ -287,8 +287,12 @@ impl CallCenter {
                     if let Some(view) = view {
                         center.incoming.update(|l| l.retain(|c| c.id != view.id));
                         let mine = connected(&view, center.me);
-                        // The token in the same breath: one round trip sooner.
-                        if mine {
+                        // The token in the same breath: one round trip sooner
+                        // (an answer brought its own).
+                        let has_access = center
+                            .access
+                            .with_untracked(|a| a.as_ref().map(|(c, _)| *c) == Some(view.id));
+                        if mine && !has_access {
                             if let Ok(a) = call_token(view.id).await {
                                 center.access.set(Some((view.id, a)));
                             }
@@ -327,14 +331,19 @@ impl CallCenter {
         Ok(Some(view))
     }
 
-    /// Answers; any call we are in is left first ("End and answer").
+    /// Answers; any call we are in is left first ("End and answer"). The
+    /// room's token comes with the answer, so the audio starts a round trip
+    /// sooner.
     pub fn answer(&self, call: CallId) {
         let previous = self.current.get_untracked().map(|c| c.id);
+        let access = self.access;
         self.act(async move {
             if let Some(previous) = previous.filter(|p| *p != call) {
                 leave_call(previous).await?;
             }
-            answer_call(call).await.map(Some)
+            let answered = answer_and_join(call).await?;
+            access.set(Some((call, answered.access)));
+            Ok(Some(answered.call))
         });
     }
 
