@@ -2,7 +2,7 @@
 // person is a separate headless Chromium whose fake microphone plays its
 // own tone, and each page proves by frequency whom it hears.
 import { test, expect, Page } from '@playwright/test';
-import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, sendingAudio, cutSignalling, restoreSignalling, ufrags } from './callers';
+import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, dtlsAfterIceMs, sendingAudio, cutSignalling, restoreSignalling, ufrags } from './callers';
 import { api, person, withTone, join, hearing } from './livekit';
 import { openChannel } from './helpers';
 
@@ -50,6 +50,9 @@ test('alice calls bob from the chat header: he answers, each hears the other, mu
     }
     const ms = await firstAudioMs(B.page);
     console.log(`answer click -> first inbound audio at a track: ${ms?.toFixed(0)} ms`);
+    const setup = await dtlsAfterIceMs(B.page);
+    console.log(`bob's connections, ICE connected -> DTLS connected: ${setup.map((t) => t.toFixed(0)).join(', ')} ms`);
+    expect(setup).toHaveLength(2);
     expect(ms).toBeGreaterThan(0);
 
     // The panels: both connected, the timer running, the other speaking.

@@ -147,6 +147,21 @@ export async function timeClickToAudio(page: Page, selector: string) {
     const w = window as any;
     document.querySelector(selector)!.addEventListener('click', () => {
       const clicked = performance.now();
+      // When each connection made after the click reached ICE connected,
+      // and then connected (DTLS done), in ms from the click.
+      w.__setup = [];
+      const record = w.__pcs.push.bind(w.__pcs);
+      w.__pcs.push = (pc: any) => {
+        const times: any = {};
+        w.__setup.push(times);
+        pc.addEventListener('iceconnectionstatechange', () => {
+          if (pc.iceConnectionState === 'connected') times.ice ??= performance.now() - clicked;
+        });
+        pc.addEventListener('connectionstatechange', () => {
+          if (pc.connectionState === 'connected') times.dtls ??= performance.now() - clicked;
+        });
+        return record(pc);
+      };
       const timer = setInterval(() => {
         for (const pc of w.__pcs ?? []) {
           for (const receiver of pc.getReceivers()) {
@@ -160,6 +175,14 @@ export async function timeClickToAudio(page: Page, selector: string) {
       }, 2);
     }, { capture: true, once: true });
   }, selector);
+}
+
+/** For each connection made after the timed click: ms from ICE connected
+ *  to connected (DTLS done). */
+export function dtlsAfterIceMs(page: Page): Promise<number[]> {
+  return page.evaluate(() => ((window as any).__setup ?? [])
+    .filter((t: any) => t.ice !== undefined && t.dtls !== undefined)
+    .map((t: any) => Math.max(0, t.dtls - t.ice)));
 }
 
 export function firstAudioMs(page: Page): Promise<number | undefined> {

@@ -60,7 +60,7 @@ fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
 /// subscription without a page open).
 pub fn register_service_worker() {
     if let Some(sw) = service_workers() {
-        let _ = sw.register(&format!("/sw.js?device={}", device_id()));
+        crate::client::call::js::settle(sw.register(&format!("/sw.js?device={}", device_id())));
     }
 }
 

@@ -9,6 +9,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AudioContext, AudioContextState};
 
+use crate::client::call::js::settle;
+
 const EVERY_MS: i32 = 3_000;
 /// The bell's two notes (a major third), Hz.
 const NOTES: [f32; 2] = [659.25, 830.61];
@@ -39,7 +41,9 @@ impl Ringer {
                 }
             })
         };
-        let _ = ctx.resume();
+        if let Ok(resumed) = ctx.resume() {
+            settle(resumed);
+        }
         let window = web_sys::window()?;
         let interval = window
             .set_interval_with_callback_and_timeout_and_arguments_0(
@@ -70,7 +74,9 @@ impl Ringer {
 
     /// From a click: let the ringing be heard.
     pub fn unblock(&self) {
-        let _ = self.ctx.resume();
+        if let Ok(resumed) = self.ctx.resume() {
+            settle(resumed);
+        }
     }
 
     /// How many rings have sounded (for tests and the page's data).
@@ -89,7 +95,9 @@ impl Drop for Ringer {
                 window.clear_timeout_with_handle(id);
             }
         }
-        let _ = self.ctx.close();
+        if let Ok(closed) = self.ctx.close() {
+            settle(closed);
+        }
     }
 }
 

@@ -162,10 +162,15 @@ impl Outputs {
             let _ = body.append_child(&audio);
         }
         if let Some(sink) = &self.sink {
-            let _ = js::call_if_present(&audio, "setSinkId", &JsValue::from_str(sink));
+            if let Some(chosen) = js::call_if_present(&audio, "setSinkId", &JsValue::from_str(sink))
+            {
+                js::settle(chosen);
+            }
         }
         // Autoplay may be refused without a gesture; answering was one.
-        let _ = audio.play();
+        if let Ok(playing) = audio.play() {
+            js::settle(playing);
+        }
         self.prune();
         self.playing.push((track, audio));
     }

@@ -10,6 +10,19 @@ pub async fn wait(promise: Promise) -> Result<JsValue, String> {
     JsFuture::from(promise).await.map_err(|e| describe(&e))
 }
 
+/// Lets a promise settle on its own. A rejection is logged, not left
+/// unhandled, except an AbortError: the element was paused or taken away
+/// (the call ended) before it got to play.
+pub fn settle(promise: Promise) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = JsFuture::from(promise).await {
+            if error_name(&e).as_deref() != Some("AbortError") {
+                web_sys::console::warn_1(&e);
+            }
+        }
+    });
+}
+
 /// "NotAllowedError: Permission denied" from whatever was thrown.
 pub fn describe(error: &JsValue) -> String {
     if let Some(e) = error.dyn_ref::<js_sys::Error>() {

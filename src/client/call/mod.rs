@@ -6,7 +6,7 @@
 //! Dropping the handle (or `close`) leaves the room and releases everything.
 
 mod audio;
-mod js;
+pub(crate) mod js;
 mod peer;
 mod run;
 mod session;
