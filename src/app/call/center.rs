@@ -235,38 +235,6 @@ impl CallCenter {
         }
     }
 
-    fn announce_changes(&self, call: &CallView) {
-        let before = self.current.get_untracked();
-        let Some(before) = before else { return };
-        for p in &call.participants {
-            let was = before.participant(p.user.id).map(|b| b.status);
-            if p.user.id == self.me || was == Some(p.status) {
-                continue;
-            }
-            let name = &p.user.display_name;
-            let said = match p.status {
-                ParticipantStatus::Connected => format!("{name} joined"),
-                ParticipantStatus::Disconnected => format!("{name} left"),
-                ParticipantStatus::Declined => format!("{name} declined"),
-                ParticipantStatus::Missed => format!("{name} did not answer"),
-                _ => continue,
-            };
-            self.announcement.set(said);
-        }
-    }
-
-    fn announce_end(&self, call: &CallView) {
-        let said = match call.status {
-            CallStatus::Ended if call.duration_ms > 0 => {
-                format!("Call ended, {}", format::spoken(call.duration_ms))
-            }
-            CallStatus::Missed => "No answer".to_string(),
-            CallStatus::Declined => "Call declined".to_string(),
-            _ => "Call ended".to_string(),
-        };
-        self.announcement.set(said);
-    }
-
     /// Runs one server call, marking the center busy meanwhile.
     pub(super) fn act<F>(&self, action: F)
     where

@@ -2,6 +2,7 @@
 //! the incoming-call overlay, the active call panel and the call button.
 
 mod add_people;
+mod announce;
 mod button;
 mod center;
 mod format;
