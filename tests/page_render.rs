@@ -11,9 +11,10 @@ use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
-/// The server's warnings and errors, as they would be logged.
+/// The server's warnings and errors, as they would be logged, and where
+/// page data was fetched from.
 #[derive(Clone, Default)]
-struct Alarms(Arc<Mutex<Vec<String>>>);
+struct Alarms(Arc<Mutex<Vec<String>>>, Arc<Mutex<Vec<String>>>);
 
 struct Text<'a>(&'a mut String);
 
@@ -25,16 +26,18 @@ impl Visit for Text<'_> {
 
 impl<S: Subscriber> Layer<S> for Alarms {
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let mut line = event.metadata().level().to_string();
+        event.record(&mut Text(&mut line));
         if *event.metadata().level() <= Level::WARN {
-            let mut line = event.metadata().level().to_string();
-            event.record(&mut Text(&mut line));
             self.0.lock().unwrap().push(line);
+        } else if line.contains("page data fetched") {
+            self.1.lock().unwrap().push(line);
         }
     }
 }
 
 #[tokio::test]
-async fn a_chat_page_renders_its_messages_and_logs_no_failure() {
+async fn a_chat_page_renders_its_messages_fetched_once_and_logs_no_failure() {
     let alarms = Alarms::default();
     // The test's runtime runs the server on this thread, so this sees it all.
     let _log =
@@ -62,8 +65,14 @@ async fn a_chat_page_renders_its_messages_and_logs_no_failure() {
         assert!(page.contains("</html>"));
     }
     // Server rendering builds a page's content more than once while its
-    // data load; fetches that a discarded copy started end quietly.
+    // data load; each request still fetches the page's data once.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let fetched = alarms.1.lock().unwrap();
+    let chat = fetched
+        .iter()
+        .filter(|f| f.contains("chat_page.rs"))
+        .count();
+    assert_eq!(chat, 5, "once per page load: {fetched:#?}");
     let alarms = alarms.0.lock().unwrap();
     assert!(alarms.is_empty(), "the server logged: {alarms:#?}");
 }

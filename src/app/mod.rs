@@ -22,6 +22,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+#[cfg(feature = "ssr")]
+pub use resource::Fetches;
 pub use session::Session;
 
 /// The HTML document around the app, rendered on the server.

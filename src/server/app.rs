@@ -155,7 +155,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(page_state.clone()),
+            move || {
+                provide_context(page_state.clone());
+                crate::app::Fetches::provide();
+            },
             move || shell(leptos.clone()),
         )
         .fallback_service(site_files)
