@@ -77,7 +77,7 @@ pub mod ring {
     pub struct Ringer;
 
     impl Ringer {
-        pub fn start() -> Option<Self> {
+        pub fn start(_on_state: impl Fn() + 'static) -> Option<Self> {
             None
         }
 

@@ -22,12 +22,17 @@ pub struct Ringer {
     /// closure is gone (a ring stopped within its first 60 ms).
     first: Option<i32>,
     _tick: Closure<dyn FnMut()>,
+    _state_changed: Closure<dyn FnMut()>,
     rang: Rc<Cell<u32>>,
 }
 
 impl Ringer {
-    pub fn start() -> Option<Self> {
+    /// Starts ringing; `on_state` is called whenever the browser starts or
+    /// stops letting it sound (a busy device may take a while to start).
+    pub fn start(on_state: impl Fn() + 'static) -> Option<Self> {
         let ctx = AudioContext::new().ok()?;
+        let state_changed = Closure::<dyn FnMut()>::new(on_state);
+        ctx.set_onstatechange(Some(state_changed.as_ref().unchecked_ref()));
         let rang = Rc::new(Cell::new(0));
         let tick = {
             let ctx = ctx.clone();
@@ -63,6 +68,7 @@ impl Ringer {
             interval,
             first,
             _tick: tick,
+            _state_changed: state_changed,
             rang,
         })
     }
@@ -95,6 +101,8 @@ impl Drop for Ringer {
                 window.clear_timeout_with_handle(id);
             }
         }
+        // Closing changes the state: nobody is to be told any more.
+        self.ctx.set_onstatechange(None);
         if let Ok(closed) = self.ctx.close() {
             settle(closed);
         }

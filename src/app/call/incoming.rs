@@ -62,8 +62,10 @@ pub fn IncomingCall() -> impl IntoView {
         let now = ringing.get();
         match (was.unwrap_or(false), now) {
             (false, true) => {
-                ringer.set_value(Ringer::start().map(SendWrapper::new));
-                // The browser decides within a moment whether sound may play.
+                ringer.set_value(Ringer::start(check_sound).map(SendWrapper::new));
+                // The browser decides within a moment whether sound may play;
+                // if it has not by then, the person is offered to allow it
+                // (and the offer goes when the sound starts after all).
                 set_timeout(check_sound, Duration::from_millis(400));
             }
             (true, false) => {
