@@ -10,26 +10,12 @@ use super::error::{AppError, AppResult};
 use super::state::AppState;
 
 pub fn state() -> AppResult<AppState> {
-    use_context::<AppState>().ok_or_else(discarded)
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
 }
 
 fn parts() -> AppResult<http::request::Parts> {
-    use_context::<http::request::Parts>().ok_or_else(discarded)
-}
-
-/// The router gives every request's render and every server function both
-/// the app state and the request. Only a copy of a page that server
-/// rendering has already thrown away asks without them: Leptos builds the
-/// content of a `<Suspense>` more than once while its data loads, and the
-/// fetches a discarded copy started are still running, with nothing above
-/// them any more. Nobody will read their answer, so this is no failure to
-/// log as one.
-fn discarded() -> AppError {
-    tracing::debug!("a fetch of a discarded server render stopped");
-    AppError::Rejected(crate::api::ApiError::new(
-        crate::api::ErrorKind::Internal,
-        "This request was abandoned; reload the page.",
-    ))
+    use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::internal("request missing from context"))
 }
 
 /// The signed-in user, or 401.
