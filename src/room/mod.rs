@@ -9,7 +9,9 @@ pub mod model;
 pub mod outputs;
 pub mod prefs;
 pub mod requests;
+pub mod signal;
 pub mod types;
+pub mod wire;
 
 pub use model::{RoomModel, Step};
 pub use types::{AudioDevice, CloseReason, LocalAudio, Quality, RoomPeer, RoomPhase};

@@ -1,8 +1,7 @@
 //! The room as signalling describes it, and what each server message asks
 //! the client to do next.
 
-use livekit_protocol as lk;
-use lk::signal_response::Message as Rx;
+use super::signal::{self, code, Rx};
 
 use super::types::{CloseReason, Quality, RoomPeer};
 
@@ -129,28 +128,24 @@ impl RoomModel {
                 id: answer.id,
             }],
             Rx::Trickle(trickle) => vec![Step::Candidate {
-                subscriber: trickle.target == lk::SignalTarget::Subscriber as i32,
+                subscriber: trickle.target == code::TARGET_SUBSCRIBER,
                 init: trickle.candidate_init,
             }],
-            Rx::Update(update) => self.update(&update.participants),
-            Rx::SpeakersChanged(changed) => self.speakers(&changed.speakers),
-            Rx::ConnectionQuality(update) => self.quality(&update.updates),
+            Rx::Update(participants) => self.update(&participants),
+            Rx::SpeakersChanged(speakers) => self.speakers(&speakers),
+            Rx::ConnectionQuality(updates) => self.quality(&updates),
             Rx::Mute(mute) => self.moderator_mute(&mute),
-            Rx::Leave(leave) => {
-                use lk::leave_request::Action;
-                match Action::try_from(leave.action) {
-                    Ok(Action::Reconnect | Action::Resume) => vec![Step::Reconnect],
-                    _ => vec![Step::Close(CloseReason::from_leave(leave.reason))],
-                }
-            }
-            Rx::Reconnect(_) => vec![Step::Resumed],
+            Rx::Leave(leave) => match leave.action {
+                code::ACTION_RECONNECT | code::ACTION_RESUME => vec![Step::Reconnect],
+                _ => vec![Step::Close(CloseReason::from_leave(leave.reason))],
+            },
+            Rx::Reconnect => vec![Step::Resumed],
             Rx::RefreshToken(token) => vec![Step::Token(token)],
-            Rx::PongResp(pong) => vec![Step::Rtt((now_ms - pong.last_ping_timestamp).max(0))],
-            _ => vec![],
+            Rx::PongResp(last_ping) => vec![Step::Rtt((now_ms - last_ping).max(0))],
         }
     }
 
-    fn join(&mut self, join: lk::JoinResponse) -> Vec<Step> {
+    fn join(&mut self, join: signal::JoinResponse) -> Vec<Step> {
         self.entries.clear();
         self.local_track = None;
         if let Some(me) = &join.participant {
@@ -180,13 +175,13 @@ impl RoomModel {
         ]
     }
 
-    fn update(&mut self, participants: &[lk::ParticipantInfo]) -> Vec<Step> {
+    fn update(&mut self, participants: &[signal::ParticipantInfo]) -> Vec<Step> {
         let mut changed = false;
         for info in participants {
             if info.sid == self.local_sid || info.sid.is_empty() {
                 continue; // our own state is ours to keep
             }
-            let gone = info.state == lk::participant_info::State::Disconnected as i32;
+            let gone = info.state == code::STATE_DISCONNECTED;
             match self.entries.iter().position(|e| e.peer.sid == info.sid) {
                 Some(i) if info.version < self.entries[i].version => {}
                 Some(i) if gone => {
@@ -221,7 +216,7 @@ impl RoomModel {
         changed_step(changed)
     }
 
-    fn speakers(&mut self, speakers: &[lk::SpeakerInfo]) -> Vec<Step> {
+    fn speakers(&mut self, speakers: &[signal::SpeakerInfo]) -> Vec<Step> {
         let mut changed = false;
         for speaker in speakers {
             if let Some(entry) = self.entries.iter_mut().find(|e| e.peer.sid == speaker.sid) {
@@ -238,7 +233,7 @@ impl RoomModel {
         changed_step(changed)
     }
 
-    fn quality(&mut self, updates: &[lk::ConnectionQualityInfo]) -> Vec<Step> {
+    fn quality(&mut self, updates: &[signal::ConnectionQualityInfo]) -> Vec<Step> {
         let mut changed = false;
         for update in updates {
             if let Some(entry) = self
@@ -254,7 +249,7 @@ impl RoomModel {
         changed_step(changed)
     }
 
-    fn moderator_mute(&mut self, mute: &lk::MuteTrackRequest) -> Vec<Step> {
+    fn moderator_mute(&mut self, mute: &signal::MuteTrackRequest) -> Vec<Step> {
         if self.local_track.as_deref() != Some(mute.sid.as_str()) {
             return vec![];
         }
@@ -274,11 +269,8 @@ fn changed_step(changed: bool) -> Vec<Step> {
     }
 }
 
-fn peer_from(info: &lk::ParticipantInfo, is_local: bool) -> RoomPeer {
-    let audio = info
-        .tracks
-        .iter()
-        .find(|t| t.r#type == lk::TrackType::Audio as i32);
+fn peer_from(info: &signal::ParticipantInfo, is_local: bool) -> RoomPeer {
+    let audio = info.tracks.iter().find(|t| t.kind == code::TRACK_AUDIO);
     RoomPeer {
         sid: info.sid.clone(),
         identity: info.identity.clone(),
@@ -292,6 +284,6 @@ fn peer_from(info: &lk::ParticipantInfo, is_local: bool) -> RoomPeer {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 #[path = "model_tests.rs"]
 mod tests;

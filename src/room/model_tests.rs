@@ -1,4 +1,22 @@
 use super::*;
+use livekit_protocol as lk;
+// The tests speak prost's types, as a LiveKit server would write them; each
+// message reaches the model through its wire form and the client's codec.
+use lk::signal_response::Message as Rx;
+
+trait Receive {
+    fn receive(&mut self, message: Rx, now_ms: i64) -> Vec<Step>;
+}
+
+impl Receive for RoomModel {
+    fn receive(&mut self, message: Rx, now_ms: i64) -> Vec<Step> {
+        let frame = crate::room::signal::tests::frame(message);
+        match crate::room::signal::decode(&frame) {
+            Some(message) => self.apply(message, now_ms),
+            None => vec![],
+        }
+    }
+}
 
 fn info(sid: &str, identity: &str, version: u32, muted: Option<bool>) -> lk::ParticipantInfo {
     lk::ParticipantInfo {
@@ -22,7 +40,7 @@ fn info(sid: &str, identity: &str, version: u32, muted: Option<bool>) -> lk::Par
 
 fn joined(others: Vec<lk::ParticipantInfo>) -> RoomModel {
     let mut model = RoomModel::default();
-    let steps = model.apply(
+    let steps = model.receive(
         Rx::Join(lk::JoinResponse {
             participant: Some(info("PA_me", "1", 1, None)),
             other_participants: others,
@@ -67,34 +85,34 @@ fn updates_obey_versions_and_disconnected_removes() {
     let mut model = joined(vec![info("PA_b", "2", 5, Some(false))]);
     // A stale update (lower version) changes nothing.
     assert!(model
-        .apply(update(info("PA_b", "2", 4, Some(true))), 0)
+        .receive(update(info("PA_b", "2", 4, Some(true))), 0)
         .is_empty());
     assert!(!model.peer("PA_b").unwrap().muted);
     // A newer one does.
     assert_eq!(
-        model.apply(update(info("PA_b", "2", 6, Some(true))), 0),
+        model.receive(update(info("PA_b", "2", 6, Some(true))), 0),
         [Step::PeersChanged]
     );
     assert!(model.peer("PA_b").unwrap().muted);
     // Someone new arrives; then b disconnects.
-    model.apply(update(info("PA_c", "3", 1, Some(false))), 0);
+    model.receive(update(info("PA_c", "3", 1, Some(false))), 0);
     let mut gone = info("PA_b", "2", 7, None);
     gone.state = lk::participant_info::State::Disconnected as i32;
-    assert_eq!(model.apply(update(gone), 0), [Step::PeersChanged]);
+    assert_eq!(model.receive(update(gone), 0), [Step::PeersChanged]);
     assert_eq!(sids(&model), ["PA_me", "PA_c"]);
 }
 
 #[test]
 fn a_rejoin_under_a_new_sid_replaces_the_old_session() {
     let mut model = joined(vec![info("PA_b", "2", 1, Some(false))]);
-    model.apply(update(info("PA_b2", "2", 1, Some(false))), 0);
+    model.receive(update(info("PA_b2", "2", 1, Some(false))), 0);
     assert_eq!(sids(&model), ["PA_me", "PA_b2"]);
 }
 
 #[test]
 fn our_own_entry_ignores_server_updates_but_follows_moderator_mutes() {
     let mut model = joined(vec![]);
-    let published = model.apply(
+    let published = model.receive(
         Rx::TrackPublished(lk::TrackPublishedResponse {
             cid: "mic-1".into(),
             track: Some(lk::TrackInfo {
@@ -112,7 +130,7 @@ fn our_own_entry_ignores_server_updates_but_follows_moderator_mutes() {
         }
     );
     assert!(model.peers()[0].has_audio);
-    model.apply(update(info("PA_me", "1", 9, Some(true))), 0);
+    model.receive(update(info("PA_me", "1", 9, Some(true))), 0);
     assert!(
         !model.peers()[0].muted,
         "the server's echo of us is not our state"
@@ -122,12 +140,15 @@ fn our_own_entry_ignores_server_updates_but_follows_moderator_mutes() {
         sid: "TR_else".into(),
         muted: true,
     });
-    assert!(model.apply(other, 0).is_empty());
+    assert!(model.receive(other, 0).is_empty());
     let ours = Rx::Mute(lk::MuteTrackRequest {
         sid: "TR_mine".into(),
         muted: true,
     });
-    assert_eq!(model.apply(ours, 0)[0], Step::ModeratorMute { muted: true });
+    assert_eq!(
+        model.receive(ours, 0)[0],
+        Step::ModeratorMute { muted: true }
+    );
     assert!(model.peers()[0].muted);
 }
 
@@ -149,7 +170,7 @@ fn speakers_and_quality_mark_the_right_people() {
                 .collect(),
         })
     };
-    model.apply(
+    model.receive(
         speakers(vec![("PA_b", true), ("PA_c", true), ("PA_zz", true)]),
         0,
     );
@@ -160,7 +181,7 @@ fn speakers_and_quality_mark_the_right_people() {
         "a muted participant is never shown speaking"
     );
     // Incremental: b stops; nothing else changes.
-    model.apply(speakers(vec![("PA_b", false)]), 0);
+    model.receive(speakers(vec![("PA_b", false)]), 0);
     assert!(!model.peer("PA_b").unwrap().speaking);
     assert_eq!(model.peer("PA_b").unwrap().level, 0.0);
 
@@ -171,7 +192,7 @@ fn speakers_and_quality_mark_the_right_people() {
             score: 1.5,
         }],
     });
-    assert_eq!(model.apply(quality, 0), [Step::PeersChanged]);
+    assert_eq!(model.receive(quality, 0), [Step::PeersChanged]);
     assert_eq!(model.peer("PA_c").unwrap().quality, Quality::Poor);
     assert_eq!(model.peer("PA_b").unwrap().quality, Quality::Unknown);
 }
@@ -189,19 +210,19 @@ fn leaves_map_to_reconnect_or_the_right_close() {
     use lk::DisconnectReason as R;
     let mut model = joined(vec![]);
     assert_eq!(
-        model.apply(leave(R::StateMismatch, A::Reconnect), 0),
+        model.receive(leave(R::StateMismatch, A::Reconnect), 0),
         [Step::Reconnect]
     );
     assert_eq!(
-        model.apply(leave(R::ParticipantRemoved, A::Disconnect), 0),
+        model.receive(leave(R::ParticipantRemoved, A::Disconnect), 0),
         [Step::Close(CloseReason::Removed)]
     );
     assert_eq!(
-        model.apply(leave(R::RoomClosed, A::Disconnect), 0),
+        model.receive(leave(R::RoomClosed, A::Disconnect), 0),
         [Step::Close(CloseReason::RoomClosed)]
     );
     assert_eq!(
-        model.apply(leave(R::DuplicateIdentity, A::Disconnect), 0),
+        model.receive(leave(R::DuplicateIdentity, A::Disconnect), 0),
         [Step::Close(CloseReason::Replaced)]
     );
 }
@@ -210,7 +231,7 @@ fn leaves_map_to_reconnect_or_the_right_close() {
 fn a_reconnect_response_is_a_resume_that_keeps_the_room() {
     let mut model = joined(vec![]);
     let before = model.peers();
-    let steps = model.apply(Rx::Reconnect(lk::ReconnectResponse::default()), 0);
+    let steps = model.receive(Rx::Reconnect(lk::ReconnectResponse::default()), 0);
     assert_eq!(steps, [Step::Resumed]);
     assert_eq!(model.peers(), before);
     assert!(model.local_sid().starts_with("PA_"));
@@ -226,7 +247,7 @@ fn negotiation_tokens_and_pongs_pass_through() {
         ..Default::default()
     });
     assert_eq!(
-        model.apply(offer, 0),
+        model.receive(offer, 0),
         [Step::SubscriberOffer {
             sdp: "v=0".into(),
             id: 4
@@ -239,7 +260,7 @@ fn negotiation_tokens_and_pongs_pass_through() {
         ..Default::default()
     });
     assert_eq!(
-        model.apply(answer, 0),
+        model.receive(answer, 0),
         [Step::PublisherAnswer {
             sdp: "v=1".into(),
             id: 2
@@ -251,21 +272,21 @@ fn negotiation_tokens_and_pongs_pass_through() {
         r#final: false,
     });
     assert_eq!(
-        model.apply(trickle, 0),
+        model.receive(trickle, 0),
         [Step::Candidate {
             subscriber: false,
             init: "{}".into()
         }]
     );
     assert_eq!(
-        model.apply(Rx::RefreshToken("t2".into()), 0),
+        model.receive(Rx::RefreshToken("t2".into()), 0),
         [Step::Token("t2".into())]
     );
     let pong = Rx::PongResp(lk::Pong {
         last_ping_timestamp: 1_000,
         timestamp: 1_010,
     });
-    assert_eq!(model.apply(pong, 1_042), [Step::Rtt(42)]);
+    assert_eq!(model.receive(pong, 1_042), [Step::Rtt(42)]);
 }
 
 #[test]

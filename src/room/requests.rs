@@ -1,9 +1,8 @@
 //! The client's side of the LiveKit signalling subset: the join URL and
 //! each request it sends, as protobuf frames.
 
-use livekit_protocol as lk;
-use lk::signal_request::Message as Tx;
-use prost::Message as _;
+use super::signal::{code, AddTrackRequest, LeaveRequest, MuteTrackRequest, SessionDescription};
+use super::signal::{TrickleRequest, Tx};
 
 /// The signalling protocol version the client speaks.
 pub const PROTOCOL: u32 = 16;
@@ -23,15 +22,15 @@ pub fn join_url(room_url: &str, token: &str) -> String {
 /// its path (the server then restarts ICE), else only the link dropped.
 pub fn resume_url(room_url: &str, token: &str, sid: &str, path_lost: bool) -> String {
     let reason = if path_lost {
-        lk::ReconnectReason::RrSubscriberFailed
+        code::RR_SUBSCRIBER_FAILED
     } else {
-        lk::ReconnectReason::RrSignalDisconnected
+        code::RR_SIGNAL_DISCONNECTED
     };
     format!(
         "{}&reconnect=1&sid={}&reconnect_reason={}",
         join_url(room_url, token),
         query_escape(sid),
-        reason as i32
+        reason
     )
 }
 
@@ -59,26 +58,13 @@ fn query_escape(value: &str) -> String {
     out
 }
 
-pub fn encode(message: Tx) -> Vec<u8> {
-    lk::SignalRequest {
-        message: Some(message),
-    }
-    .encode_to_vec()
-}
-
-/// A server frame, or `None` for one that is not a `SignalResponse`.
-pub fn decode(frame: &[u8]) -> Option<lk::signal_response::Message> {
-    lk::SignalResponse::decode(frame).ok()?.message
-}
-
 pub fn add_microphone(cid: &str, muted: bool) -> Tx {
-    Tx::AddTrack(lk::AddTrackRequest {
+    Tx::AddTrack(AddTrackRequest {
         cid: cid.to_string(),
         name: "microphone".into(),
-        r#type: lk::TrackType::Audio as i32,
-        source: lk::TrackSource::Microphone as i32,
+        kind: code::TRACK_AUDIO,
+        source: code::SOURCE_MICROPHONE,
         muted,
-        ..Default::default()
     })
 }
 
@@ -90,41 +76,38 @@ pub fn answer(sdp: String, id: u32) -> Tx {
     Tx::Answer(description("answer", sdp, id))
 }
 
-fn description(kind: &str, sdp: String, id: u32) -> lk::SessionDescription {
-    lk::SessionDescription {
-        r#type: kind.into(),
+fn description(kind: &str, sdp: String, id: u32) -> SessionDescription {
+    SessionDescription {
+        kind: kind.into(),
         sdp,
         id,
-        ..Default::default()
     }
 }
 
 /// A local candidate, as the JSON of its `RTCIceCandidateInit`.
 pub fn trickle(candidate_init: String, subscriber: bool) -> Tx {
     let target = if subscriber {
-        lk::SignalTarget::Subscriber
+        code::TARGET_SUBSCRIBER
     } else {
-        lk::SignalTarget::Publisher
+        code::TARGET_PUBLISHER
     };
-    Tx::Trickle(lk::TrickleRequest {
+    Tx::Trickle(TrickleRequest {
         candidate_init,
-        target: target as i32,
-        ..Default::default()
+        target,
     })
 }
 
 pub fn mute(track_sid: &str, muted: bool) -> Tx {
-    Tx::Mute(lk::MuteTrackRequest {
+    Tx::Mute(MuteTrackRequest {
         sid: track_sid.to_string(),
         muted,
     })
 }
 
 pub fn leave() -> Tx {
-    Tx::Leave(lk::LeaveRequest {
-        reason: lk::DisconnectReason::ClientInitiated as i32,
-        action: lk::leave_request::Action::Disconnect as i32,
-        ..Default::default()
+    Tx::Leave(LeaveRequest {
+        reason: code::CLIENT_INITIATED,
+        action: code::ACTION_DISCONNECT,
     })
 }
 
@@ -132,10 +115,10 @@ pub fn leave() -> Tx {
 pub fn pings(now_ms: i64, rtt: i64) -> [Tx; 2] {
     [
         Tx::Ping(now_ms),
-        Tx::PingReq(lk::Ping {
+        Tx::PingReq {
             timestamp: now_ms,
             rtt,
-        }),
+        },
     ]
 }
 
@@ -175,22 +158,55 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "ssr")]
     #[test]
-    fn requests_round_trip_through_protobuf() {
-        let frame = encode(offer("v=0".into(), 7));
-        let back = lk::SignalRequest::decode(frame.as_slice()).unwrap();
-        match back.message {
-            Some(Tx::Offer(d)) => assert_eq!(
+    fn requests_read_back_through_prost() {
+        use livekit_protocol as lk;
+        use lk::signal_request::Message as LkTx;
+        use prost::Message as _;
+        let read = |tx: &Tx| {
+            lk::SignalRequest::decode(super::super::signal::encode(tx).as_slice())
+                .unwrap()
+                .message
+        };
+        match read(&offer("v=0".into(), 7)) {
+            Some(LkTx::Offer(d)) => assert_eq!(
                 (d.r#type.as_str(), d.sdp.as_str(), d.id),
                 ("offer", "v=0", 7)
             ),
             other => panic!("not an offer: {other:?}"),
         }
-        let frame = encode(trickle("{}".into(), true));
-        match lk::SignalRequest::decode(frame.as_slice()).unwrap().message {
-            Some(Tx::Trickle(t)) => assert_eq!(t.target, lk::SignalTarget::Subscriber as i32),
+        match read(&trickle("{}".into(), true)) {
+            Some(LkTx::Trickle(t)) => assert_eq!(t.target, lk::SignalTarget::Subscriber as i32),
             other => panic!("not a trickle: {other:?}"),
         }
-        assert_eq!(decode(&[0xff, 0xff, 0xff]), None);
+        match read(&add_microphone("mic-1", true)) {
+            Some(LkTx::AddTrack(a)) => assert_eq!(
+                (a.cid.as_str(), a.name.as_str(), a.muted, a.source, a.r#type),
+                (
+                    "mic-1",
+                    "microphone",
+                    true,
+                    lk::TrackSource::Microphone as i32,
+                    lk::TrackType::Audio as i32
+                )
+            ),
+            other => panic!("not an add track: {other:?}"),
+        }
+        match read(&leave()) {
+            Some(LkTx::Leave(l)) => {
+                assert_eq!(l.reason, lk::DisconnectReason::ClientInitiated as i32)
+            }
+            other => panic!("not a leave: {other:?}"),
+        }
+        let [bare, req] = pings(1_790_000_000_000, 9);
+        assert_eq!(read(&bare), Some(LkTx::Ping(1_790_000_000_000)));
+        assert_eq!(
+            read(&req),
+            Some(LkTx::PingReq(lk::Ping {
+                timestamp: 1_790_000_000_000,
+                rtt: 9
+            }))
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! What the call UI shows about a media room.
 
-use livekit_protocol as lk;
+use super::signal::code;
 
 /// The link to the media room, as the person in the call should see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,12 +46,11 @@ pub enum CloseReason {
 impl CloseReason {
     /// From the reason of a server-sent leave.
     pub fn from_leave(reason: i32) -> Self {
-        use lk::DisconnectReason as R;
-        match R::try_from(reason).unwrap_or(R::UnknownReason) {
-            R::ParticipantRemoved => Self::Removed,
-            R::RoomDeleted | R::RoomClosed => Self::RoomClosed,
-            R::DuplicateIdentity => Self::Replaced,
-            R::JoinFailure | R::StateMismatch | R::SignalClose => Self::Failed,
+        match reason {
+            code::PARTICIPANT_REMOVED => Self::Removed,
+            code::ROOM_DELETED | code::ROOM_CLOSED => Self::RoomClosed,
+            code::DUPLICATE_IDENTITY => Self::Replaced,
+            code::JOIN_FAILURE | code::STATE_MISMATCH | code::SIGNAL_CLOSE => Self::Failed,
             _ => Self::Left,
         }
     }
@@ -83,13 +82,12 @@ pub enum Quality {
 
 impl Quality {
     pub fn from_lk(quality: i32) -> Self {
-        use lk::ConnectionQuality as Q;
-        match Q::try_from(quality) {
-            Ok(Q::Excellent) => Self::Excellent,
-            Ok(Q::Good) => Self::Good,
-            Ok(Q::Poor) => Self::Poor,
-            Ok(Q::Lost) => Self::Lost,
-            Err(_) => Self::Unknown,
+        match quality {
+            code::QUALITY_EXCELLENT => Self::Excellent,
+            code::QUALITY_GOOD => Self::Good,
+            code::QUALITY_POOR => Self::Poor,
+            code::QUALITY_LOST => Self::Lost,
+            _ => Self::Unknown,
         }
     }
 

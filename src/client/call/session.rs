@@ -13,8 +13,8 @@ use super::peer::Peer;
 use super::run::Ctx;
 use super::socket::Socket;
 use super::{Command, Input};
+use crate::room::signal::{self, Rx};
 use crate::room::{requests, CloseReason, RoomModel, RoomPhase, Step};
-use livekit_protocol::signal_response::Message as Rx;
 
 mod resume;
 
@@ -132,10 +132,10 @@ impl Session {
             Input::SocketClosed(_) => self.link_lost(ctx),
             Input::Frame(_, frame) => {
                 self.last_heard = js::now_ms();
-                let message = requests::decode(&frame)?;
+                let message = signal::decode(&frame)?;
                 // Until the server takes the session back, only its answer
                 // (or its refusal) counts.
-                let answer = matches!(message, Rx::Reconnect(_) | Rx::Leave(_));
+                let answer = matches!(message, Rx::Reconnect | Rx::Leave(_));
                 if self.awaiting_resume() && !answer {
                     return None;
                 }

@@ -1,13 +1,12 @@
 //! The signalling WebSocket: binary protobuf frames in and out.
 
 use futures_channel::mpsc::UnboundedSender;
-use livekit_protocol::signal_request::Message as Tx;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use super::Input;
-use crate::room::requests;
+use crate::room::signal::{self, Tx};
 
 pub struct Socket {
     ws: WebSocket,
@@ -56,7 +55,7 @@ impl Socket {
 
     pub fn send(&self, message: Tx) {
         if self.ws.ready_state() == WebSocket::OPEN {
-            let _ = self.ws.send_with_u8_array(&requests::encode(message));
+            let _ = self.ws.send_with_u8_array(&signal::encode(&message));
         }
     }
 
