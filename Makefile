@@ -38,7 +38,7 @@ site:
 # The e2e test tests/page_weight.spec.ts counts the bytes on the wire.
 size: site
 	@cd $(SITE)/pkg && gz=0 && br=0 && printf '%10s %10s %10s\n' raw gzip brotli && \
-	  for f in belfry_bg.wasm belfry.js belfry.css; do \
+	  for f in belfry_bg.wasm belfry.js __wasm_split.js belfry.css; do \
 	    r=$$(wc -c < $$f); g=$$(wc -c < $$f.gz); b=$$(wc -c < $$f.br); gz=$$((gz + g)); br=$$((br + b)); \
 	    printf '%10d %10d %10d  %s\n' $$r $$g $$b $$f; done; \
 	  printf '%10s %10d %10d  in all\n' '' $$gz $$br

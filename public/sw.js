@@ -10,6 +10,8 @@ const CACHE = `belfry-shell-${VERSION}`;
 const SIGN_IN = "/signin";
 const SHELL = [
   "/pkg/belfry.js",
+  // belfry.js imports it: the loader of the pages split out of the WASM.
+  "/pkg/__wasm_split.js",
   "/pkg/belfry_bg.wasm",
   "/pkg/belfry.css",
   "/manifest.webmanifest",

@@ -23,10 +23,12 @@ pub mod media;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The browser entry point: hydrate the server-rendered page.
+/// The browser entry point: hydrate the server-rendered page. Hydration
+/// waits, where the page is one of the lazily loaded ones
+/// (`app::lazy_pages`), for that page's code.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_lazy(app::App);
 }

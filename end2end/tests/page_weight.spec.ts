@@ -64,7 +64,7 @@ test('a page with an active call is downloaded compressed, within its budget', a
     // current and got only headers back (a 304, which Chromium reports as
     // the cached 200).
     const HEADERS_ONLY = 512;
-    for (const file of ['/pkg/belfry_bg.wasm', '/pkg/belfry.js', '/pkg/belfry.css']) {
+    for (const file of ['/pkg/belfry_bg.wasm', '/pkg/belfry.js', '/pkg/__wasm_split.js', '/pkg/belfry.css']) {
       const got = fetched.filter((f) => f.url === file && !f.cached);
       const full = got.filter((f) => f.bytes > HEADERS_ONLY);
       expect(full.length, `${file} downloaded once\n${report}`).toBe(1);
@@ -77,6 +77,17 @@ test('a page with an active call is downloaded compressed, within its budget', a
     for (const p of pages) expect(['br', 'gzip'], `${p.url}\n${report}`).toContain(p.encoding);
 
     expect(site, report).toBeLessThan(SITE_BUDGET);
+    // The pages a call never needs were split out, and none was fetched.
+    const isChunk = (f: Fetched) => /^\/pkg\/(split|chunk)_.*\.wasm$/.test(f.url);
+    expect(fetched.filter(isChunk), report).toEqual([]);
+
+    // Opening the calls history fetches its code then, compressed.
+    await A.page.getByRole('link', { name: /^Calls/ }).first().click();
+    await expect(A.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
+    await expect(A.page.getByTestId('call-row').first()).toBeVisible();
+    const chunks = fetched.filter(isChunk);
+    expect(chunks.length, report).toBeGreaterThan(0);
+    for (const c of chunks) expect(['br', 'gzip'], c.url).toContain(c.encoding);
     expect(A.errors.concat(B.errors)).toEqual([]);
   } finally {
     await A.browser.close();

@@ -11,6 +11,7 @@ mod conversation;
 mod device_settings;
 mod icons;
 mod layout;
+mod lazy_pages;
 mod live;
 mod resource;
 mod session;
@@ -20,7 +21,7 @@ mod studio_page;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 #[cfg(feature = "ssr")]
 pub use resource::Fetches;
@@ -67,8 +68,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=layout::AppLayout>
                     <Route path=path!("") view=layout::Welcome />
                     <Route path=path!("c/:id") view=chat_page::ChatPage />
-                    <Route path=path!("s/:id") view=studio_page::StudioPage />
-                    <Route path=path!("calls") view=calls_page::CallsPage />
+                    <Route path=path!("s/:id") view={Lazy::<lazy_pages::Studio>::new()} />
+                    <Route path=path!("calls") view={Lazy::<lazy_pages::Calls>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
