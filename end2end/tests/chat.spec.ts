@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signedIn, openChannel } from './helpers';
+import { signedIn, openChannel, PASSWORD } from './helpers';
 
 test('a message sent by alice appears for bob without reloading', async ({ browser }) => {
   const alice = await signedIn(browser, 'alice');
@@ -46,4 +46,31 @@ test('a wrong password shows a clear message and keeps the form', async ({ page 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
   await expect(page.getByLabel('Username')).toHaveValue('alice');
+});
+
+test('the sign-in form waits for the app: nothing is sent early, and what was typed early is used', async ({ page }) => {
+  // Hold the WASM back, as a slow phone network would.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/belfry_bg.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/signin');
+  await page.getByLabel('Username').fill('dave');
+  await page.getByLabel('Password').fill(PASSWORD);
+  // Not hydrated yet: the button is disabled, so Enter cannot send the form
+  // as a plain GET with the password in its URL.
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
+  const button = page.getByRole('button', { name: 'Sign in' });
+  await expect(button).toBeDisabled();
+  await page.getByLabel('Password').press('Enter');
+  expect(page.url()).not.toContain(PASSWORD);
+
+  release();
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  await expect(button).toBeEnabled();
+  await button.click();
+  await expect(page.getByRole('navigation', { name: 'Channels and studios' })).toBeVisible();
+  expect(page.url()).not.toContain(PASSWORD);
 });

@@ -1,5 +1,6 @@
 //! Sign in and sign up.
 
+use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
@@ -20,17 +21,32 @@ fn AwayIfSignedIn() -> impl IntoView {
     }
 }
 
+/// True once the page is hydrated. Until then the forms' submit buttons are
+/// disabled, which also stops Enter from submitting: a form sent before the
+/// app can handle it would be a plain GET with the password in its URL.
+fn hydrated() -> RwSignal<bool> {
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    ready
+}
+
+/// What is in a field now, typed before hydration or after.
+fn value(field: NodeRef<Input>) -> String {
+    field.get_untracked().map(|i| i.value()).unwrap_or_default()
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    let username = NodeRef::<Input>::new();
+    let password = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let ready = hydrated();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         error.set(None);
-        let (u, p) = (username.get_untracked(), password.get_untracked());
+        let (u, p) = (value(username), value(password));
         spawn_local(async move {
             match sign_in(u, p).await {
                 Ok(_) => crate::client::reload_to("/"),
@@ -47,11 +63,11 @@ pub fn SignInPage() -> impl IntoView {
             <form class="auth-card" on:submit=submit>
                 <h1>"Sign in to Belfry"</h1>
                 <label for="username">"Username"</label>
-                <input id="username" name="username" autocomplete="username" required bind:value=username />
+                <input id="username" name="username" autocomplete="username" required node_ref=username />
                 <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required bind:value=password />
+                <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password />
                 <p class="error" role="alert">{move || error.get()}</p>
-                <button type="submit" class="primary" disabled=busy>"Sign in"</button>
+                <button type="submit" class="primary" disabled=move || busy.get() || !ready.get()>"Sign in"</button>
                 <p class="hint">"New here? " <a href="/signup">"Create an account"</a></p>
             </form>
         </main>
@@ -60,23 +76,20 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let username = RwSignal::new(String::new());
-    let display_name = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let invite = RwSignal::new(String::new());
+    let username = NodeRef::<Input>::new();
+    let display_name = NodeRef::<Input>::new();
+    let password = NodeRef::<Input>::new();
+    let invite = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let ready = hydrated();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         error.set(None);
-        let code = invite.get_untracked();
+        let code = value(invite);
         let code = (!code.trim().is_empty()).then_some(code);
-        let args = (
-            username.get_untracked(),
-            display_name.get_untracked(),
-            password.get_untracked(),
-        );
+        let args = (value(username), value(display_name), value(password));
         spawn_local(async move {
             match sign_up(args.0, args.1, args.2, code).await {
                 Ok(_) => crate::client::reload_to("/"),
@@ -93,15 +106,15 @@ pub fn SignUpPage() -> impl IntoView {
             <form class="auth-card" on:submit=submit>
                 <h1>"Create your account"</h1>
                 <label for="display_name">"Your name"</label>
-                <input id="display_name" autocomplete="name" required bind:value=display_name />
+                <input id="display_name" autocomplete="name" required node_ref=display_name />
                 <label for="username">"Username"</label>
-                <input id="username" autocomplete="username" required minlength="3" maxlength="32" bind:value=username />
+                <input id="username" autocomplete="username" required minlength="3" maxlength="32" node_ref=username />
                 <label for="password">"Password (8 characters or more)"</label>
-                <input id="password" type="password" autocomplete="new-password" required minlength="8" bind:value=password />
+                <input id="password" type="password" autocomplete="new-password" required minlength="8" node_ref=password />
                 <label for="invite">"Invitation code (if your parish gave you one)"</label>
-                <input id="invite" autocomplete="off" bind:value=invite />
+                <input id="invite" autocomplete="off" node_ref=invite />
                 <p class="error" role="alert">{move || error.get()}</p>
-                <button type="submit" class="primary" disabled=busy>"Create account"</button>
+                <button type="submit" class="primary" disabled=move || busy.get() || !ready.get()>"Create account"</button>
                 <p class="hint">"Already have an account? " <a href="/signin">"Sign in"</a></p>
             </form>
         </main>
