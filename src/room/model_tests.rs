@@ -10,7 +10,7 @@ trait Receive {
 
 impl Receive for RoomModel {
     fn receive(&mut self, message: Rx, now_ms: i64) -> Vec<Step> {
-        let frame = crate::room::signal::tests::frame(message);
+        let frame = crate::room::signal::samples::frame(message);
         match crate::room::signal::decode(&frame) {
             Some(message) => self.apply(message, now_ms),
             None => vec![],
