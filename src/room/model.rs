@@ -1,17 +1,9 @@
 //! The room as signalling describes it, and what each server message asks
 //! the client to do next.
 
+pub use super::signal::IceServer;
 use super::signal::{self, code, Rx};
-
 use super::types::{CloseReason, Quality, RoomPeer};
-
-/// A STUN/TURN server from the join response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IceServer {
-    pub urls: Vec<String>,
-    pub username: String,
-    pub credential: String,
-}
 
 /// What the client must do after a server message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,18 +148,9 @@ impl RoomModel {
             });
         }
         self.update(&join.other_participants);
-        let ice_servers = join
-            .ice_servers
-            .into_iter()
-            .map(|s| IceServer {
-                urls: s.urls,
-                username: s.username,
-                credential: s.credential,
-            })
-            .collect();
         vec![
             Step::Joined {
-                ice_servers,
+                ice_servers: join.ice_servers,
                 ping_interval: join.ping_interval.max(0) as u32,
                 ping_timeout: join.ping_timeout.max(0) as u32,
             },

@@ -99,7 +99,8 @@ pub struct TrackInfo {
     pub muted: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A STUN/TURN server from the join response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IceServer {
     pub urls: Vec<String>,
     pub username: String,
