@@ -1,7 +1,8 @@
 // Call history and the missed-call badge, timeline call cards, and calling
-// a chosen few in a parish channel.
+// a chosen few in a parish channel, and the Calls page when its code cannot
+// be fetched.
 import { test, expect } from '@playwright/test';
-import { caller } from './callers';
+import { caller, expectHears } from './callers';
 import { openChannel } from './helpers';
 
 test('a missed call: badge in the navigation, highlighted in Calls, seen clears it, call back rings', async ({ baseURL }) => {
@@ -84,5 +85,51 @@ test('in a parish channel the call button asks whom to ring, and more can be add
     await A.browser.close();
     await D.browser.close();
     await C.browser.close();
+  }
+});
+
+test('when the Calls page\'s code cannot be fetched during a call, the call goes on and the page offers to try again', async ({ baseURL }) => {
+  test.setTimeout(90_000);
+  // No service worker, so the page's own fetches are what the route sees.
+  const A = await caller(baseURL!, 'alice', 440, undefined, { serviceWorkers: 'block' });
+  const B = await caller(baseURL!, 'bob', 660);
+  try {
+    await openChannel(A.page, 'Bob Okafor');
+    await A.page.getByRole('button', { name: 'Start voice call' }).click();
+    await B.page.locator('#incoming-accept').click();
+    await expectHears(A.page, [660], 'alice');
+
+    // The network drops every fetch of a split-out page's code.
+    let refused = 0;
+    const chunk = /\/pkg\/split_[^/]*\.wasm$/;
+    await A.page.route(chunk, (route) => { refused += 1; return route.abort('internetdisconnected'); });
+    await A.page.getByRole('navigation').getByRole('link', { name: /Calls/ }).click();
+    const notice = A.page.getByTestId('page-not-loaded');
+    await expect(notice).toBeVisible({ timeout: 10_000 });
+    await expect(notice).toContainText('This page did not load');
+    expect(refused, 'fetched, tried again twice, and once more to show it').toBe(4);
+
+    // The app is alive: the call's controls work and the audio flows.
+    await A.page.getByTestId('mute').click();
+    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
+    await A.page.getByTestId('mute').click();
+    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'false');
+    await expectHears(A.page, [660], 'alice');
+    await expectHears(B.page, [440], 'bob');
+
+    // Still offline, "Try again" says so again; back online, it shows the page.
+    const again = notice.getByRole('button', { name: 'Try again' });
+    await again.click();
+    await expect.poll(() => refused).toBe(5);
+    await expect(again).toBeEnabled();
+    await A.page.unroute(chunk);
+    await again.click();
+    await expect(A.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
+    await expect(notice).toHaveCount(0);
+    await expect(A.page.getByTestId('call-panel')).toBeVisible();
+    expect(A.errors.concat(B.errors)).toEqual([]);
+  } finally {
+    await A.browser.close();
+    await B.browser.close();
   }
 });

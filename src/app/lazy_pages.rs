@@ -3,23 +3,58 @@
 //! WASM (`.ci/build-site`), so the chat page with a call on it downloads
 //! none of it. The sign-in pages stay in the main WASM: the service worker
 //! keeps them working offline, from files whose names do not change.
+//!
+//! A page whose code does not arrive (the network dropped a moment) must not
+//! take the app with it. Leptos's `#[lazy_route]` panics then, and a panic
+//! ends the WASM: the call on screen would lose its controls. Here a failed
+//! fetch is tried again half a second later, and again two seconds after
+//! that, then the page says so and offers to try again, while the call and
+//! the rest of the app go on.
+
+use std::future::Future;
 
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
+use leptos_router::LazyRoute;
+
+/// A page's code that did not load.
+pub struct NotLoaded;
+
+impl From<SplitLoaderError> for NotLoaded {
+    fn from(_: SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+/// How long to wait before trying again to fetch a page's code.
+const RETRY_AFTER_MS: [u32; 2] = [500, 2000];
 
 macro_rules! lazy_page {
-    ($(#[$doc:meta])* $name:ident => $page:path) => {
+    ($(#[$doc:meta])* $name:ident, $chunk:ident, $fetch:ident => $page:path) => {
         $(#[$doc])*
         pub struct $name;
 
-        #[lazy_route]
+        #[wasm_split(
+            $chunk,
+            fallible,
+            wasm_split_path = ::leptos::wasm_split,
+            preload($fetch)
+        )]
+        fn $chunk() -> Result<AnyView, NotLoaded> {
+            Ok($page().into_any())
+        }
+
         impl LazyRoute for $name {
             fn data() -> Self {
                 $name
             }
 
-            fn view(_this: Self) -> AnyView {
-                $page().into_any()
+            async fn preload() {
+                fetch($fetch).await;
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                open($chunk).await
             }
         }
     };
@@ -27,9 +62,83 @@ macro_rules! lazy_page {
 
 lazy_page!(
     /// `/s/:id`: a studio and its voice room.
-    Studio => super::studio_page::StudioPage
+    Studio, studio_page, fetch_studio_page => super::studio_page::StudioPage
 );
 lazy_page!(
     /// `/calls`: the calls history.
-    Calls => super::calls_page::CallsPage
+    Calls, calls_page, fetch_calls_page => super::calls_page::CallsPage
 );
+
+/// Fetches a page's code, trying again a little later if that fails. The
+/// router waits for this before it shows the page. It must succeed when the
+/// page is hydrated, which goes on only with the page's code at hand.
+async fn fetch<F>(fetch: fn() -> F)
+where
+    F: Future<Output = Result<(), SplitLoaderError>> + 'static,
+{
+    for wait in RETRY_AFTER_MS {
+        if fetch().await.is_ok() {
+            return;
+        }
+        crate::client::pause(wait).await;
+    }
+    let _ = fetch().await;
+}
+
+/// The page, its code fetched already (or else fetched once more), or a
+/// notice that tries again when asked.
+async fn open<F>(load: fn() -> F) -> AnyView
+where
+    F: Future<Output = Result<AnyView, NotLoaded>> + 'static,
+{
+    match load().await {
+        Ok(page) => page,
+        Err(NotLoaded) => view! { <PageNotLoaded load /> }.into_any(),
+    }
+}
+
+/// "This page did not load", with a button that tries again and, once the
+/// code is here, shows the page in its place.
+#[component]
+fn PageNotLoaded<F>(load: fn() -> F) -> impl IntoView
+where
+    F: Future<Output = Result<AnyView, NotLoaded>> + 'static,
+{
+    let page = StoredValue::new_local(None::<AnyView>);
+    let loaded = RwSignal::new(false);
+    let trying = RwSignal::new(false);
+    // The page is made where this notice is, with its contexts.
+    let owner = Owner::current().unwrap_or_default();
+    let retry = move |_| {
+        trying.set(true);
+        owner.with(|| {
+            leptos::task::spawn_local_scoped_with_cancellation(async move {
+                match load().await {
+                    Ok(view) => {
+                        page.set_value(Some(view));
+                        loaded.set(true);
+                    }
+                    Err(NotLoaded) => trying.set(false),
+                }
+            })
+        });
+    };
+    move || {
+        if loaded.get() {
+            return page.try_update_value(Option::take).flatten().into_any();
+        }
+        view! {
+            <section class="centered">
+                <div class="panel-message" role="alert" data-testid="page-not-loaded">
+                    <h2>"This page did not load"</h2>
+                    <p>"Check your connection, then try again."</p>
+                    <button type="button" class="primary" on:click=retry.clone() disabled=move || trying.get()>
+                        {move || if trying.get() { "Trying…" } else { "Try again" }}
+                    </button>
+                    <a href="/">"Back to your channels"</a>
+                </div>
+            </section>
+        }
+        .into_any()
+    }
+}

@@ -32,6 +32,8 @@ pub fn new_nonce() -> String {
     String::new()
 }
 
+pub async fn pause(_ms: u32) {}
+
 pub fn reload_to(_path: &str) {}
 
 pub fn mark_hydrated() {}

@@ -25,6 +25,11 @@ pub fn new_nonce() -> String {
     format!("{:x}-{:x}", js_sys::Date::now() as u64, random)
 }
 
+/// Resolves after `ms` milliseconds.
+pub async fn pause(ms: u32) {
+    call::js::sleep(ms).await;
+}
+
 /// A full page load of `path`: used after signing in or out, so every piece
 /// of state starts afresh with the new session.
 pub fn reload_to(path: &str) {
