@@ -1,7 +1,7 @@
-// Call history and the missed-call badge, timeline call cards, and calling
-// a chosen few in a parish channel, and the Calls page when its code cannot
-// be fetched.
-import { test, expect } from '@playwright/test';
+// Call history and the missed-call badge, timeline call cards, calling a
+// chosen few in a parish channel, and the Calls page when its code (split out
+// of the main WASM) cannot be fetched.
+import { test, expect, Page } from '@playwright/test';
 import { caller, expectHears } from './callers';
 import { openChannel } from './helpers';
 
@@ -88,6 +88,13 @@ test('in a parish channel the call button asks whom to ring, and more can be add
   }
 });
 
+/** Ends the call from the first page and waits until neither shows it: a
+ *  call left up would be rejoined by the next test's fresh tabs. */
+async function hangUp(from: Page, other: Page) {
+  await from.getByRole('button', { name: 'End call' }).click();
+  for (const page of [from, other]) await expect(page.getByTestId('call-panel')).toHaveCount(0);
+}
+
 test('when the Calls page\'s code cannot be fetched during a call, the call goes on and the page offers to try again', async ({ baseURL }) => {
   test.setTimeout(90_000);
   // No service worker, so the page's own fetches are what the route sees.
@@ -127,6 +134,48 @@ test('when the Calls page\'s code cannot be fetched during a call, the call goes
     await expect(A.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
     await expect(notice).toHaveCount(0);
     await expect(A.page.getByTestId('call-panel')).toBeVisible();
+    await hangUp(A.page, B.page);
+    expect(A.errors.concat(B.errors)).toEqual([]);
+  } finally {
+    await A.browser.close();
+    await B.browser.close();
+  }
+});
+
+test('a tab whose Calls page code is gone from the server (Belfry was updated) reloads into the new version and back into its call', async ({ baseURL }) => {
+  test.setTimeout(90_000);
+  const A = await caller(baseURL!, 'alice', 440, undefined, { serviceWorkers: 'block' });
+  const B = await caller(baseURL!, 'bob', 660);
+  try {
+    await openChannel(A.page, 'Bob Okafor');
+    await A.page.getByRole('button', { name: 'Start voice call' }).click();
+    await B.page.locator('#incoming-accept').click();
+    await expectHears(A.page, [660], 'alice');
+
+    const chunk = /\/pkg\/split_[^/]*\.wasm$/;
+    await A.page.route(chunk, (route) => route.fulfill({ status: 404, body: 'Not Found' }));
+    const calls = A.page.getByRole('navigation').getByRole('link', { name: /Calls/ });
+    await calls.click();
+    const notice = A.page.getByTestId('page-not-loaded');
+    await expect(notice).toBeVisible({ timeout: 10_000 });
+    // The rest of the app still works: it goes to a channel and back.
+    await openChannel(A.page, 'Bob Okafor');
+    await expect(notice).toHaveCount(0);
+    await calls.click();
+    await expect(notice).toBeVisible({ timeout: 10_000 });
+
+    // The new version is served: a reload shows the page, and the call
+    // comes back by itself (the panel, and Bob's voice).
+    await A.page.unroute(chunk);
+    await notice.getByRole('button', { name: 'Reload Belfry' }).click();
+    await expect(A.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
+    await expect(A.page.locator('body[data-hydrated]')).toHaveCount(1);
+    await expect(notice).toHaveCount(0);
+    expect(new URL(A.page.url()).pathname).toBe('/calls');
+    await expect(A.page.getByTestId('call-panel')).toBeVisible({ timeout: 15_000 });
+    await expectHears(A.page, [660], 'alice');
+    await expectHears(B.page, [440], 'bob');
+    await hangUp(A.page, B.page);
     expect(A.errors.concat(B.errors)).toEqual([]);
   } finally {
     await A.browser.close();

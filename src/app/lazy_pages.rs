@@ -131,10 +131,19 @@ where
             <section class="centered">
                 <div class="panel-message" role="alert" data-testid="page-not-loaded">
                     <h2>"This page did not load"</h2>
-                    <p>"Check your connection, then try again."</p>
-                    <button type="button" class="primary" on:click=retry.clone() disabled=move || trying.get()>
-                        {move || if trying.get() { "Trying…" } else { "Try again" }}
-                    </button>
+                    <p>
+                        "Check your connection, then try again. If Belfry has just been "
+                        "updated, reload it for the new version (a call you are on "
+                        "reconnects)."
+                    </p>
+                    <div class="actions">
+                        <button type="button" class="primary" on:click=retry.clone() disabled=move || trying.get()>
+                            {move || if trying.get() { "Trying…" } else { "Try again" }}
+                        </button>
+                        <button type="button" class="secondary" on:click=|_| crate::client::reload()>
+                            "Reload Belfry"
+                        </button>
+                    </div>
                     <a href="/">"Back to your channels"</a>
                 </div>
             </section>

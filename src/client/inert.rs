@@ -36,6 +36,8 @@ pub async fn pause(_ms: u32) {}
 
 pub fn reload_to(_path: &str) {}
 
+pub fn reload() {}
+
 pub fn mark_hydrated() {}
 
 pub mod call {

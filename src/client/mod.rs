@@ -38,6 +38,13 @@ pub fn reload_to(path: &str) {
     }
 }
 
+/// Loads the page again, as the browser's reload button does.
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// Marks the page as hydrated (`<body data-hydrated>`): tests wait for it
 /// before typing, and CSS could use it to reveal script-only controls.
 pub fn mark_hydrated() {
