@@ -75,6 +75,11 @@ test('a page with an active call is downloaded compressed, within its budget', a
     const pages = fetched.filter((f) => f.url === '/signin' || f.url === '/');
     expect(pages.length, report).toBeGreaterThanOrEqual(2);
     for (const p of pages) expect(['br', 'gzip'], `${p.url}\n${report}`).toContain(p.encoding);
+    // What is ringing and the missed calls are asked for once per page
+    // load, when the live link opens.
+    for (const api of ['/api/incoming_calls', '/api/missed_calls']) {
+      expect(fetched.filter((f) => f.url === api).length, `${api}\n${report}`).toBe(1);
+    }
 
     expect(site, report).toBeLessThan(SITE_BUDGET);
     // The pages a call never needs were split out, and none was fetched.
@@ -88,6 +93,9 @@ test('a page with an active call is downloaded compressed, within its budget', a
     const chunks = fetched.filter(isChunk);
     expect(chunks.length, report).toBeGreaterThan(0);
     for (const c of chunks) expect(['br', 'gzip'], c.url).toContain(c.encoding);
+    // Hung up, so the next test's fresh tabs do not rejoin this call.
+    await A.page.getByRole('button', { name: 'End call' }).click();
+    await expect(B.page.getByTestId('call-panel')).toHaveCount(0);
     expect(A.errors.concat(B.errors)).toEqual([]);
   } finally {
     await A.browser.close();

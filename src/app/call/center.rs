@@ -121,8 +121,15 @@ pub fn provide_call_center() -> CallCenter {
             center.follow(call);
         }
     });
-    Effect::new(move |_| center.load(true));
-    on_resync(move || center.load(false));
+    // The live link's first hello asks for a resync: what is ringing is
+    // fetched then, once, with the link open so nothing falls in between;
+    // that first time also rejoins the call a reloaded tab was in.
+    let first = StoredValue::new(true);
+    on_resync(move || {
+        let adopt = first.get_value();
+        first.set_value(false);
+        center.load(adopt);
+    });
     super::handoff::follow_handoffs(center);
     center
 }
