@@ -25,6 +25,9 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL,
+    // A control that never shows fails its own step, named (callers.ts sets
+    // the same for the browsers it launches).
+    actionTimeout: 15_000,
     launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
   },
   webServer: {

@@ -50,6 +50,9 @@ export async function caller(baseURL: string, username: string, hz: number,
     args: [...chromiumArgs, `--use-file-for-fake-audio-capture=${writeTone(hz)}`],
   });
   const context = await browser.newContext({ baseURL, viewport, serviceWorkers: extra.serviceWorkers });
+  // A control that never shows fails its own step, named, not the whole
+  // test at its time limit.
+  context.setDefaultTimeout(15_000);
   await context.addInitScript(probe);
   const page = await context.newPage();
   const errors: string[] = [];
