@@ -18,6 +18,10 @@ const SHELL = [
   "/favicon.svg",
   "/icon-192.png",
   "/badge-96.png",
+  // The sign-in pages' code, split out of the WASM (and the chunks split
+  // code shares) under names that change with each build: the server fills
+  // them in.
+  ...__BELFRY_SIGN_IN_CODE__,
 ];
 /// A ring's vibration: two long pulses, a pause, again.
 const RING_VIBRATION = [500, 250, 500, 1000, 500, 250, 500];

@@ -104,6 +104,8 @@ test('the shell is cached, API answers never are, and the sign-in page opens off
   for (const p of ['/pkg/belfry.js', '/pkg/belfry_bg.wasm', '/pkg/belfry.css', '/signin', '/manifest.webmanifest']) {
     expect(paths).toContain(p);
   }
+  // The sign-in page's own code, split out of the WASM, is kept for offline.
+  expect(paths.filter((p) => /^\/pkg\/split_sign_in_pages\.[0-9a-f]{16}\.wasm$/.test(p))).toHaveLength(1);
   expect(paths.filter((p) => p.startsWith('/api/') || p.startsWith('/rtc') || p.startsWith('/c/'))).toEqual([]);
   // The cached sign-in page is the signed-out one: nobody's name in it.
   const signInHtml = await page.evaluate(async () => (await caches.match('/signin'))!.text());

@@ -1,8 +1,7 @@
 //! Pages a call never needs, loaded when first visited: a studio (with its
-//! voice room) and the calls history. Their code is split out of the main
-//! WASM (`.ci/build-site`), so the chat page with a call on it downloads
-//! none of it. The sign-in pages stay in the main WASM: the service worker
-//! keeps them working offline, from files whose names do not change.
+//! voice room), the calls history, and signing in and up. Their code is
+//! split out of the main WASM (`.ci/build-site`), so the chat page with a
+//! call on it downloads none of it.
 //!
 //! A page whose code does not arrive (the network dropped a moment) must not
 //! take the app with it. Leptos's `#[lazy_route]` panics then, and a panic
@@ -30,7 +29,7 @@ impl From<SplitLoaderError> for NotLoaded {
 const RETRY_AFTER_MS: [u32; 2] = [500, 2000];
 
 macro_rules! lazy_page {
-    ($(#[$doc:meta])* $name:ident, $chunk:ident, $fetch:ident => $page:path) => {
+    ($(#[$doc:meta])* $name:ident in $chunk:ident: $open:ident, $fetch:ident => $page:path) => {
         $(#[$doc])*
         pub struct $name;
 
@@ -40,7 +39,7 @@ macro_rules! lazy_page {
             wasm_split_path = ::leptos::wasm_split,
             preload($fetch)
         )]
-        fn $chunk() -> Result<AnyView, NotLoaded> {
+        fn $open() -> Result<AnyView, NotLoaded> {
             Ok($page().into_any())
         }
 
@@ -54,7 +53,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
-                open($chunk).await
+                open($open).await
             }
         }
     };
@@ -62,11 +61,20 @@ macro_rules! lazy_page {
 
 lazy_page!(
     /// `/s/:id`: a studio and its voice room.
-    Studio, studio_page, fetch_studio_page => super::studio_page::StudioPage
+    Studio in studio_page: open_studio, fetch_studio => super::studio_page::StudioPage
 );
 lazy_page!(
     /// `/calls`: the calls history.
-    Calls, calls_page, fetch_calls_page => super::calls_page::CallsPage
+    Calls in calls_page: open_calls, fetch_calls => super::calls_page::CallsPage
+);
+lazy_page!(
+    /// `/signin`. The service worker keeps its chunk for the offline
+    /// sign-in page (`src/server/push/routes.rs` names it).
+    SignIn in sign_in_pages: open_sign_in, fetch_sign_in => super::auth_pages::SignInPage
+);
+lazy_page!(
+    /// `/signup`, in the same chunk as `/signin`.
+    SignUp in sign_in_pages: open_sign_up, fetch_sign_up => super::auth_pages::SignUpPage
 );
 
 /// Fetches a page's code, trying again a little later if that fails. The

@@ -63,8 +63,8 @@ pub fn App() -> impl IntoView {
         <Title text="Belfry" />
         <Router>
             <Routes fallback=|| view! { <common::NotFound /> }>
-                <Route path=path!("/signin") view=auth_pages::SignInPage />
-                <Route path=path!("/signup") view=auth_pages::SignUpPage />
+                <Route path=path!("/signin") view={Lazy::<lazy_pages::SignIn>::new()} />
+                <Route path=path!("/signup") view={Lazy::<lazy_pages::SignUp>::new()} />
                 <ParentRoute path=path!("") view=layout::AppLayout>
                     <Route path=path!("") view=layout::Welcome />
                     <Route path=path!("c/:id") view=chat_page::ChatPage />
