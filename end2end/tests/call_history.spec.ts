@@ -182,3 +182,31 @@ test('a tab whose Calls page code is gone from the server (Belfry was updated) r
     await B.browser.close();
   }
 });
+
+test('the Calls page opened by its address while its code cannot be fetched stays readable, and comes alive when it can', async ({ baseURL }) => {
+  const A = await caller(baseURL!, 'alice', 440, undefined, { serviceWorkers: 'block' });
+  try {
+    let refused = 0;
+    const chunk = /\/pkg\/split_calls_page\.[^/]*\.wasm$/;
+    await A.page.route(chunk, (route) => { refused += 1; return route.abort('internetdisconnected'); });
+    // The page's own code, once it runs, tells the server the calls were seen.
+    let seen = 0;
+    A.page.on('request', (r) => { if (r.url().endsWith('/api/mark_calls_seen')) seen += 1; });
+    await A.page.goto('/calls');
+    // The server-rendered page is there; the app keeps asking for its code.
+    await expect(A.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
+    await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    expect(seen, "the page's code has not run").toBe(0);
+
+    await A.page.unroute(chunk);
+    await expect.poll(() => seen, { timeout: 10_000 }).toBeGreaterThan(0);
+    // Alive: the app navigates by itself (the page's state survives).
+    await A.page.evaluate(() => { (window as any).__stayed = true; });
+    await openChannel(A.page, 'Bob Okafor');
+    expect(await A.page.evaluate(() => (window as any).__stayed)).toBe(true);
+    await expect(A.page.getByTestId('page-not-loaded')).toHaveCount(0);
+    expect(A.errors).toEqual([]);
+  } finally {
+    await A.browser.close();
+  }
+});

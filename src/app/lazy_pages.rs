@@ -8,7 +8,8 @@
 //! ends the WASM: the call on screen would lose its controls. Here a failed
 //! fetch is tried again half a second later, and again two seconds after
 //! that, then the page says so and offers to try again, while the call and
-//! the rest of the app go on.
+//! the rest of the app go on. A page opened by its address waits, readable
+//! as the server rendered it, until its code arrives.
 
 use std::future::Future;
 
@@ -78,19 +79,23 @@ lazy_page!(
 );
 
 /// Fetches a page's code, trying again a little later if that fails. The
-/// router waits for this before it shows the page. It must succeed when the
-/// page is hydrated, which goes on only with the page's code at hand.
+/// router waits for this before it shows the page. A page opened by its
+/// address is hydrated only once its code is here, so then this keeps
+/// trying (every 5 s after the first tries): the server-rendered page stays
+/// on screen meanwhile, and comes alive when the network is back.
 async fn fetch<F>(fetch: fn() -> F)
 where
     F: Future<Output = Result<(), SplitLoaderError>> + 'static,
 {
-    for wait in RETRY_AFTER_MS {
-        if fetch().await.is_ok() {
-            return;
+    let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
+    let mut waits = RETRY_AFTER_MS.into_iter();
+    while fetch().await.is_err() {
+        match waits.next() {
+            Some(wait) => crate::client::pause(wait).await,
+            None if hydrating => crate::client::pause(5000).await,
+            None => return,
         }
-        crate::client::pause(wait).await;
     }
-    let _ = fetch().await;
 }
 
 /// The page, its code fetched already (or else fetched once more), or a
