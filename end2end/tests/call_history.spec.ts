@@ -2,7 +2,7 @@
 // chosen few in a parish channel, and the Calls page when its code (split out
 // of the main WASM) cannot be fetched.
 import { test, expect, Page } from '@playwright/test';
-import { caller, expectHears } from './callers';
+import { caller, expectHears, Caller } from './callers';
 import { openChannel } from './helpers';
 
 test('a missed call: badge in the navigation, highlighted in Calls, seen clears it, call back rings', async ({ baseURL }) => {
@@ -88,6 +88,14 @@ test('in a parish channel the call button asks whom to ring, and more can be add
   }
 });
 
+/** Alice calls Bob and he answers; returns once she hears him. */
+async function startCall(A: Caller, B: Caller) {
+  await openChannel(A.page, 'Bob Okafor');
+  await A.page.getByRole('button', { name: 'Start voice call' }).click();
+  await B.page.locator('#incoming-accept').click();
+  await expectHears(A.page, [660], 'alice');
+}
+
 /** Ends the call from the first page and waits until neither shows it: a
  *  call left up would be rejoined by the next test's fresh tabs. */
 async function hangUp(from: Page, other: Page) {
@@ -101,10 +109,7 @@ test('when the Calls page\'s code cannot be fetched during a call, the call goes
   const A = await caller(baseURL!, 'alice', 440, undefined, { serviceWorkers: 'block' });
   const B = await caller(baseURL!, 'bob', 660);
   try {
-    await openChannel(A.page, 'Bob Okafor');
-    await A.page.getByRole('button', { name: 'Start voice call' }).click();
-    await B.page.locator('#incoming-accept').click();
-    await expectHears(A.page, [660], 'alice');
+    await startCall(A, B);
 
     // The network drops every fetch of a split-out page's code.
     let refused = 0;
@@ -147,10 +152,7 @@ test('a tab whose Calls page code is gone from the server (Belfry was updated) r
   const A = await caller(baseURL!, 'alice', 440, undefined, { serviceWorkers: 'block' });
   const B = await caller(baseURL!, 'bob', 660);
   try {
-    await openChannel(A.page, 'Bob Okafor');
-    await A.page.getByRole('button', { name: 'Start voice call' }).click();
-    await B.page.locator('#incoming-accept').click();
-    await expectHears(A.page, [660], 'alice');
+    await startCall(A, B);
 
     const chunk = /\/pkg\/split_[^/]*\.wasm$/;
     await A.page.route(chunk, (route) => route.fulfill({ status: 404, body: 'Not Found' }));
