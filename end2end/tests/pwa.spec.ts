@@ -136,3 +136,22 @@ test('turning on ringing says plainly when the browser cannot reach its push ser
   await expect(ring).toHaveAttribute('aria-checked', 'false');
   await expect(ring).toBeEnabled();
 });
+
+test('an install offer made before the app has loaded is kept: Install Belfry shows and opens the browser\'s dialog', async ({ page }) => {
+  // Chromium decides when to offer; here the offer comes as soon as the page
+  // is parsed, long before the WASM has loaded and listens for it.
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => {
+      const offer: any = new Event('beforeinstallprompt', { cancelable: true });
+      offer.prompt = () => { (window as any).__prompted = true; };
+      window.dispatchEvent(offer);
+      (window as any).__offerKept = offer.defaultPrevented;
+    });
+  });
+  await signIn(page, 'carol');
+  expect(await page.evaluate(() => (window as any).__offerKept), 'the page kept it').toBe(true);
+  const install = page.getByRole('button', { name: 'Install Belfry' });
+  await expect(install).toBeVisible();
+  await install.click();
+  expect(await page.evaluate(() => (window as any).__prompted)).toBe(true);
+});

@@ -27,6 +27,10 @@ use leptos_router::{path, Lazy};
 pub use resource::Fetches;
 pub use session::Session;
 
+/// Keeps an install offer that comes before the app listens for one.
+const KEEP_INSTALL_OFFER: &str = "addEventListener('beforeinstallprompt',function(e){\
+    e.preventDefault();window.__belfryInstallOffer=e})";
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -40,6 +44,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
                 <meta name="mobile-web-app-capable" content="yes" />
+                // The browser may offer to install Belfry before the app
+                // has loaded: the offer is kept for it (client/pwa.rs).
+                <script inner_html=KEEP_INSTALL_OFFER></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

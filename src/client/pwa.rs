@@ -206,6 +206,7 @@ pub fn on_install_offer(offered: impl Fn(bool) + 'static) {
     };
     let offered = std::rc::Rc::new(offered);
     let on_offer = offered.clone();
+    let on_early_offer = offered.clone();
     listen(&window, "beforeinstallprompt", move |event| {
         if let Ok(e) = event.clone().dyn_into::<web_sys::Event>() {
             e.prevent_default();
@@ -217,6 +218,15 @@ pub fn on_install_offer(offered: impl Fn(bool) + 'static) {
         INSTALL.with(|slot| *slot.borrow_mut() = None);
         offered(false);
     });
+    // An offer made before the app was listening, kept by the page's head.
+    let key = JsValue::from_str("__belfryInstallOffer");
+    if let Ok(early) = Reflect::get(&window, &key) {
+        if early.is_object() {
+            let _ = Reflect::delete_property(&window, &key);
+            INSTALL.with(|slot| *slot.borrow_mut() = Some(early));
+            on_early_offer(true);
+        }
+    }
 }
 
 /// Shows the browser's install dialog (it may be used once).
