@@ -83,13 +83,13 @@ lazy_page!(
 /// address is hydrated only once its code is here, so then this keeps
 /// trying (every 5 s after the first tries): the server-rendered page stays
 /// on screen meanwhile, and comes alive when the network is back.
-async fn fetch<F>(fetch: fn() -> F)
+async fn fetch<F>(get: fn() -> F)
 where
     F: Future<Output = Result<(), SplitLoaderError>> + 'static,
 {
     let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
     let mut waits = RETRY_AFTER_MS.into_iter();
-    while fetch().await.is_err() {
+    while get().await.is_err() {
         match waits.next() {
             Some(wait) => crate::client::pause(wait).await,
             None if hydrating => crate::client::pause(5000).await,
