@@ -112,3 +112,20 @@ test('a page with an active call is downloaded compressed, within its budget', a
     await B.browser.close();
   }
 });
+
+test('the sign-in page has the browser fetch its own code beside the main WASM, once', async ({ page }) => {
+  const asked: string[] = [];
+  page.on('request', (r) => { const p = new URL(r.url()).pathname; if (p.startsWith('/pkg/')) asked.push(p); });
+  const warnings: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text()); });
+  const res = await page.goto('/signin');
+  expect(res!.headers()['link']).toMatch(/<\/pkg\/split_sign_in_pages\.[0-9a-f]{16}\.wasm>; rel=preload; as=fetch/);
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  const code = asked.findIndex((p) => p.startsWith('/pkg/split_sign_in_pages.'));
+  expect(code, asked.join('\n')).toBeGreaterThanOrEqual(0);
+  expect(code, `asked for before the main WASM\n${asked.join('\n')}`).toBeLessThan(asked.indexOf('/pkg/belfry_bg.wasm'));
+  // The loader's own fetch took the preloaded answer: each file once.
+  expect(new Set(asked).size, asked.join('\n')).toBe(asked.length);
+  expect(warnings.filter((w) => /preload/i.test(w))).toEqual([]);
+});

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::handler::Handler;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -26,6 +26,7 @@ use super::error::AppError;
 use super::live::LiveHub;
 use super::media_config::MediaMode;
 use super::push::{self, Push};
+use super::sign_in_code::SignInCode;
 use super::state::AppState;
 use super::{calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
 use crate::api::ApiError;
@@ -94,6 +95,7 @@ async fn build(
     let keys = calls::rooms::media_keys(&db, &config).await?;
     let push = Push::start(&db, config.push.clone(), config.ring_timeout.as_secs()).await?;
     let epoch = db::now_ms() as u64;
+    let sign_in_code = Arc::new(SignInCode::read(&config.site_root));
     let state = AppState {
         db,
         live: Arc::new(LiveHub::new(epoch)),
@@ -105,6 +107,7 @@ async fn build(
         sessions: Arc::default(),
         push,
         sfu: sfu.as_ref().map(|(server, _)| server.clone()),
+        sign_in_code,
     };
     calls::timers::reconcile(&state).await?;
     if let Some((_, comings_and_goings)) = sfu {
@@ -163,6 +166,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback_service(site_files)
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            preload_sign_in_code,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
         .layer(compression::layer())
@@ -195,6 +202,19 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
         );
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The sign-in pages hydrate only with their own chunk: the browser is told
+/// to fetch it beside the main WASM, not after it.
+async fn preload_sign_in_code(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let sign_in_page = matches!(req.uri().path(), "/signin" | "/signup");
+    let mut res = next.run(req).await;
+    if sign_in_page && res.status().is_success() {
+        if let Some(link) = state.sign_in_code.preload() {
+            res.headers_mut().append(header::LINK, link);
+        }
+    }
+    res
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {

@@ -19,6 +19,7 @@ pub mod request;
 pub mod rtc_routes;
 pub mod seed;
 pub mod session_cache;
+pub mod sign_in_code;
 pub mod state;
 pub mod telemetry;
 pub mod voice_routes;

@@ -130,8 +130,7 @@ async fn service_worker(State(state): State<AppState>) -> Response {
         }
         digest.update(template.as_bytes());
         let version = B64.encode(&digest.finalize()[..9]);
-        let loader = std::fs::read_to_string(root.join("pkg/__wasm_split.js")).unwrap_or_default();
-        let sign_in = serde_json::to_string(&sign_in_chunks(&loader)).expect("strings");
+        let sign_in = serde_json::to_string(state.sign_in_code.paths()).expect("strings");
         Some(
             template
                 .replace("__BELFRY_VERSION__", &version)
@@ -151,48 +150,5 @@ async fn service_worker(State(state): State<AppState>) -> Response {
         )
             .into_response(),
         None => AppError::not_found("No service worker in this build.").into_response(),
-    }
-}
-
-/// What the sign-in pages' code needs besides the main WASM, as paths: their
-/// chunk and the chunks that split modules share
-/// ("/pkg/split_sign_in_pages.<build>.wasm", "/pkg/chunk_4.<build>.wasm"),
-/// as `pkg/__wasm_split.js` names them.
-fn sign_in_chunks(loader: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for prefix in ["split_sign_in_pages.", "chunk_"] {
-        for (at, _) in loader.match_indices(prefix) {
-            let name: String = loader[at..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'))
-                .collect();
-            let path = format!("/pkg/{name}");
-            if name.ends_with(".wasm") && !found.contains(&path) {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sign_in_chunks;
-
-    #[test]
-    fn the_sign_in_chunk_and_the_shared_ones_are_found_once_each() {
-        let loader = r#"const a=fetch(new URL("./split_calls_page.0a1b.wasm",import.meta.url));
-            const s=makeLoad(()=>fetch(new URL("./chunk_4.0a1b.wasm",import.meta.url)));
-            const b=fetch(new URL("./split_sign_in_pages.0a1b.wasm",import.meta.url));
-            const c=fetch(new URL("./split_sign_in_pages.0a1b.wasm",import.meta.url));"#;
-        assert_eq!(
-            sign_in_chunks(loader),
-            [
-                "/pkg/split_sign_in_pages.0a1b.wasm",
-                "/pkg/chunk_4.0a1b.wasm"
-            ]
-        );
-        assert!(sign_in_chunks("").is_empty());
-        assert!(sign_in_chunks("split_sign_in_pages. __chunk_4 = x").is_empty());
     }
 }
