@@ -204,29 +204,32 @@ pub fn on_install_offer(offered: impl Fn(bool) + 'static) {
     let Some(window) = web_sys::window() else {
         return;
     };
+    // An offer made before the app was listening, kept by the page's head.
+    let early_key = JsValue::from_str("__belfryInstallOffer");
+    if let Ok(early) = Reflect::get(&window, &early_key) {
+        if early.is_object() {
+            let _ = Reflect::delete_property(&window, &early_key);
+            keep_offer(early, &offered);
+        }
+    }
     let offered = std::rc::Rc::new(offered);
     let on_offer = offered.clone();
-    let on_early_offer = offered.clone();
     listen(&window, "beforeinstallprompt", move |event| {
         if let Ok(e) = event.clone().dyn_into::<web_sys::Event>() {
             e.prevent_default();
         }
-        INSTALL.with(|slot| *slot.borrow_mut() = Some(event));
-        on_offer(true);
+        keep_offer(event, &*on_offer);
     });
     listen(&window, "appinstalled", move |_| {
         INSTALL.with(|slot| *slot.borrow_mut() = None);
         offered(false);
     });
-    // An offer made before the app was listening, kept by the page's head.
-    let key = JsValue::from_str("__belfryInstallOffer");
-    if let Ok(early) = Reflect::get(&window, &key) {
-        if early.is_object() {
-            let _ = Reflect::delete_property(&window, &key);
-            INSTALL.with(|slot| *slot.borrow_mut() = Some(early));
-            on_early_offer(true);
-        }
-    }
+}
+
+/// Holds the browser's install offer for `install`, and says it is there.
+fn keep_offer(offer: JsValue, offered: &dyn Fn(bool)) {
+    INSTALL.with(|slot| *slot.borrow_mut() = Some(offer));
+    offered(true);
 }
 
 /// Shows the browser's install dialog (it may be used once).
