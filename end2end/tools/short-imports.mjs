@@ -45,7 +45,7 @@ const name = (text) => {
   return Buffer.concat([leb(bytes.length), bytes]);
 };
 
-// The length of an import's description (after its kind byte), which is
+// Where an import's description (after its kind byte) ends; it is
 // copied as it is.
 function descriptionEnd(buf, kind, at) {
   switch (kind) {
