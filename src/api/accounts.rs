@@ -1,12 +1,12 @@
 //! Server functions for accounts: sign up, sign in, sign out, who am I.
 
+use super::Wire;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 use super::types::UserView;
 use super::ApiError;
 
-#[server(prefix = "/api", endpoint = "sign_up", input = Json)]
+#[server(prefix = "/api", endpoint = "sign_up", input = Wire, output = Wire)]
 pub async fn sign_up(
     username: String,
     display_name: String,
@@ -26,7 +26,7 @@ pub async fn sign_up(
     Ok(user)
 }
 
-#[server(prefix = "/api", endpoint = "sign_in", input = Json)]
+#[server(prefix = "/api", endpoint = "sign_in", input = Wire, output = Wire)]
 pub async fn sign_in(username: String, password: String) -> Result<UserView, ApiError> {
     use crate::server::{accounts, request};
     let state = request::state()?;
@@ -36,7 +36,7 @@ pub async fn sign_in(username: String, password: String) -> Result<UserView, Api
 }
 
 /// Ends this browser's session. Signing out twice is not an error.
-#[server(prefix = "/api", endpoint = "sign_out", input = Json)]
+#[server(prefix = "/api", endpoint = "sign_out", input = Wire, output = Wire)]
 pub async fn sign_out() -> Result<(), ApiError> {
     use crate::server::{accounts, auth, request};
     if let Some((state, authed)) = request::maybe_viewer().await? {
@@ -48,7 +48,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 }
 
 /// The signed-in user, or None for a visitor.
-#[server(prefix = "/api", endpoint = "current_user", input = Json)]
+#[server(prefix = "/api", endpoint = "current_user", input = Wire, output = Wire)]
 pub async fn current_user() -> Result<Option<UserView>, ApiError> {
     use crate::server::request;
     Ok(request::maybe_viewer()

@@ -1,8 +1,8 @@
 //! Server functions for calls: the lifecycle, moderation, tokens, history.
 //! Each is also a JSON endpoint at `POST /api/<name>`.
 
+use super::Wire;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 use super::call_types::{Answered, CallHistoryPage, CallView, RoomAccess};
 use super::ApiError;
@@ -10,7 +10,7 @@ use crate::calls::ids::{CallId, ChannelId, StudioId, UserId};
 
 /// Starts a call in the channel (or joins its live one). DIRECT rings the
 /// other member, GROUP every member, PARISH the `invitees` given.
-#[server(prefix = "/api", endpoint = "initiate_call", input = Json)]
+#[server(prefix = "/api", endpoint = "initiate_call", input = Wire, output = Wire)]
 pub async fn initiate_call(
     channel_id: ChannelId,
     invitees: Option<Vec<UserId>>,
@@ -20,7 +20,7 @@ pub async fn initiate_call(
     Ok(ops::initiate_call(&state, &me.user, channel_id, invitees).await?)
 }
 
-#[server(prefix = "/api", endpoint = "answer_call", input = Json)]
+#[server(prefix = "/api", endpoint = "answer_call", input = Wire, output = Wire)]
 pub async fn answer_call(call_id: CallId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
@@ -30,7 +30,7 @@ pub async fn answer_call(call_id: CallId) -> Result<CallView, ApiError> {
 /// Answers, and returns the token for the call's room with the call: what
 /// a client does next anyway, without a second round trip before its
 /// audio can start.
-#[server(prefix = "/api", endpoint = "answer_and_join", input = Json)]
+#[server(prefix = "/api", endpoint = "answer_and_join", input = Wire, output = Wire)]
 pub async fn answer_and_join(call_id: CallId) -> Result<Answered, ApiError> {
     use crate::server::calls::{ops, rooms};
     use crate::server::request;
@@ -40,7 +40,7 @@ pub async fn answer_and_join(call_id: CallId) -> Result<Answered, ApiError> {
     Ok(Answered { call, access })
 }
 
-#[server(prefix = "/api", endpoint = "decline_call", input = Json)]
+#[server(prefix = "/api", endpoint = "decline_call", input = Wire, output = Wire)]
 pub async fn decline_call(call_id: CallId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
@@ -48,7 +48,7 @@ pub async fn decline_call(call_id: CallId) -> Result<CallView, ApiError> {
 }
 
 /// The caller hangs up before anyone answered.
-#[server(prefix = "/api", endpoint = "cancel_call", input = Json)]
+#[server(prefix = "/api", endpoint = "cancel_call", input = Wire, output = Wire)]
 pub async fn cancel_call(call_id: CallId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
@@ -56,7 +56,7 @@ pub async fn cancel_call(call_id: CallId) -> Result<CallView, ApiError> {
 }
 
 /// I leave; the call goes on for the others if it can.
-#[server(prefix = "/api", endpoint = "leave_call", input = Json)]
+#[server(prefix = "/api", endpoint = "leave_call", input = Wire, output = Wire)]
 pub async fn leave_call(call_id: CallId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
@@ -64,14 +64,14 @@ pub async fn leave_call(call_id: CallId) -> Result<CallView, ApiError> {
 }
 
 /// Ends the call for everyone: the caller, or a coordinator/admin.
-#[server(prefix = "/api", endpoint = "end_call", input = Json)]
+#[server(prefix = "/api", endpoint = "end_call", input = Wire, output = Wire)]
 pub async fn end_call(call_id: CallId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
     Ok(ops::end_call(&state, &me.user, call_id).await?)
 }
 
-#[server(prefix = "/api", endpoint = "add_participant", input = Json)]
+#[server(prefix = "/api", endpoint = "add_participant", input = Wire, output = Wire)]
 pub async fn add_participant(call_id: CallId, user_id: UserId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
@@ -79,7 +79,7 @@ pub async fn add_participant(call_id: CallId, user_id: UserId) -> Result<CallVie
 }
 
 /// A coordinator/admin mutes (default) or unmutes someone.
-#[server(prefix = "/api", endpoint = "mute_participant", input = Json)]
+#[server(prefix = "/api", endpoint = "mute_participant", input = Wire, output = Wire)]
 pub async fn mute_participant(
     call_id: CallId,
     user_id: UserId,
@@ -90,7 +90,7 @@ pub async fn mute_participant(
     Ok(ops::mute_participant(&state, &me.user, call_id, user_id, muted.unwrap_or(true)).await?)
 }
 
-#[server(prefix = "/api", endpoint = "remove_participant", input = Json)]
+#[server(prefix = "/api", endpoint = "remove_participant", input = Wire, output = Wire)]
 pub async fn remove_participant(call_id: CallId, user_id: UserId) -> Result<CallView, ApiError> {
     use crate::server::{calls::ops, request};
     let (state, me) = request::viewer().await?;
@@ -98,21 +98,21 @@ pub async fn remove_participant(call_id: CallId, user_id: UserId) -> Result<Call
 }
 
 /// A short-lived token for the call's room, for a participant in the call.
-#[server(prefix = "/api", endpoint = "call_token", input = Json)]
+#[server(prefix = "/api", endpoint = "call_token", input = Wire, output = Wire)]
 pub async fn call_token(call_id: CallId) -> Result<RoomAccess, ApiError> {
     use crate::server::{calls::rooms, request};
     let (state, me) = request::viewer().await?;
     Ok(rooms::call_token(&state, &me.user, call_id, &request::headers()?).await?)
 }
 
-#[server(prefix = "/api", endpoint = "active_call", input = Json)]
+#[server(prefix = "/api", endpoint = "active_call", input = Wire, output = Wire)]
 pub async fn active_call(channel_id: ChannelId) -> Result<Option<CallView>, ApiError> {
     use crate::server::{calls::queries, request};
     let (state, me) = request::viewer().await?;
     Ok(queries::active_call(&state, &me.user, channel_id).await?)
 }
 
-#[server(prefix = "/api", endpoint = "incoming_calls", input = Json)]
+#[server(prefix = "/api", endpoint = "incoming_calls", input = Wire, output = Wire)]
 pub async fn incoming_calls() -> Result<Vec<CallView>, ApiError> {
     use crate::server::{calls::queries, request};
     let (state, me) = request::viewer().await?;
@@ -120,7 +120,7 @@ pub async fn incoming_calls() -> Result<Vec<CallView>, ApiError> {
 }
 
 /// A channel's calls, or mine without a channel; newest first.
-#[server(prefix = "/api", endpoint = "call_history", input = Json)]
+#[server(prefix = "/api", endpoint = "call_history", input = Wire, output = Wire)]
 pub async fn call_history(
     channel_id: Option<ChannelId>,
     before: Option<CallId>,
@@ -131,14 +131,14 @@ pub async fn call_history(
     Ok(queries::call_history(&state, &me.user, channel_id, before, limit).await?)
 }
 
-#[server(prefix = "/api", endpoint = "remove_channel_member", input = Json)]
+#[server(prefix = "/api", endpoint = "remove_channel_member", input = Wire, output = Wire)]
 pub async fn remove_channel_member(channel_id: ChannelId, user_id: UserId) -> Result<(), ApiError> {
     use crate::server::{calls::membership, request};
     let (state, me) = request::viewer().await?;
     Ok(membership::remove_channel_member(&state, &me.user, channel_id, user_id).await?)
 }
 
-#[server(prefix = "/api", endpoint = "remove_studio_member", input = Json)]
+#[server(prefix = "/api", endpoint = "remove_studio_member", input = Wire, output = Wire)]
 pub async fn remove_studio_member(studio_id: StudioId, user_id: UserId) -> Result<(), ApiError> {
     use crate::server::{calls::membership, request};
     let (state, me) = request::viewer().await?;
@@ -147,7 +147,7 @@ pub async fn remove_studio_member(studio_id: StudioId, user_id: UserId) -> Resul
 
 /// A token for the studio's drop-in voice room (opened on first join), for
 /// a member of the studio.
-#[server(prefix = "/api", endpoint = "join_studio_voice", input = Json)]
+#[server(prefix = "/api", endpoint = "join_studio_voice", input = Wire, output = Wire)]
 pub async fn join_studio_voice(studio_id: StudioId) -> Result<RoomAccess, ApiError> {
     use crate::server::{calls::rooms, request};
     let (state, me) = request::viewer().await?;
@@ -155,7 +155,7 @@ pub async fn join_studio_voice(studio_id: StudioId) -> Result<RoomAccess, ApiErr
 }
 
 /// Calls that rang me unanswered since I last looked (the badge).
-#[server(prefix = "/api", endpoint = "missed_calls", input = Json)]
+#[server(prefix = "/api", endpoint = "missed_calls", input = Wire, output = Wire)]
 pub async fn missed_calls() -> Result<u32, ApiError> {
     use crate::server::{calls::queries, request};
     let (state, me) = request::viewer().await?;
@@ -163,7 +163,7 @@ pub async fn missed_calls() -> Result<u32, ApiError> {
 }
 
 /// I have seen my calls: the badge clears.
-#[server(prefix = "/api", endpoint = "mark_calls_seen", input = Json)]
+#[server(prefix = "/api", endpoint = "mark_calls_seen", input = Wire, output = Wire)]
 pub async fn mark_calls_seen() -> Result<(), ApiError> {
     use crate::server::{calls::queries, request};
     let (state, me) = request::viewer().await?;
@@ -171,7 +171,7 @@ pub async fn mark_calls_seen() -> Result<(), ApiError> {
 }
 
 /// One call by id (a notification's deep link): its state now.
-#[server(prefix = "/api", endpoint = "get_call", input = Json)]
+#[server(prefix = "/api", endpoint = "get_call", input = Wire, output = Wire)]
 pub async fn get_call(call_id: CallId) -> Result<CallView, ApiError> {
     use crate::server::{calls::queries, request};
     let (state, me) = request::viewer().await?;

@@ -1,7 +1,7 @@
 //! Server functions for chat: where I belong, channels, messages, studios.
 
+use super::Wire;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 use super::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
 use super::types::{
@@ -9,14 +9,14 @@ use super::types::{
 };
 use super::ApiError;
 
-#[server(prefix = "/api", endpoint = "my_spaces", input = Json)]
+#[server(prefix = "/api", endpoint = "my_spaces", input = Wire, output = Wire)]
 pub async fn my_spaces() -> Result<Spaces, ApiError> {
     use crate::server::{chat, request};
     let (state, me) = request::viewer().await?;
     Ok(chat::spaces(&state, &me.user).await?)
 }
 
-#[server(prefix = "/api", endpoint = "get_channel", input = Json)]
+#[server(prefix = "/api", endpoint = "get_channel", input = Wire, output = Wire)]
 pub async fn get_channel(channel_id: ChannelId) -> Result<ChannelDetail, ApiError> {
     use crate::server::{chat, request};
     let (state, me) = request::viewer().await?;
@@ -24,7 +24,7 @@ pub async fn get_channel(channel_id: ChannelId) -> Result<ChannelDetail, ApiErro
 }
 
 /// A page of history, oldest first: the newest page without `before`.
-#[server(prefix = "/api", endpoint = "list_messages", input = Json)]
+#[server(prefix = "/api", endpoint = "list_messages", input = Wire, output = Wire)]
 pub async fn list_messages(
     channel_id: ChannelId,
     before: Option<MessageId>,
@@ -36,7 +36,7 @@ pub async fn list_messages(
 }
 
 /// Posts a message. `client_nonce` makes retries safe: the same nonce posts once.
-#[server(prefix = "/api", endpoint = "send_message", input = Json)]
+#[server(prefix = "/api", endpoint = "send_message", input = Wire, output = Wire)]
 pub async fn send_message(
     channel_id: ChannelId,
     body: String,
@@ -47,14 +47,14 @@ pub async fn send_message(
     Ok(chat::send_message(&state, &me.user, channel_id, &body, client_nonce.as_deref()).await?)
 }
 
-#[server(prefix = "/api", endpoint = "open_direct_channel", input = Json)]
+#[server(prefix = "/api", endpoint = "open_direct_channel", input = Wire, output = Wire)]
 pub async fn open_direct_channel(user_id: UserId) -> Result<ChannelSummary, ApiError> {
     use crate::server::{chat, request};
     let (state, me) = request::viewer().await?;
     Ok(chat::open_direct(&state, &me.user, user_id).await?)
 }
 
-#[server(prefix = "/api", endpoint = "create_group_channel", input = Json)]
+#[server(prefix = "/api", endpoint = "create_group_channel", input = Wire, output = Wire)]
 pub async fn create_group_channel(
     community_id: CommunityId,
     name: String,
@@ -65,14 +65,14 @@ pub async fn create_group_channel(
     Ok(chat::create_group(&state, &me.user, community_id, &name, &member_ids).await?)
 }
 
-#[server(prefix = "/api", endpoint = "community_members", input = Json)]
+#[server(prefix = "/api", endpoint = "community_members", input = Wire, output = Wire)]
 pub async fn community_members(community_id: CommunityId) -> Result<Vec<UserView>, ApiError> {
     use crate::server::{chat, request};
     let (state, me) = request::viewer().await?;
     Ok(chat::community_members(&state, &me.user, community_id).await?)
 }
 
-#[server(prefix = "/api", endpoint = "get_studio", input = Json)]
+#[server(prefix = "/api", endpoint = "get_studio", input = Wire, output = Wire)]
 pub async fn get_studio(studio_id: StudioId) -> Result<StudioDetail, ApiError> {
     use crate::server::{chat, request};
     let (state, me) = request::viewer().await?;

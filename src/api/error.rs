@@ -2,9 +2,10 @@
 //! fails. It carries its own HTTP status, a stable kind to match on and a
 //! message fit to show a person; internal details stay in the server log.
 
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
+
+use super::wire::WireEncoding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,7 +64,7 @@ impl ApiError {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = WireEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         // On the server, `Deserialization` means the request's arguments did

@@ -5,20 +5,24 @@
 //! frame carries doubled their decoding code in the browser's WASM. These
 //! flat forms read the same JSON in one pass: the tag is a field like the
 //! others, and each variant takes the fields it needs.
+//!
+//! They are also the postcard form of frames (`api::wire`), for the tabs
+//! that ask for it: postcard has no field names, so there the server writes
+//! every field, in this order ([`LiveFrame::to_postcard`]).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::call_types::CallView;
 use super::events::{LiveEvent, LiveFrame};
 use super::types::MessageView;
-use crate::calls::CallChange;
+use crate::calls::{CallChange, ChangeWire};
 
 /// "`<kind>` needs `<field>`": a frame without a field its variant requires.
 fn needs<T>(value: Option<T>, kind: &str, field: &str) -> Result<T, String> {
     value.ok_or_else(|| format!("a {kind} needs \"{field}\""))
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Copy, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum FrameKind {
     Hello,
@@ -26,14 +30,16 @@ enum FrameKind {
     Heartbeat,
 }
 
-#[derive(Deserialize)]
-pub(super) struct FrameWire {
+/// A frame; its event is read as a [`LiveEvent`], and written for postcard
+/// as an [`EventWire`].
+#[derive(Deserialize, Serialize)]
+pub(super) struct FrameWire<E = LiveEvent> {
     frame: FrameKind,
     epoch: Option<u64>,
     head: Option<u64>,
     resync: Option<bool>,
     seq: Option<u64>,
-    event: Option<LiveEvent>,
+    event: Option<E>,
 }
 
 impl TryFrom<FrameWire> for LiveFrame {
@@ -55,7 +61,7 @@ impl TryFrom<FrameWire> for LiveFrame {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Copy, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum EventKind {
     MessagePosted,
@@ -63,12 +69,14 @@ enum EventKind {
     Call,
 }
 
-#[derive(Deserialize)]
-pub(super) struct EventWire {
+/// An event; its changes are read as [`CallChange`]s, and written for
+/// postcard as [`ChangeWire`]s.
+#[derive(Deserialize, Serialize)]
+pub(super) struct EventWire<C = CallChange> {
     r#type: EventKind,
     message: Option<MessageView>,
     call: Option<Box<CallView>>,
-    changes: Option<Vec<CallChange>>,
+    changes: Option<Vec<C>>,
 }
 
 impl TryFrom<EventWire> for LiveEvent {
@@ -88,11 +96,70 @@ impl TryFrom<EventWire> for LiveEvent {
     }
 }
 
+impl LiveFrame {
+    /// The frame in postcard, for tabs that asked for it.
+    pub fn to_postcard(&self) -> Vec<u8> {
+        let mut wire = FrameWire::<EventWire<ChangeWire>> {
+            frame: FrameKind::Heartbeat,
+            epoch: None,
+            head: None,
+            resync: None,
+            seq: None,
+            event: None,
+        };
+        match self {
+            LiveFrame::Hello {
+                epoch,
+                head,
+                resync,
+            } => {
+                wire.frame = FrameKind::Hello;
+                (wire.epoch, wire.head, wire.resync) = (Some(*epoch), Some(*head), Some(*resync));
+            }
+            LiveFrame::Event { seq, event } => {
+                wire.frame = FrameKind::Event;
+                wire.seq = Some(*seq);
+                wire.event = Some(EventWire::from(event));
+            }
+            LiveFrame::Heartbeat => {}
+        }
+        // Writing into a Vec fails only when out of memory.
+        postcard::to_allocvec(&wire).unwrap_or_default()
+    }
+}
+
+impl From<&LiveEvent> for EventWire<ChangeWire> {
+    fn from(event: &LiveEvent) -> Self {
+        let mut wire = EventWire {
+            r#type: EventKind::SpacesChanged,
+            message: None,
+            call: None,
+            changes: None,
+        };
+        match event {
+            LiveEvent::MessagePosted { message } => {
+                wire.r#type = EventKind::MessagePosted;
+                wire.message = Some(message.clone());
+            }
+            LiveEvent::SpacesChanged => {}
+            LiveEvent::Call { call, changes } => {
+                wire.r#type = EventKind::Call;
+                wire.call = Some(call.clone());
+                wire.changes = Some(changes.iter().map(ChangeWire::from).collect());
+            }
+        }
+        wire
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::ids::{ChannelId, MessageId};
-    use crate::api::types::MessageKind;
+    use crate::api::call_types::CallParticipantView;
+    use crate::api::ids::{CallId, ChannelId, MessageId, UserId};
+    use crate::api::types::{ChannelKind, MessageKind, UserView};
+    use crate::api::wire::from_postcard;
+    use crate::calls::{CallKind, CallStatus, ParticipantStatus};
 
     fn read(json: &str) -> Result<LiveFrame, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
@@ -123,12 +190,61 @@ mod tests {
             },
             LiveFrame::Event {
                 seq: 9,
-                event: LiveEvent::MessagePosted { message },
+                event: LiveEvent::MessagePosted {
+                    message: message.clone(),
+                },
+            },
+            LiveFrame::Event {
+                seq: 10,
+                event: LiveEvent::Call {
+                    call: Box::new(a_call()),
+                    changes: vec![
+                        CallChange::Joined { user: UserId(3) },
+                        CallChange::Missed {
+                            users: vec![UserId(4), UserId(5)],
+                        },
+                        CallChange::Ended { by: None },
+                    ],
+                },
             },
         ];
         for frame in frames {
             let json = serde_json::to_string(&frame).expect("written");
-            assert_eq!(read(&json), Ok(frame), "{json}");
+            assert_eq!(read(&json), Ok(frame.clone()), "{json}");
+            let bytes = frame.to_postcard();
+            assert_eq!(from_postcard::<LiveFrame>(&bytes).ok(), Some(frame.clone()));
+            // Cut short, it is refused rather than misread.
+            assert!(from_postcard::<LiveFrame>(&bytes[..bytes.len() - 1]).is_err());
+        }
+    }
+
+    fn a_call() -> CallView {
+        let carol = UserView {
+            id: UserId(3),
+            username: "carol".into(),
+            display_name: "Carol Nguyen".into(),
+            avatar_color: "#5b3a8c".into(),
+        };
+        CallView {
+            id: CallId(9),
+            channel_id: ChannelId(4),
+            channel_kind: ChannelKind::Parish,
+            channel_name: "Parish hall".into(),
+            kind: CallKind::Group,
+            status: CallStatus::Active,
+            initiator: carol.clone(),
+            created_at: 1_700_000_000_000,
+            started_at: Some(1_700_000_001_000),
+            ended_at: None,
+            duration_ms: 0,
+            end_reason: None,
+            participants: vec![CallParticipantView {
+                user: carol,
+                status: ParticipantStatus::Connected,
+                decline_reason: None,
+                joined_at: Some(1_700_000_001_000),
+                left_at: None,
+            }],
         }
     }
 

@@ -3,6 +3,7 @@
 //! `server::*` services; on the browser side only its client stub exists.
 
 pub mod accounts;
+pub mod base64;
 pub mod call_types;
 pub mod calls;
 pub mod chat;
@@ -11,6 +12,8 @@ pub mod events;
 mod events_wire;
 pub mod push;
 pub mod types;
+pub mod wire;
 
 pub use crate::calls::ids;
 pub use error::{ApiError, ErrorKind};
+pub use wire::Wire;

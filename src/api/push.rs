@@ -2,8 +2,8 @@
 //! and this device's subscription. (The service worker uses the matching
 //! JSON endpoints under `/api/push/`.)
 
+use super::Wire;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 use super::ApiError;
 
@@ -34,7 +34,7 @@ pub fn is_device_id(id: &str) -> bool {
 }
 
 /// The key a browser subscribes with (`applicationServerKey`), base64url.
-#[server(prefix = "/api", endpoint = "push_key", input = Json)]
+#[server(prefix = "/api", endpoint = "push_key", input = Wire, output = Wire)]
 pub async fn push_key() -> Result<String, ApiError> {
     use crate::server::request;
     let (state, _me) = request::viewer().await?;
@@ -42,7 +42,7 @@ pub async fn push_key() -> Result<String, ApiError> {
 }
 
 /// Rings this device (by its push subscription) when Belfry is closed.
-#[server(prefix = "/api", endpoint = "push_subscribe", input = Json)]
+#[server(prefix = "/api", endpoint = "push_subscribe", input = Wire, output = Wire)]
 pub async fn push_subscribe(
     endpoint: String,
     p256dh: String,
@@ -62,7 +62,7 @@ pub async fn push_subscribe(
 }
 
 /// Stops ringing this device; true if it was registered to me.
-#[server(prefix = "/api", endpoint = "push_unsubscribe", input = Json)]
+#[server(prefix = "/api", endpoint = "push_unsubscribe", input = Wire, output = Wire)]
 pub async fn push_unsubscribe(endpoint: String) -> Result<bool, ApiError> {
     use crate::server::{push::devices, request};
     let (state, me) = request::viewer().await?;

@@ -1,11 +1,8 @@
 //! The resources pages load through: `Resource::new` with one change, the
-//! JSON their server-rendered values are hydrated from is read as bytes.
-//!
-//! serde_json's string and byte readers are two instantiations of every
-//! `Deserialize` impl. Server functions' answers are read as bytes
-//! (server_fn's JSON codec), so resources read as strings (Leptos's default
-//! codec) put a second reader for each type a page shows into the browser
-//! build. Reading both the same way leaves one.
+//! values their server-rendered pages are hydrated from travel in postcard
+//! (base64 in the HTML) rather than JSON, as server functions' answers do
+//! (`api::wire`): the browser build then reads every type one way only, and
+//! carries no JSON reader.
 
 use std::future::Future;
 
@@ -14,31 +11,35 @@ use leptos::server::codee::{Decoder, Encoder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// JSON written as a string and read as its bytes.
-pub struct Json;
+use crate::api::base64;
+use crate::api::wire::{from_postcard, WireError};
 
-impl<T: Serialize> Encoder<T> for Json {
-    type Error = serde_json::Error;
+/// A value as postcard, written into the page as base64.
+pub struct Wire;
+
+impl<T: Serialize> Encoder<T> for Wire {
+    type Error = WireError;
     type Encoded = String;
 
-    fn encode(value: &T) -> Result<String, Self::Error> {
-        serde_json::to_string(value)
+    fn encode(value: &T) -> Result<String, WireError> {
+        Ok(base64::encode(&postcard::to_allocvec(value)?))
     }
 }
 
-impl<T: DeserializeOwned> Decoder<T> for Json {
-    type Error = serde_json::Error;
+impl<T: DeserializeOwned> Decoder<T> for Wire {
+    type Error = WireError;
     type Encoded = str;
 
-    fn decode(json: &str) -> Result<T, Self::Error> {
-        serde_json::from_slice(json.as_bytes())
+    fn decode(text: &str) -> Result<T, WireError> {
+        let bytes = base64::decode(text).ok_or_else(|| WireError("not base64".into()))?;
+        from_postcard(&bytes)
     }
 }
 
-/// A resource hydrated through [`Json`].
-pub type Loaded<T> = Resource<T, Json>;
+/// A resource hydrated through [`Wire`].
+pub type Loaded<T> = Resource<T, Wire>;
 
-/// `Resource::new`, hydrated through [`Json`]. In server rendering, the
+/// `Resource::new`, hydrated through [`Wire`]. In server rendering, the
 /// same resource with the same source is fetched once per request (see
 /// [`Fetches`]).
 #[track_caller]
@@ -136,12 +137,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_round_trip_and_bad_json_is_an_error() {
+    fn values_round_trip_and_bad_text_is_an_error() {
         let value = (7u32, "Choir".to_string(), vec![Some(true), None]);
-        let json = <Json as Encoder<_>>::encode(&value).unwrap();
-        assert_eq!(json, r#"[7,"Choir",[true,null]]"#);
-        let back: (u32, String, Vec<Option<bool>>) = Json::decode(&json).unwrap();
+        let text = <Wire as Encoder<_>>::encode(&value).unwrap();
+        assert!(text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/'));
+        let back: (u32, String, Vec<Option<bool>>) = Wire::decode(&text).unwrap();
         assert_eq!(back, value);
-        assert!(<Json as Decoder<u32>>::decode("\"seven\"").is_err());
+        let err = <Wire as Decoder<u32>>::decode("\"seven\"").unwrap_err();
+        assert_eq!(err.to_string(), "not base64");
+        // Valid base64 of something that is not the type asked for.
+        assert!(<Wire as Decoder<(u32, String)>>::decode(&text[..4]).is_err());
     }
 }

@@ -1,13 +1,15 @@
 //! Reading a `CallChange` from its internally tagged JSON
 //! (`{"type": "joined", "user": 7}`) in one pass, without serde's buffered
 //! reading of tagged enums (see `api::events_wire`, which carries them).
+//! The same flat form is what postcard carries (`api::wire`): it has no
+//! field names, so the server writes every field, in this order.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::ids::UserId;
 use super::machine::CallChange;
 
-#[derive(Deserialize)]
+#[derive(Clone, Copy, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum ChangeKind {
     Incoming,
@@ -22,8 +24,8 @@ enum ChangeKind {
     Ended,
 }
 
-#[derive(Deserialize)]
-pub(super) struct ChangeWire {
+#[derive(Deserialize, Serialize)]
+pub struct ChangeWire {
     r#type: ChangeKind,
     users: Option<Vec<UserId>>,
     user: Option<UserId>,
@@ -49,6 +51,32 @@ impl TryFrom<ChangeWire> for CallChange {
             ChangeKind::Cancelled => CallChange::Cancelled,
             ChangeKind::Ended => CallChange::Ended { by: w.by },
         })
+    }
+}
+
+impl From<&CallChange> for ChangeWire {
+    fn from(change: &CallChange) -> Self {
+        use ChangeKind as K;
+        let people = |kind, users: &Vec<UserId>| (kind, Some(users.clone()), None, None);
+        let person = |kind, user: &UserId| (kind, None, Some(*user), None);
+        let (r#type, users, user, by) = match change {
+            CallChange::Incoming { users } => people(K::Incoming, users),
+            CallChange::Busy { users } => people(K::Busy, users),
+            CallChange::Missed { users } => people(K::Missed, users),
+            CallChange::Answered { user } => person(K::Answered, user),
+            CallChange::Declined { user } => person(K::Declined, user),
+            CallChange::Joined { user } => person(K::Joined, user),
+            CallChange::Left { user } => person(K::Left, user),
+            CallChange::Removed { user } => person(K::Removed, user),
+            CallChange::Cancelled => (K::Cancelled, None, None, None),
+            CallChange::Ended { by } => (K::Ended, None, None, *by),
+        };
+        ChangeWire {
+            r#type,
+            users,
+            user,
+            by,
+        }
     }
 }
 
@@ -82,7 +110,10 @@ mod tests {
         ];
         for change in changes {
             let json = serde_json::to_string(&change).expect("written");
-            assert_eq!(read(&json), Ok(change), "{json}");
+            assert_eq!(read(&json), Ok(change.clone()), "{json}");
+            let bytes = postcard::to_allocvec(&ChangeWire::from(&change)).expect("written");
+            let back = crate::api::wire::from_postcard::<CallChange>(&bytes);
+            assert_eq!(back.ok(), Some(change));
         }
         assert_eq!(
             read(r#"{"type":"ended"}"#),

@@ -10,6 +10,7 @@ pub mod state;
 mod steps;
 pub mod summary;
 
+pub use change_wire::ChangeWire;
 pub use machine::{apply, start, CallChange, CallError, CallEvent, Effect, Transition};
 pub use state::{
     CallKind, CallState, CallStatus, DeclineReason, EndReason, Participant, ParticipantStatus,

@@ -13,6 +13,8 @@ use crate::api::events::{LinkState, LiveEvent, LiveFrame, HEARTBEAT_SECS};
 
 /// Close codes from `server::live_socket`.
 const CLOSE_SIGNED_OUT: u16 = 4001;
+/// This page runs an earlier build than the server (`api::wire`).
+const CLOSE_OUTDATED: u16 = 4003;
 const MAX_BACKOFF_MS: f64 = 10_000.0;
 
 pub struct LiveHandlers {
@@ -109,8 +111,11 @@ fn events_url(inner: &Inner) -> Option<String> {
         Some(epoch) => format!("&epoch={epoch}&after={}", inner.last_seq),
         None => String::new(),
     };
+    // Frames in postcard, read by the same code as server functions'
+    // answers (api::wire).
     Some(format!(
-        "{scheme}://{host}/api/events?device={device}&hidden={hidden}{resume}"
+        "{scheme}://{host}/api/events?wire=postcard&v={}&device={device}&hidden={hidden}{resume}",
+        crate::api::wire::WIRE_VERSION
     ))
 }
 
@@ -154,16 +159,17 @@ fn connect(rc: &Rc<RefCell<Inner>>) {
         schedule_retry(rc);
         return;
     };
+    socket.set_binary_type(web_sys::BinaryType::Arraybuffer);
     let on_message = {
         let rc = Rc::downgrade(rc);
         Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let Some(rc) = rc.upgrade() else { return };
-            let text = event
-                .dyn_into::<MessageEvent>()
-                .ok()
-                .and_then(|e| e.data().as_string());
-            if let Some(text) = text {
-                on_frame(&rc, &text);
+            let Ok(event) = event.dyn_into::<MessageEvent>() else {
+                return;
+            };
+            let data = event.data();
+            if data.is_instance_of::<js_sys::ArrayBuffer>() {
+                on_frame(&rc, &js_sys::Uint8Array::new(&data).to_vec());
             }
         })
     };
@@ -186,10 +192,8 @@ fn connect(rc: &Rc<RefCell<Inner>>) {
     inner.last_heard_ms = js_sys::Date::now();
 }
 
-fn on_frame(rc: &Rc<RefCell<Inner>>, text: &str) {
-    // Read as bytes, as server functions' answers are: one JSON reader per
-    // type in the browser build (see app/resource.rs).
-    let Ok(frame) = serde_json::from_slice::<LiveFrame>(text.as_bytes()) else {
+fn on_frame(rc: &Rc<RefCell<Inner>>, bytes: &[u8]) {
+    let Ok(frame) = crate::api::wire::from_postcard::<LiveFrame>(bytes) else {
         return; // a frame from a newer server: ignore it
     };
     let handlers = {
@@ -243,6 +247,10 @@ fn on_closed(rc: &Rc<RefCell<Inner>>, code: u16) {
         rc.borrow_mut().stopped = true;
         (handlers.on_link)(LinkState::Closed);
         (handlers.on_signed_out)();
+        return;
+    }
+    if code == CLOSE_OUTDATED && super::reload_for_update() {
+        rc.borrow_mut().stopped = true;
         return;
     }
     (handlers.on_link)(LinkState::Reconnecting);

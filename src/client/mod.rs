@@ -45,6 +45,29 @@ pub fn reload() {
     }
 }
 
+/// Reloads the page for the server's newer build, unless this tab did so
+/// in the last minute: behind one address, servers of two builds could
+/// otherwise send it round forever. Whether it reloads.
+pub fn reload_for_update() -> bool {
+    const KEY: &str = "belfry-reloaded-for-update";
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let now = js_sys::Date::now() as u64;
+    let storage = window.session_storage().ok().flatten();
+    let last = storage
+        .as_ref()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|v| v.parse::<u64>().ok());
+    if last.is_some_and(|t| now.saturating_sub(t) < 60_000) {
+        return false;
+    }
+    if let Some(s) = &storage {
+        let _ = s.set_item(KEY, &now.to_string());
+    }
+    window.location().reload().is_ok()
+}
+
 /// Marks the page as hydrated (`<body data-hydrated>`): tests wait for it
 /// before typing, and CSS could use it to reveal script-only controls.
 pub fn mark_hydrated() {

@@ -29,7 +29,7 @@ use super::push::{self, Push};
 use super::sign_in_code::SignInCode;
 use super::state::AppState;
 use super::{calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
-use crate::api::ApiError;
+use crate::api::{wire, ApiError, ErrorKind};
 use crate::app::{shell, App};
 use crate::media::control::{LoggedMedia, MediaControl};
 use crate::media::driver::{MediaServer, PresenceChange};
@@ -166,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback_service(site_files)
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(outdated_wire))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             preload_sign_in_code,
@@ -193,15 +194,53 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
     let bytes = axum::body::to_bytes(body, MAX_BODY)
         .await
         .unwrap_or_default();
-    if let Ok(err) = serde_json::from_slice::<ApiError>(&bytes) {
+    // The error is in the form the request asked for (`api::wire`), and
+    // labelled so.
+    let postcard = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| wire::asks(v) == wire::Asks::Postcard);
+    let err = if postcard {
+        wire::from_postcard::<ApiError>(&bytes).ok()
+    } else {
+        serde_json::from_slice::<ApiError>(&bytes).ok()
+    };
+    if let Some(err) = err {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        parts.headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A tab still running an earlier build asks for postcard in that build's
+/// layout (`api::wire`): answer, in the one part of the layout every build
+/// shares, that it must reload, rather than run a request whose answer it
+/// would misread.
+async fn outdated_wire(req: Request, next: Next) -> Response {
+    let outdated = req.uri().path().starts_with("/api/")
+        && [header::ACCEPT, header::CONTENT_TYPE].iter().any(|name| {
+            req.headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| wire::asks(v) == wire::Asks::OtherLayout)
+        });
+    if !outdated {
+        return next.run(req).await;
+    }
+    let err = ApiError::new(
+        ErrorKind::Conflict,
+        "Belfry has been updated. Reload this page to carry on.",
+    );
+    let body = postcard::to_allocvec(&err).unwrap_or_default();
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = StatusCode::CONFLICT;
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(wire::POSTCARD),
+    );
+    res
 }
 
 /// The sign-in pages hydrate only with their own chunk: the browser is told

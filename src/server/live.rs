@@ -21,11 +21,13 @@ const BACKLOG_LEN: usize = 256;
 /// Queue per subscriber before it is cut off as too slow (it then resumes).
 const SUBSCRIBER_QUEUE: usize = 256;
 
-/// A serialised event frame, shared by all its recipients.
+/// A serialised event frame, shared by all its recipients: as JSON, and as
+/// postcard for the tabs that ask for it (`api::wire`).
 #[derive(Debug, Clone)]
 pub struct Item {
     pub seq: u64,
     pub text: Arc<str>,
+    pub bin: axum::body::Bytes,
 }
 
 pub struct Subscription {
@@ -102,15 +104,16 @@ impl LiveHub {
         let mut inner = self.lock();
         inner.seq += 1;
         let seq = inner.seq;
-        let text: Arc<str> = serde_json::to_string(&LiveFrame::Event { seq, event })
-            .unwrap_or_default()
-            .into();
+        let frame = LiveFrame::Event { seq, event };
+        let text: Arc<str> = serde_json::to_string(&frame).unwrap_or_default().into();
+        let bin = axum::body::Bytes::from(frame.to_postcard());
         let now = Instant::now();
         for user in users {
             if let Some(feed) = inner.feeds.get_mut(&user) {
                 let item = Item {
                     seq,
                     text: text.clone(),
+                    bin: bin.clone(),
                 };
                 feed.backlog.push_back((now, item.clone()));
                 feed.trim(now);

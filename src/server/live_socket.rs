@@ -4,10 +4,13 @@
 //! user's cookie) and a valid session. After: hello, missed events, then live
 //! ones, with heartbeats; the session is re-checked periodically so a sign-out
 //! elsewhere closes the stream.
+//!
+//! Frames are JSON text, or postcard binary for a tab that connects with
+//! `?wire=postcard` (Belfry's own pages do; see `api::wire`).
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -17,13 +20,18 @@ use tokio::sync::broadcast::error::RecvError;
 use super::auth::{self, Authed};
 use super::db;
 use super::error::{AppError, AppResult};
+use super::live;
 use super::push;
 use super::state::AppState;
 use crate::api::events::{LiveFrame, HEARTBEAT_SECS};
+use crate::api::wire::WIRE_VERSION;
 
 /// Close codes the browser client understands.
 pub const CLOSE_SIGNED_OUT: u16 = 4001;
 pub const CLOSE_TOO_SLOW: u16 = 4002;
+/// The tab runs an earlier build, whose frames' layout this server no
+/// longer writes (`api::wire`): it should reload.
+pub const CLOSE_OUTDATED: u16 = 4003;
 
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const SESSION_RECHECK: Duration = Duration::from_secs(30);
@@ -36,6 +44,35 @@ pub struct Resume {
     /// Belfry; and whether the page is on screen as it connects.
     device: Option<String>,
     hidden: Option<bool>,
+    /// `postcard` for binary frames; JSON text otherwise.
+    wire: Option<String>,
+    /// With `postcard`: the layout the tab reads (`api::wire::WIRE_VERSION`).
+    v: Option<u64>,
+}
+
+/// The form a tab asked its frames in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameForm {
+    Json,
+    Postcard,
+}
+
+impl FrameForm {
+    fn frame(self, frame: &LiveFrame) -> Message {
+        match self {
+            FrameForm::Json => {
+                Message::Text(serde_json::to_string(frame).unwrap_or_default().into())
+            }
+            FrameForm::Postcard => Message::Binary(frame.to_postcard().into()),
+        }
+    }
+
+    fn item(self, item: &live::Item) -> Message {
+        match self {
+            FrameForm::Json => Message::Text(item.text.as_ref().into()),
+            FrameForm::Postcard => Message::Binary(item.bin.clone()),
+        }
+    }
 }
 
 /// What a tab may say on the stream: that it was hidden or shown.
@@ -57,15 +94,29 @@ pub async fn events(
     let authed = auth::authenticate(&state, &headers).await?;
     let device = resume.device.as_deref().and_then(push::tabs::clean_device);
     let visible = !resume.hidden.unwrap_or(false);
+    let outdated = resume.wire.as_deref() == Some("postcard") && resume.v != Some(WIRE_VERSION);
+    let form = match resume.wire.as_deref() {
+        None | Some("json") => FrameForm::Json,
+        Some("postcard") => FrameForm::Postcard,
+        Some(_) => {
+            return Err(AppError::bad_request(
+                "Unknown wire form: ask for json or postcard.",
+            ))
+        }
+    };
     let resume = resume.epoch.zip(resume.after);
     // Tabs send only tiny frames; the default 128 KiB read buffer would be
     // zero-filled on every read, for each of thousands of idle sockets.
     Ok(upgrade
         .read_buffer_size(READ_BUFFER)
         .max_message_size(4 * 1024)
-        .on_upgrade(move |socket| async move {
+        .on_upgrade(move |mut socket| async move {
+            if outdated {
+                close(&mut socket, CLOSE_OUTDATED, "Belfry has been updated").await;
+                return;
+            }
             let tab = device.map(|d| state.push.tabs.open(authed.user.id, d, visible));
-            stream(socket, state, authed, resume, tab).await
+            stream(socket, state, authed, resume, tab, form).await
         }))
 }
 
@@ -96,20 +147,20 @@ async fn stream(
     authed: Authed,
     resume: Option<(u64, u64)>,
     tab: Option<push::tabs::TabGuard>,
+    form: FrameForm,
 ) {
     let mut sub = state.live.subscribe(authed.user.id, resume);
     let mut last_sent = 0;
-    let hello = serde_json::to_string(&sub.hello).unwrap_or_default();
-    if send(&mut socket, hello.into()).await.is_err() {
+    if send(&mut socket, form.frame(&sub.hello)).await.is_err() {
         return;
     }
     for item in std::mem::take(&mut sub.replay) {
         last_sent = item.seq;
-        if send(&mut socket, item.text.as_ref().into()).await.is_err() {
+        if send(&mut socket, form.item(&item)).await.is_err() {
             return;
         }
     }
-    let heartbeat_text = serde_json::to_string(&LiveFrame::Heartbeat).unwrap_or_default();
+    let heartbeat_frame = form.frame(&LiveFrame::Heartbeat);
     let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
     let mut recheck = tokio::time::interval(SESSION_RECHECK);
     heartbeat.tick().await;
@@ -120,7 +171,7 @@ async fn stream(
                 Ok(item) if item.seq <= last_sent => {}
                 Ok(item) => {
                     last_sent = item.seq;
-                    if send(&mut socket, item.text.as_ref().into()).await.is_err() {
+                    if send(&mut socket, form.item(&item)).await.is_err() {
                         return;
                     }
                 }
@@ -132,7 +183,7 @@ async fn stream(
                 Err(RecvError::Closed) => return,
             },
             _ = heartbeat.tick() => {
-                if send(&mut socket, heartbeat_text.as_str().into()).await.is_err() {
+                if send(&mut socket, heartbeat_frame.clone()).await.is_err() {
                     return;
                 }
             }
@@ -159,8 +210,8 @@ async fn stream(
     }
 }
 
-async fn send(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), ()> {
-    match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text))).await {
+async fn send(socket: &mut WebSocket, message: Message) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_TIMEOUT, socket.send(message)).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
     }

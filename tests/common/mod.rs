@@ -309,11 +309,16 @@ impl LiveSocket {
                 .await
                 .ok()??
                 .ok()?;
-            if let Message::Text(text) = msg {
-                let frame: LiveFrame = serde_json::from_str(&text).expect("a LiveFrame");
-                if frame != LiveFrame::Heartbeat {
-                    return Some(frame);
+            let frame: LiveFrame = match msg {
+                Message::Text(text) => serde_json::from_str(&text).expect("a LiveFrame"),
+                // A tab that asked for `?wire=postcard`.
+                Message::Binary(bytes) => {
+                    belfry::api::wire::from_postcard(&bytes).expect("a postcard LiveFrame")
                 }
+                _ => continue,
+            };
+            if frame != LiveFrame::Heartbeat {
+                return Some(frame);
             }
         }
     }
@@ -356,6 +361,14 @@ impl LiveSocket {
             .send(Message::Text(text.into()))
             .await
             .expect("frame sent");
+    }
+
+    /// The raw next message (to see a close frame's code, or a frame's form).
+    pub async fn next_message(&mut self) -> Option<Message> {
+        tokio::time::timeout(Duration::from_secs(5), self.socket.next())
+            .await
+            .ok()??
+            .ok()
     }
 
     pub async fn close(mut self) {
