@@ -5,10 +5,11 @@
 //! Pages (HTML), the service worker and the manifest are compressed when they
 //! are sent.
 //!
-//! JSON is never compressed. Server functions return secrets (room tokens)
+//! Server functions' answers (JSON, or postcard for Belfry's own pages) are
+//! never compressed. They return secrets (room tokens)
 //! next to text that other people wrote (names, messages). Compressing the two
 //! together would let an observer who can trigger requests and see their sizes
-//! guess the secret (BREACH). The JSON is small anyway.
+//! guess the secret (BREACH). The answers are small anyway.
 
 use axum::http::Extensions;
 use axum::http::{header, HeaderMap, StatusCode, Version};
@@ -58,6 +59,7 @@ mod tests {
         assert!(typed("text/javascript"));
         assert!(typed("application/manifest+json"));
         assert!(!typed("application/json"));
+        assert!(!typed(crate::api::wire::POSTCARD_HERE));
         assert!(!typed("application/json; charset=utf-8"));
         assert!(!typed("image/png"));
         assert!(!compressible(
