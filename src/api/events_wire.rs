@@ -155,11 +155,12 @@ impl From<&LiveEvent> for EventWire<ChangeWire> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::call_fixture::{carol, hall_call};
     use crate::api::call_types::CallParticipantView;
-    use crate::api::ids::{CallId, ChannelId, MessageId, UserId};
-    use crate::api::types::{ChannelKind, MessageKind, UserView};
+    use crate::api::ids::{ChannelId, MessageId, UserId};
+    use crate::api::types::MessageKind;
     use crate::api::wire::from_postcard;
-    use crate::calls::{CallKind, CallStatus, ParticipantStatus};
+    use crate::calls::{CallStatus, ParticipantStatus};
 
     fn read(json: &str) -> Result<LiveFrame, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
@@ -219,33 +220,17 @@ mod tests {
     }
 
     fn a_call() -> CallView {
-        let carol = UserView {
-            id: UserId(3),
-            username: "carol".into(),
-            display_name: "Carol Nguyen".into(),
-            avatar_color: "#5b3a8c".into(),
-        };
-        CallView {
-            id: CallId(9),
-            channel_id: ChannelId(4),
-            channel_kind: ChannelKind::Parish,
-            channel_name: "Parish hall".into(),
-            kind: CallKind::Group,
-            status: CallStatus::Active,
-            initiator: carol.clone(),
-            created_at: 1_700_000_000_000,
-            started_at: Some(1_700_000_001_000),
-            ended_at: None,
-            duration_ms: 0,
-            end_reason: None,
-            participants: vec![CallParticipantView {
-                user: carol,
-                status: ParticipantStatus::Connected,
-                decline_reason: None,
-                joined_at: Some(1_700_000_001_000),
-                left_at: None,
-            }],
-        }
+        let mut call = hall_call(CallStatus::Active);
+        call.created_at = 1_700_000_000_000;
+        call.started_at = Some(1_700_000_001_000);
+        call.participants = vec![CallParticipantView {
+            user: carol(),
+            status: ParticipantStatus::Connected,
+            decline_reason: None,
+            joined_at: Some(1_700_000_001_000),
+            left_at: None,
+        }];
+        call
     }
 
     #[test]

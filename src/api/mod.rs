@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod base64;
+#[cfg(test)]
+pub mod call_fixture;
 pub mod call_types;
 pub mod calls;
 pub mod chat;

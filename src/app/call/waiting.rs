@@ -134,32 +134,10 @@ impl CallCenter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::UserView;
-    use crate::calls::ids::{ChannelId, UserId};
-    use crate::calls::{CallKind, CallStatus};
+    use crate::calls::CallStatus;
 
     fn call(status: CallStatus) -> CallView {
-        let carol = UserView {
-            id: UserId(3),
-            username: "carol".into(),
-            display_name: "Carol Nguyen".into(),
-            avatar_color: "#5b3a8c".into(),
-        };
-        CallView {
-            id: CallId(9),
-            channel_id: ChannelId(4),
-            channel_kind: ChannelKind::Parish,
-            channel_name: "Parish hall".into(),
-            kind: CallKind::Group,
-            status,
-            initiator: carol,
-            created_at: 0,
-            started_at: None,
-            ended_at: None,
-            duration_ms: 0,
-            end_reason: None,
-            participants: vec![],
-        }
+        crate::api::call_fixture::hall_call(status)
     }
 
     #[test]
