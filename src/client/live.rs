@@ -194,7 +194,7 @@ fn connect(rc: &Rc<RefCell<Inner>>) {
 
 fn on_frame(rc: &Rc<RefCell<Inner>>, bytes: &[u8]) {
     let Ok(frame) = crate::api::wire::from_postcard::<LiveFrame>(bytes) else {
-        return; // a frame from a newer server: ignore it
+        return; // not a frame this build can read: ignore it
     };
     let handlers = {
         let mut inner = rc.borrow_mut();

@@ -52,7 +52,7 @@ pub struct Resume {
 
 /// The form a tab asked its frames in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrameForm {
+enum FrameForm {
     Json,
     Postcard,
 }
