@@ -82,6 +82,15 @@ async fn a_json_request_still_gets_json() {
     assert_eq!(header(&res, "content-type"), "application/json");
     let detail: ChannelDetail = serde_json::from_slice(&res.bytes().await.unwrap()).expect("json");
     assert_eq!(detail.channel.id, p.choir);
+    // A refusal too: dave is not in the choir.
+    let res = p
+        .dave
+        .post_raw("get_channel", json!({"channel_id": p.choir}).to_string())
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(header(&res, "content-type"), "application/json");
+    let err: ApiError = serde_json::from_slice(&res.bytes().await.unwrap()).expect("json");
+    assert!(!err.message.is_empty());
 }
 
 #[tokio::test]

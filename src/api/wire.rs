@@ -178,6 +178,23 @@ pub fn asks(header: &str) -> Asks {
     asks
 }
 
+/// What the `name` headers (`Accept` or `Content-Type`, of a request or a
+/// response) ask for, reading every value: postcard in this layout if one
+/// names it, else postcard in another layout if one names that, else JSON.
+#[cfg(feature = "ssr")]
+pub fn headers_ask(headers: &http::HeaderMap, name: http::HeaderName) -> Asks {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(asks)
+        .fold(Asks::Json, |seen, asks| match (seen, asks) {
+            (Asks::Postcard, _) | (_, Asks::Postcard) => Asks::Postcard,
+            (Asks::OtherLayout, _) | (_, Asks::OtherLayout) => Asks::OtherLayout,
+            _ => Asks::Json,
+        })
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use http::header::{ACCEPT, CONTENT_TYPE, VARY};
@@ -186,17 +203,11 @@ mod server {
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
-    use super::{asks, Asks, POSTCARD_HERE};
+    use super::{headers_ask, Asks, POSTCARD_HERE};
 
     fn request_asks_postcard(header: HeaderName) -> bool {
-        use_context::<Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get_all(header)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .any(|v| asks(v) == Asks::Postcard)
-        })
+        use_context::<Parts>()
+            .is_some_and(|parts| headers_ask(&parts.headers, header) == Asks::Postcard)
     }
 
     /// Whether the request being answered asked for postcard. If so the
@@ -246,6 +257,20 @@ mod tests {
         assert_eq!(asks(&format!("{here};q=0")), Asks::Json);
         assert_eq!(asks(&format!("{POSTCARD}s;v={WIRE_VERSION}")), Asks::Json);
         const { assert!(WIRE_VERSION < 1 << 53) };
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn every_header_value_is_read_and_this_layout_wins() {
+        use http::header::ACCEPT;
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(headers_ask(&headers, ACCEPT), Asks::Json);
+        headers.append(ACCEPT, "application/json".parse().unwrap());
+        assert_eq!(headers_ask(&headers, ACCEPT), Asks::Json);
+        headers.append(ACCEPT, format!("{POSTCARD};v=1").parse().unwrap());
+        assert_eq!(headers_ask(&headers, ACCEPT), Asks::OtherLayout);
+        headers.append(ACCEPT, POSTCARD_HERE.parse().unwrap());
+        assert_eq!(headers_ask(&headers, ACCEPT), Asks::Postcard);
     }
 
     #[test]

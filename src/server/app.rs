@@ -196,11 +196,7 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
         .unwrap_or_default();
     // The error is in the form the request asked for (`api::wire`), and
     // labelled so.
-    let postcard = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| wire::asks(v) == wire::Asks::Postcard);
+    let postcard = wire::headers_ask(&parts.headers, header::CONTENT_TYPE) == wire::Asks::Postcard;
     let err = if postcard {
         wire::from_postcard::<ApiError>(&bytes).ok()
     } else {
@@ -219,13 +215,9 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 /// would misread.
 async fn outdated_wire(req: Request, next: Next) -> Response {
     let outdated = req.uri().path().starts_with("/api/")
-        && [header::ACCEPT, header::CONTENT_TYPE].iter().any(|name| {
-            req.headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .any(|v| wire::asks(v) == wire::Asks::OtherLayout)
-        });
+        && [header::ACCEPT, header::CONTENT_TYPE]
+            .into_iter()
+            .any(|name| wire::headers_ask(req.headers(), name) == wire::Asks::OtherLayout);
     if !outdated {
         return next.run(req).await;
     }
