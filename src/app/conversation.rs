@@ -133,13 +133,14 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
 
     view! {
         <div class="messages" node_ref=list_ref data-testid="message-list" tabindex="0" aria-label="Message history">
-            <Show when=move || has_more.get()>
-                <button class="load-older" on:click=load_older>"Load earlier messages"</button>
-            </Show>
+            {move || {
+                has_more.get().then(|| view! { <button class="load-older" on:click=load_older>"Load earlier messages"</button> })
+            }}
             <p class="error" role="alert">{move || older_error.get()}</p>
-            <Show when=move || messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
-                <p class="hint empty">"No messages yet. Say hello!"</p>
-            </Show>
+            {move || {
+                (messages.with(Vec::is_empty) && pending.with(Vec::is_empty))
+                    .then(|| view! { <p class="hint empty">"No messages yet. Say hello!"</p> })
+            }}
             <ol class="message-items" aria-live="polite" aria-relevant="additions">
                 <For each=move || messages.get() key=|m| m.id let:message>
                     <MessageItem message />

@@ -57,11 +57,15 @@ pub fn DeviceSettings() -> impl IntoView {
     };
     view! {
         <div class="device-settings">
-            <Show when=move || installable.get()>
-                <button class="link-button install-button" on:click=move |_| pwa::install()>
-                    "Install Belfry"
-                </button>
-            </Show>
+            {move || {
+                installable.get().then(|| {
+                    view! {
+                        <button class="link-button install-button" on:click=move |_| pwa::install()>
+                            "Install Belfry"
+                        </button>
+                    }
+                })
+            }}
             {move || match status.get() {
                 None | Some(PushSupport::Unsupported) => ().into_any(),
                 Some(PushSupport::Blocked) => view! {

@@ -75,7 +75,7 @@ fn LinkBanner() -> impl IntoView {
     let down = move || live.link.get() == LinkState::Reconnecting;
     view! {
         <div class="link-banner" role="status" aria-live="polite">
-            <Show when=down>"Reconnecting… new messages will appear when the connection is back."</Show>
+            {move || down().then_some("Reconnecting… new messages will appear when the connection is back.")}
         </div>
     }
 }

@@ -12,6 +12,7 @@
 //! as the server rendered it, until its code arrives.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
@@ -25,6 +26,11 @@ impl From<SplitLoaderError> for NotLoaded {
         NotLoaded
     }
 }
+
+/// Fetching a page's code, and opening the page once it is here. Boxed, so
+/// the code below exists once rather than once per page.
+type Fetching = Pin<Box<dyn Future<Output = Result<(), SplitLoaderError>>>>;
+type Opening = Pin<Box<dyn Future<Output = Result<AnyView, NotLoaded>>>>;
 
 /// How long to wait before trying again to fetch a page's code.
 const RETRY_AFTER_MS: [u32; 2] = [500, 2000];
@@ -50,11 +56,11 @@ macro_rules! lazy_page {
             }
 
             async fn preload() {
-                fetch($fetch).await;
+                fetch(|| Box::pin($fetch())).await;
             }
 
             async fn view(_this: Self) -> AnyView {
-                open($open).await
+                open(|| Box::pin($open())).await
             }
         }
     };
@@ -83,10 +89,7 @@ lazy_page!(
 /// address is hydrated only once its code is here, so then this keeps
 /// trying (every 5 s after the first tries): the server-rendered page stays
 /// on screen meanwhile, and comes alive when the network is back.
-async fn fetch<F>(get: fn() -> F)
-where
-    F: Future<Output = Result<(), SplitLoaderError>> + 'static,
-{
+async fn fetch(get: fn() -> Fetching) {
     let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
     let mut waits = RETRY_AFTER_MS.into_iter();
     while get().await.is_err() {
@@ -100,10 +103,7 @@ where
 
 /// The page, its code fetched already (or else fetched once more), or a
 /// notice that tries again when asked.
-async fn open<F>(load: fn() -> F) -> AnyView
-where
-    F: Future<Output = Result<AnyView, NotLoaded>> + 'static,
-{
+async fn open(load: fn() -> Opening) -> AnyView {
     match load().await {
         Ok(page) => page,
         Err(NotLoaded) => view! { <PageNotLoaded load /> }.into_any(),
@@ -113,10 +113,7 @@ where
 /// "This page did not load", with a button that tries again and, once the
 /// code is here, shows the page in its place.
 #[component]
-fn PageNotLoaded<F>(load: fn() -> F) -> impl IntoView
-where
-    F: Future<Output = Result<AnyView, NotLoaded>> + 'static,
-{
+fn PageNotLoaded(load: fn() -> Opening) -> impl IntoView {
     let page = StoredValue::new_local(None::<AnyView>);
     let loaded = RwSignal::new(false);
     let trying = RwSignal::new(false);

@@ -73,26 +73,24 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
                 <A href="/calls">
                     <span class="nav-icon"><PhoneIcon /></span>
                     <span class="nav-name">"Calls"</span>
-                    <Show when=move || { missed() > 0 }>
-                        <span class="badge" data-testid="missed-badge">
-                            {missed}
-                            <span class="sr-only">" missed"</span>
-                        </span>
-                    </Show>
+                    {move || {
+                        let missed = missed();
+                        (missed > 0).then(|| {
+                            view! {
+                                <span class="badge" data-testid="missed-badge">
+                                    {missed}
+                                    <span class="sr-only">" missed"</span>
+                                </span>
+                            }
+                        })
+                    }}
                 </A>
             </li>
         </ul>
-        <Show when=move || no_channels>
-            <p class="hint">"You are not in any channel yet."</p>
-        </Show>
+        {no_channels.then(|| view! { <p class="hint">"You are not in any channel yet."</p> })}
         <ChannelGroup title="Channels" channels=shared />
         <ChannelGroup title="Direct messages" channels=direct />
-        <Show when={
-            let empty = studios.is_empty();
-            move || !empty
-        }>
-            <h3 class="nav-heading">"Studios"</h3>
-        </Show>
+        {(!studios.is_empty()).then(|| view! { <h3 class="nav-heading">"Studios"</h3> })}
         <ul class="nav-list">
             {studios
                 .into_iter()

@@ -48,35 +48,39 @@ pub fn AddPeople(call: CallView, center: CallCenter) -> impl IntoView {
             <button class="call-button" aria-expanded=move || open.get().to_string() on:click=toggle>
                 "Add people"
             </button>
-            <Show when=move || open.get()>
-                <div class="device-menu" role="group" aria-label="Add people to the call">
-                    {move || match addable.get() {
-                        None => view! { <p class="meta">"Loading…"</p> }.into_any(),
-                        Some(list) if list.is_empty() => {
-                            view! { <p class="meta">"Everyone in the channel is here or being rung."</p> }.into_any()
-                        }
-                        Some(list) => list
-                            .into_iter()
-                            .map(|u| {
-                                let id = u.id;
-                                let label = format!("Add {}", u.display_name);
-                                view! {
-                                    <button
-                                        class="link-button"
-                                        on:click=move |_| {
-                                            open.set(false);
-                                            center.add_other(id);
-                                        }
-                                    >
-                                        {label}
-                                    </button>
+            {move || {
+                open.get().then(|| {
+                    view! {
+                        <div class="device-menu" role="group" aria-label="Add people to the call">
+                            {move || match addable.get() {
+                                None => view! { <p class="meta">"Loading…"</p> }.into_any(),
+                                Some(list) if list.is_empty() => {
+                                    view! { <p class="meta">"Everyone in the channel is here or being rung."</p> }.into_any()
                                 }
-                            })
-                            .collect_view()
-                            .into_any(),
-                    }}
-                </div>
-            </Show>
+                                Some(list) => list
+                                    .into_iter()
+                                    .map(|u| {
+                                        let id = u.id;
+                                        let label = format!("Add {}", u.display_name);
+                                        view! {
+                                            <button
+                                                class="link-button"
+                                                on:click=move |_| {
+                                                    open.set(false);
+                                                    center.add_other(id);
+                                                }
+                                            >
+                                                {label}
+                                            </button>
+                                        }
+                                    })
+                                    .collect_view()
+                                    .into_any(),
+                            }}
+                        </div>
+                    }
+                })
+            }}
         </div>
     }
 }

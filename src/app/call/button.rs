@@ -110,46 +110,50 @@ fn MemberPicker(
         }
     };
     view! {
-        <Show when=move || open.get()>
-            <form class="member-picker" on:submit=call aria-label="Choose whom to call">
-                <fieldset>
-                    <legend>"Whom to call"</legend>
-                    {members
-                        .clone()
-                        .into_iter()
-                        .map(|m| {
-                            let id = m.id;
-                            view! {
-                                <label class="picker-row">
-                                    <input
-                                        type="checkbox"
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            chosen.update(|c| {
-                                                c.retain(|x| *x != id);
-                                                if on {
-                                                    c.push(id);
+        {move || {
+            open.get().then(|| {
+                view! {
+                    <form class="member-picker" on:submit=call aria-label="Choose whom to call">
+                        <fieldset>
+                            <legend>"Whom to call"</legend>
+                            {members
+                                .clone()
+                                .into_iter()
+                                .map(|m| {
+                                    let id = m.id;
+                                    view! {
+                                        <label class="picker-row">
+                                            <input
+                                                type="checkbox"
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    chosen.update(|c| {
+                                                        c.retain(|x| *x != id);
+                                                        if on {
+                                                            c.push(id);
+                                                        }
+                                                    });
                                                 }
-                                            });
-                                        }
-                                    />
-                                    <span>{m.display_name.clone()}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
-                <div class="picker-actions">
-                    <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="primary" disabled=move || chosen.with(|c| c.is_empty())>
-                        {move || match chosen.with(Vec::len) {
-                            0 => "Call".to_string(),
-                            1 => "Call 1 person".to_string(),
-                            n => format!("Call {n} people"),
-                        }}
-                    </button>
-                </div>
-            </form>
-        </Show>
+                                            />
+                                            <span>{m.display_name.clone()}</span>
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                        <div class="picker-actions">
+                            <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
+                            <button type="submit" class="primary" disabled=move || chosen.with(|c| c.is_empty())>
+                                {move || match chosen.with(Vec::len) {
+                                    0 => "Call".to_string(),
+                                    1 => "Call 1 person".to_string(),
+                                    n => format!("Call {n} people"),
+                                }}
+                            </button>
+                        </div>
+                    </form>
+                }
+            })
+        }}
     }
 }

@@ -128,14 +128,19 @@ pub fn IncomingCall() -> impl IntoView {
                     <Avatar user=caller />
                     <h2 id="incoming-title">{title}</h2>
                     <p id="incoming-where" class="meta">{detail}</p>
-                    <Show when=move || { queued() > 0 }>
-                        <p class="meta">{move || format!("{} more waiting", queued())}</p>
-                    </Show>
-                    <Show when=move || blocked.get() && !is_waiting>
-                        <button class="link-button" on:click=enable_sound>
-                            "Click to enable sound"
-                        </button>
-                    </Show>
+                    {move || {
+                        let queued = queued();
+                        (queued > 0).then(|| view! { <p class="meta">{format!("{queued} more waiting")}</p> })
+                    }}
+                    {move || {
+                        (blocked.get() && !is_waiting).then(|| {
+                            view! {
+                                <button class="link-button" on:click=enable_sound>
+                                    "Click to enable sound"
+                                </button>
+                            }
+                        })
+                    }}
                     <div class="incoming-actions">
                         <button
                             class="call-button decline"

@@ -39,13 +39,18 @@ fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
                 <h2>{title}</h2>
                 <p class="meta">{subtitle} " · " <CallClock call=call.clone() /></p>
             </header>
-            <Show when=move || matches!(room.phase.get(), RoomPhase::Reconnecting { .. })>
-                <p class="call-banner" role="status">"Reconnecting…"</p>
-            </Show>
+            {move || {
+                matches!(room.phase.get(), RoomPhase::Reconnecting { .. })
+                    .then(|| view! { <p class="call-banner" role="status">"Reconnecting…"</p> })
+            }}
             {move || center.error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <Show when=move || room.local.with(|l| l.muted_by_moderator)>
-                <p class="call-banner" role="status">"A moderator muted you. Unmute when you are ready to speak."</p>
-            </Show>
+            {move || {
+                room.local.with(|l| l.muted_by_moderator).then(|| {
+                    view! {
+                        <p class="call-banner" role="status">"A moderator muted you. Unmute when you are ready to speak."</p>
+                    }
+                })
+            }}
             {move || {
                 room.local
                     .with(|l| l.mic_error.clone())
@@ -116,9 +121,15 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
         person.user.display_name.clone()
     };
     let label = move || format::status_label(status, peer.with(|p| p.is_some()));
-    let speaking = move || peer.with(|p| p.as_ref().is_some_and(|p| p.speaking));
-    let muted = move || peer.with(|p| p.as_ref().is_some_and(|p| p.muted));
-    let quality = move || peer.with(|p| p.as_ref().map_or(Quality::Unknown, |p| p.quality));
+    // Each its own memo: the peer changes many times a second while people
+    // talk, and what shows only when one of these flips.
+    let speaking = Memo::new(move |_| peer.with(|p| p.as_ref().is_some_and(|p| p.speaking)));
+    let speaking = move || speaking.get();
+    let muted = Memo::new(move |_| peer.with(|p| p.as_ref().is_some_and(|p| p.muted)));
+    let muted = move || muted.get();
+    let quality =
+        Memo::new(move |_| peer.with(|p| p.as_ref().map_or(Quality::Unknown, |p| p.quality)));
+    let quality = move || quality.get();
     // In a group call, coordinators and admins may mute or remove others.
     let session = crate::app::session::use_session();
     let moderates = move || {
@@ -147,40 +158,51 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
             <span class="call-person-name">{name}</span>
             <span class="call-person-status">
                 {label}
-                <Show when=muted>
-                    <span class="muted-mark" title="Muted">
-                        <MicOffIcon />
-                        <span class="sr-only">"muted"</span>
-                    </span>
-                </Show>
-                <Show when=move || quality() != Quality::Unknown>
-                    <span class=move || quality().class()>
-                        <span class="sr-only">{move || quality().label()}</span>
-                    </span>
-                </Show>
-                <Show when=speaking>
-                    <span class="sr-only">"speaking"</span>
-                </Show>
+                {move || {
+                    muted().then(|| {
+                        view! {
+                            <span class="muted-mark" title="Muted">
+                                <MicOffIcon />
+                                <span class="sr-only">"muted"</span>
+                            </span>
+                        }
+                    })
+                }}
+                {move || {
+                    let quality = quality();
+                    (quality != Quality::Unknown).then(|| {
+                        view! {
+                            <span class=quality.class()>
+                                <span class="sr-only">{quality.label()}</span>
+                            </span>
+                        }
+                    })
+                }}
+                {move || speaking().then(|| view! { <span class="sr-only">"speaking"</span> })}
             </span>
-            <Show when=moderates>
-                <span class="moderation">
-                    <button
-                        class="link-button"
-                        aria-label=mute_label.clone()
-                        disabled=muted
-                        on:click=move |_| center.mute_other(user_id)
-                    >
-                        "Mute"
-                    </button>
-                    <button
-                        class="link-button"
-                        aria-label=remove_label.clone()
-                        on:click=move |_| center.remove_other(user_id)
-                    >
-                        "Remove"
-                    </button>
-                </span>
-            </Show>
+            {move || {
+                moderates().then(|| {
+                    view! {
+                        <span class="moderation">
+                            <button
+                                class="link-button"
+                                aria-label=mute_label.clone()
+                                disabled=muted
+                                on:click=move |_| center.mute_other(user_id)
+                            >
+                                "Mute"
+                            </button>
+                            <button
+                                class="link-button"
+                                aria-label=remove_label.clone()
+                                on:click=move |_| center.remove_other(user_id)
+                            >
+                                "Remove"
+                            </button>
+                        </span>
+                    }
+                })
+            }}
         </li>
     }
 }
@@ -222,7 +244,9 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
 #[component]
 fn DevicePicker(center: CallCenter) -> impl IntoView {
     let room = center.room;
-    let can_choose_speaker = move || room.local.with(|l| l.can_choose_speaker);
+    // A memo: the speaker list is made again only when this flips, not on
+    // every change to the local state (a list open on screen stays open).
+    let can_choose_speaker = Memo::new(move |_| room.local.with(|l| l.can_choose_speaker));
     view! {
         <details class="devices">
             <summary class="call-button">"Audio"</summary>
@@ -233,17 +257,21 @@ fn DevicePicker(center: CallCenter) -> impl IntoView {
                     chosen=Signal::derive(move || room.local.with(|l| l.microphone.clone()))
                     choose=Callback::new(move |id| room.choose_microphone(id))
                 />
-                <Show
-                    when=can_choose_speaker
-                    fallback=|| view! { <p class="hint">"This browser plays calls on its default speaker."</p> }
-                >
-                    <DeviceSelect
-                        label="Speaker"
-                        devices=Signal::derive(move || room.local.with(|l| l.speakers.clone()))
-                        chosen=Signal::derive(move || room.local.with(|l| l.speaker.clone()))
-                        choose=Callback::new(move |id| room.choose_speaker(id))
-                    />
-                </Show>
+                {move || {
+                    if can_choose_speaker.get() {
+                        view! {
+                            <DeviceSelect
+                                label="Speaker"
+                                devices=Signal::derive(move || room.local.with(|l| l.speakers.clone()))
+                                chosen=Signal::derive(move || room.local.with(|l| l.speaker.clone()))
+                                choose=Callback::new(move |id| room.choose_speaker(id))
+                            />
+                        }
+                        .into_any()
+                    } else {
+                        view! { <p class="hint">"This browser plays calls on its default speaker."</p> }.into_any()
+                    }
+                }}
             </div>
         </details>
     }

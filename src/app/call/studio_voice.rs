@@ -82,21 +82,26 @@ pub fn StudioVoiceButtons(voice: StudioVoice) -> impl IntoView {
     let leave = move |_| access.set(None);
     view! {
         <div class="studio-voice">
-            <Show
-                when=joined
-                fallback=move || view! {
-                    <button class="call-button accept" on:click=join disabled=joining data-testid="join-voice">
-                        <PhoneIcon />
-                        <span>"Join voice"</span>
-                    </button>
+            {move || {
+                if joined() {
+                    view! {
+                        <MuteToggle room testid="voice-mute" />
+                        <button class="call-button decline" on:click=leave data-testid="leave-voice">
+                            <HangUpIcon />
+                            <span>"Leave"</span>
+                        </button>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <button class="call-button accept" on:click=join disabled=joining data-testid="join-voice">
+                            <PhoneIcon />
+                            <span>"Join voice"</span>
+                        </button>
+                    }
+                    .into_any()
                 }
-            >
-                <MuteToggle room testid="voice-mute" />
-                <button class="call-button decline" on:click=leave data-testid="leave-voice">
-                    <HangUpIcon />
-                    <span>"Leave"</span>
-                </button>
-            </Show>
+            }}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </div>
     }
@@ -108,25 +113,30 @@ pub fn StudioVoicePanel(voice: StudioVoice) -> impl IntoView {
     let StudioVoice { access, room, .. } = voice;
     let joined = move || access.with(|a| a.is_some());
     view! {
-        <Show when=joined>
-            <section class="voice-panel" aria-label="Voice room" data-testid="voice-panel">
-                <Show when=move || matches!(room.phase.get(), RoomPhase::Reconnecting { .. })>
-                    <p class="call-banner" role="status">"Reconnecting…"</p>
-                </Show>
-                <Show when=move || room.phase.get() == RoomPhase::Connecting>
-                    <p class="meta" role="status">"Joining…"</p>
-                </Show>
-                <ul class="voice-people" aria-label="In the voice room">
-                    <For
-                        each=move || room.peers.with(|ps| ps.iter().map(|p| p.sid.clone()).collect::<Vec<_>>())
-                        key=|sid| sid.clone()
-                        let:sid
-                    >
-                        <VoiceRow room sid />
-                    </For>
-                </ul>
-            </section>
-        </Show>
+        {move || {
+            joined().then(|| {
+                view! {
+                    <section class="voice-panel" aria-label="Voice room" data-testid="voice-panel">
+                        {move || match room.phase.get() {
+                            RoomPhase::Reconnecting { .. } => {
+                                Some(view! { <p class="call-banner" role="status">"Reconnecting…"</p> }.into_any())
+                            }
+                            RoomPhase::Connecting => Some(view! { <p class="meta" role="status">"Joining…"</p> }.into_any()),
+                            _ => None,
+                        }}
+                        <ul class="voice-people" aria-label="In the voice room">
+                            <For
+                                each=move || room.peers.with(|ps| ps.iter().map(|p| p.sid.clone()).collect::<Vec<_>>())
+                                key=|sid| sid.clone()
+                                let:sid
+                            >
+                                <VoiceRow room sid />
+                            </For>
+                        </ul>
+                    </section>
+                }
+            })
+        }}
     }
 }
 
@@ -147,22 +157,25 @@ fn VoiceRow(room: CallRoomState, sid: String) -> impl IntoView {
         })
     };
     let quality = move || peer.with(|p| p.as_ref().map_or(Quality::Unknown, |p| p.quality));
+    // Memos: the peer changes many times a second while people talk.
+    let muted = Memo::new(move |_| get(|p| p.muted));
+    let speaking = Memo::new(move |_| get(|p| p.speaking));
     view! {
         <li
             class="voice-person"
-            class:speaking=move || get(|p| p.speaking)
+            class:speaking=move || speaking.get()
             data-testid="voice-person"
             data-name=name
-            data-speaking=move || get(|p| p.speaking).to_string()
+            data-speaking=move || speaking.get().to_string()
         >
             <span class="voice-avatar" aria-hidden="true">{move || initials_of(&name())}</span>
             <span>{label}</span>
-            <Show when=move || get(|p| p.muted)>
-                <span class="muted-mark" title="Muted"><MicOffIcon /><span class="sr-only">"muted"</span></span>
-            </Show>
-            <Show when=move || get(|p| p.speaking)>
-                <span class="sr-only">"speaking"</span>
-            </Show>
+            {move || {
+                muted.get().then(|| {
+                    view! { <span class="muted-mark" title="Muted"><MicOffIcon /><span class="sr-only">"muted"</span></span> }
+                })
+            }}
+            {move || speaking.get().then(|| view! { <span class="sr-only">"speaking"</span> })}
             <span class="sr-only">{move || quality().label()}</span>
         </li>
     }
