@@ -23,6 +23,30 @@ test('a message sent by alice appears for bob without reloading', async ({ brows
   expect(bob.errors).toEqual([]);
 });
 
+test('the navigation opens pages in place and marks the one on screen', async ({ browser }) => {
+  const alice = await signedIn(browser, 'alice');
+  const nav = alice.page.getByRole('navigation');
+  const link = (name: string | RegExp) => nav.getByRole('link', { name });
+  await alice.page.evaluate(() => ((window as any).__belfryMark = 'still here'));
+  await openChannel(alice.page, 'Choir');
+  await expect(link('Choir')).toHaveAttribute('aria-current', 'page');
+  await expect(link('Bob Okafor')).not.toHaveAttribute('aria-current', /./);
+  await openChannel(alice.page, 'Bob Okafor');
+  await expect(link('Bob Okafor')).toHaveAttribute('aria-current', 'page');
+  await expect(link('Choir')).not.toHaveAttribute('aria-current', /./);
+  await link(/^Calls/).click();
+  await expect(alice.page).toHaveURL(/\/calls$/);
+  await expect(link(/^Calls/)).toHaveAttribute('aria-current', 'page');
+  await expect(link('Bob Okafor')).not.toHaveAttribute('aria-current', /./);
+  // Every step was the app moving, not the browser loading a page.
+  expect(await alice.page.evaluate(() => (window as any).__belfryMark)).toBe('still here');
+  // Back, too.
+  await alice.page.goBack();
+  await expect(link('Bob Okafor')).toHaveAttribute('aria-current', 'page');
+  expect(await alice.page.evaluate(() => (window as any).__belfryMark)).toBe('still here');
+  expect(alice.errors).toEqual([]);
+});
+
 test('a member outside a group channel is told so', async ({ browser }) => {
   const dave = await signedIn(browser, 'dave');
   await expect(dave.page.getByRole('navigation').getByRole('link', { name: 'Choir' })).toHaveCount(0);

@@ -19,7 +19,6 @@ mod sidebar;
 mod studio_page;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy};
 
@@ -47,8 +46,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The browser may offer to install Belfry before the app
                 // has loaded: the offer is kept for it (client/pwa.rs).
                 <script inner_html=KEEP_INSTALL_OFFER></script>
+                <title>"Belfry"</title>
+                <link rel="stylesheet" id="belfry" href="/pkg/belfry.css" />
                 <HydrationScripts options />
-                <MetaTags />
             </head>
             <body>
                 <App />
@@ -59,15 +59,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     session::provide_session();
     Effect::new(|_| {
         crate::client::mark_hydrated();
         crate::client::pwa::register_service_worker();
     });
     view! {
-        <Stylesheet id="belfry" href="/pkg/belfry.css" />
-        <Title text="Belfry" />
         <Router>
             <Routes fallback=|| view! { <common::NotFound /> }>
                 <Route path=path!("/signin") view={Lazy::<lazy_pages::SignIn>::new()} />

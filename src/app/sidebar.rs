@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use super::avatar::Avatar;
 use super::icons::{BellIcon, MicIcon, PhoneIcon};
@@ -70,7 +70,7 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
         <h2 class="community">{community}</h2>
         <ul class="nav-list">
             <li>
-                <A href="/calls">
+                <a href="/calls" aria-current=current_page("/calls".into())>
                     <span class="nav-icon"><PhoneIcon /></span>
                     <span class="nav-name">"Calls"</span>
                     {move || {
@@ -84,7 +84,7 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
                             }
                         })
                     }}
-                </A>
+                </a>
             </li>
         </ul>
         {no_channels.then(|| view! { <p class="hint">"You are not in any channel yet."</p> })}
@@ -97,10 +97,10 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
                 .map(|s| {
                     view! {
                         <li>
-                            <A href=format!("/s/{}", s.id)>
+                            <a href=format!("/s/{}", s.id) aria-current=current_page(format!("/s/{}", s.id))>
                                 <span class="nav-icon"><MicIcon /></span>
                                 <span class="nav-name">{s.name}</span>
-                            </A>
+                            </a>
                         </li>
                     }
                 })
@@ -123,10 +123,10 @@ fn ChannelGroup(title: &'static str, channels: Vec<ChannelSummary>) -> impl Into
                     let icon = if c.kind == ChannelKind::Direct { "@" } else { "#" };
                     view! {
                         <li>
-                            <A href=format!("/c/{}", c.id)>
+                            <a href=format!("/c/{}", c.id) aria-current=current_page(format!("/c/{}", c.id))>
                                 <span class="nav-icon" aria-hidden="true">{icon}</span>
                                 <span class="nav-name">{c.name}</span>
-                            </A>
+                            </a>
                         </li>
                     }
                 })
@@ -134,4 +134,39 @@ fn ChannelGroup(title: &'static str, channels: Vec<ChannelSummary>) -> impl Into
         </ul>
     }
     .into_any()
+}
+
+/// `aria-current="page"` on the link to the page on screen, or to a page
+/// under it. Links are plain `<a>`s (the router follows them all); one
+/// function for every link keeps this code in the WASM once.
+fn current_page(href: String) -> impl Fn() -> Option<&'static str> + Clone + Send + Sync + 'static {
+    let location = use_location();
+    move || {
+        location
+            .pathname
+            .with(|at| is_at(at, &href))
+            .then_some("page")
+    }
+}
+
+/// Whether the path `at` is the page `href` or one under it.
+fn is_at(at: &str, href: &str) -> bool {
+    at.strip_prefix(href)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_at;
+
+    #[test]
+    fn a_link_is_current_on_its_page_and_those_under_it_only() {
+        assert!(is_at("/c/1", "/c/1"));
+        assert!(is_at("/c/1/", "/c/1"));
+        assert!(is_at("/c/1/thread", "/c/1"));
+        assert!(!is_at("/c/12", "/c/1"));
+        assert!(!is_at("/c", "/c/1"));
+        assert!(!is_at("/calls", "/c"));
+        assert!(is_at("/calls", "/calls"));
+    }
 }
