@@ -121,8 +121,8 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
         person.user.display_name.clone()
     };
     let label = move || format::status_label(status, peer.with(|p| p.is_some()));
-    // Each its own memo: the peer changes many times a second while people
-    // talk, and what shows only when one of these flips.
+    // Memos: the peer changes many times a second while people talk; what
+    // depends on these is redone only when one of them changes.
     let speaking = Memo::new(move |_| peer.with(|p| p.as_ref().is_some_and(|p| p.speaking)));
     let speaking = move || speaking.get();
     let muted = Memo::new(move |_| peer.with(|p| p.as_ref().is_some_and(|p| p.muted)));
