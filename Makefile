@@ -34,7 +34,7 @@ site:
 	.ci/build-site $(SITE)
 
 # What the browser downloads for a page: each file as the server sends it,
-# gzip -9 and brotli 11 (made by .ci/build-site), and in all.
+# gzip (Zopfli) and brotli 11 (made by .ci/build-site), and in all.
 # The e2e test tests/page_weight.spec.ts counts the bytes on the wire.
 size: site
 	@cd $(SITE)/pkg && gz=0 && br=0 && printf '%10s %10s %10s\n' raw gzip brotli && \
