@@ -23,6 +23,58 @@ test('a message sent by alice appears for bob without reloading', async ({ brows
   expect(bob.errors).toEqual([]);
 });
 
+test('a send that fails stays on screen with Retry and Discard; Retry posts it once, Discard drops it', async ({ browser }) => {
+  const alice = await signedIn(browser, 'alice');
+  const bob = await signedIn(browser, 'bob');
+  await openChannel(alice.page, 'Bob Okafor');
+  await openChannel(bob.page, 'Alice Martin');
+  const list = alice.page.getByTestId('message-list');
+  const box = alice.page.getByRole('textbox', { name: 'Message' });
+  const send = async (text: string) => {
+    await box.fill(text);
+    await alice.page.keyboard.press('Enter');
+  };
+  const before = `Before the outage ${Date.now()}`;
+  await send(before);
+  await expect(list.locator('li.message:not(.pending)').last()).toContainText(before);
+
+  // The network drops: two sends fail, and stay, after what was sent, in order.
+  await alice.page.route('**/api/send_message', (route) => route.abort());
+  const kept = `Kept through the outage ${Date.now()}`;
+  const dropped = `Dropped after the outage ${Date.now()}`;
+  await send(kept);
+  await send(dropped);
+  const failed = list.locator('li.message.pending.failed');
+  await expect(failed).toHaveCount(2);
+  await expect(failed.first()).toContainText(kept);
+  await expect(failed.first()).toContainText('Not sent: Could not reach Belfry');
+  await expect(failed.nth(1)).toContainText(dropped);
+  await expect(list.locator('li.message').last()).toContainText(dropped);
+
+  // Back online: Retry posts the first once; Discard drops the second.
+  await alice.page.unroute('**/api/send_message');
+  await failed.first().getByRole('button', { name: 'Retry' }).click();
+  await expect(list.locator('li.message:not(.pending)').filter({ hasText: kept })).toHaveCount(1);
+  await failed.first().getByRole('button', { name: 'Discard' }).click();
+  await expect(list.locator('li.message.pending')).toHaveCount(0);
+  await expect(list.getByText(dropped)).toHaveCount(0);
+
+  // Bob sees what was sent, once each, and not what was dropped; so does
+  // Alice after a reload (the server's record).
+  const bobs = bob.page.getByTestId('message-list');
+  await expect(bobs.getByText(kept)).toHaveCount(1);
+  await expect(bobs.getByText(before)).toHaveCount(1);
+  await alice.page.reload();
+  await expect(list.getByText(kept)).toHaveCount(1);
+  await expect(list.getByText(dropped)).toHaveCount(0);
+  await expect(bobs.getByText(dropped)).toHaveCount(0);
+  const order = await list.locator('li.message .body').allTextContents();
+  expect(order.indexOf(before)).toBeLessThan(order.indexOf(kept));
+  // The browser logs the two requests the test cut, and nothing else.
+  expect(alice.errors).toEqual(Array(2).fill('Failed to load resource: net::ERR_FAILED'));
+  expect(bob.errors).toEqual([]);
+});
+
 test('the navigation opens pages in place and marks the one on screen', async ({ browser }) => {
   const alice = await signedIn(browser, 'alice');
   const nav = alice.page.getByRole('navigation');

@@ -22,6 +22,30 @@ struct Pending {
     failed: Option<String>,
 }
 
+/// A line of the timeline: a message, or one of ours still on its way.
+/// One keyed list holds both, so there is one list's code in the WASM.
+#[derive(Clone)]
+enum Line {
+    Sent(MessageView),
+    Sending(Pending),
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum LineKey {
+    Sent(MessageId),
+    /// A failed send is a line of its own (made again when it fails).
+    Sending(String, Option<String>),
+}
+
+impl Line {
+    fn key(&self) -> LineKey {
+        match self {
+            Line::Sent(m) => LineKey::Sent(m.id),
+            Line::Sending(p) => LineKey::Sending(p.nonce.clone(), p.failed.clone()),
+        }
+    }
+}
+
 #[component]
 pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
     let messages = RwSignal::new(page.messages);
@@ -131,6 +155,12 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
         deliver(nonce, body);
     });
 
+    // The messages, then ours still being sent.
+    let lines = move || {
+        let mut lines: Vec<Line> = messages.with(|m| m.iter().cloned().map(Line::Sent).collect());
+        pending.with(|p| lines.extend(p.iter().cloned().map(Line::Sending)));
+        lines
+    };
     view! {
         <div class="messages" node_ref=list_ref data-testid="message-list" tabindex="0" aria-label="Message history">
             {move || {
@@ -142,11 +172,11 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
                     .then(|| view! { <p class="hint empty">"No messages yet. Say hello!"</p> })
             }}
             <ol class="message-items" aria-live="polite" aria-relevant="additions">
-                <For each=move || messages.get() key=|m| m.id let:message>
-                    <MessageItem message />
-                </For>
-                <For each=move || pending.get() key=|p| (p.nonce.clone(), p.failed.clone()) let:p>
-                    <PendingItem p pending deliver />
+                <For each=lines key=Line::key let:line>
+                    {match line {
+                        Line::Sent(message) => view! { <MessageItem message /> }.into_any(),
+                        Line::Sending(p) => view! { <PendingItem p pending deliver /> }.into_any(),
+                    }}
                 </For>
             </ol>
         </div>
