@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { signedIn, openChannel, PASSWORD } from './helpers';
+import { api } from './livekit';
 
 test('a message sent by alice appears for bob without reloading', async ({ browser }) => {
   const alice = await signedIn(browser, 'alice');
@@ -73,6 +74,37 @@ test('a send that fails stays on screen with Retry and Discard; Retry posts it o
   // The browser logs the two requests the test cut, and nothing else.
   expect(alice.errors).toEqual(Array(2).fill('Failed to load resource: net::ERR_FAILED'));
   expect(bob.errors).toEqual([]);
+});
+
+test('"Load earlier messages" adds the older page above, in order, and keeps what was on screen in place', async ({ browser }) => {
+  const carol = await signedIn(browser, 'carol');
+  const ctx = carol.context.request;
+  const choir = (await api(ctx, 'my_spaces')).channels.find((c: any) => c.name === 'Choir');
+  // 60 messages: the page opens on the newest 50.
+  const tag = `hymn-${Date.now()}`;
+  for (let n = 1; n <= 60; n++) {
+    await api(ctx, 'send_message', { channel_id: choir.id, body: `${tag} verse ${n}`, client_nonce: `${tag}-${n}` });
+  }
+  await openChannel(carol.page, 'Choir');
+  const list = carol.page.getByTestId('message-list');
+  const verse = (n: number) => list.locator('li.message .body', { hasText: new RegExp(`^${tag} verse ${n}$`) });
+  await expect(verse(60)).toBeVisible();
+  await expect(verse(11)).toHaveCount(1);
+  await expect(verse(10)).toHaveCount(0);
+
+  // Scrolled to the top, verse 11 on screen: the older page goes above it
+  // and verse 11 stays where it was.
+  await list.evaluate((el) => (el.scrollTop = 0));
+  const before = (await verse(11).boundingBox())!.y;
+  await list.getByRole('button', { name: 'Load earlier messages' }).click();
+  await expect(verse(10)).toHaveCount(1);
+  const after = (await verse(11).boundingBox())!.y;
+  expect(Math.abs(after - before)).toBeLessThan(2);
+  const verses = (await list.locator('li.message .body').allTextContents())
+    .filter((t) => t.startsWith(`${tag} `))
+    .map((t) => Number(t.split(' ').pop()));
+  expect(verses).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  expect(carol.errors).toEqual([]);
 });
 
 test('the navigation opens pages in place and marks the one on screen', async ({ browser }) => {

@@ -122,9 +122,14 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
                         .map(|el| (el.scroll_height(), el.scroll_top()));
                     has_more.set(older.has_more);
                     merge(older.messages);
-                    if let (Some(el), Some((height, top))) = (list_ref.get_untracked(), before) {
-                        el.set_scroll_top(top + el.scroll_height() - height);
-                    }
+                    // The list is redrawn after this task: put back what
+                    // was on screen then, before the frame is painted.
+                    request_animation_frame(move || {
+                        if let (Some(el), Some((height, top))) = (list_ref.get_untracked(), before)
+                        {
+                            el.set_scroll_top(top + el.scroll_height() - height);
+                        }
+                    });
                 }
                 Err(e) => older_error.set(Some(e.message)),
             }
