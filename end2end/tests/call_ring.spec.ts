@@ -9,18 +9,20 @@ import { api, person } from './livekit';
 /** Stands in for a browser that keeps sound off until the person clicks
  *  (Chrome's autoplay policy). The real policy cannot be tested here:
  *  Playwright's own calls into the page count as a click. Until a click
- *  reaches the page, every AudioContext is suspended and stays so. */
+ *  reaches the page, every AudioContext says it is suspended, and asking it
+ *  to resume does nothing; after one, it is the real context, and says so
+ *  when it resumes. */
 function autoplayBlocked() {
   const Real = window.AudioContext;
   let clicked = false;
   addEventListener('click', () => { clicked = true; }, true);
   (window as any).AudioContext = class extends Real {
-    constructor(...args: any[]) {
-      super(...args);
-      if (!clicked) void super.suspend();
+    get state() {
+      return clicked ? super.state : 'suspended';
     }
     resume() {
-      return clicked ? super.resume() : Promise.resolve();
+      if (!clicked) return Promise.resolve();
+      return super.resume().then(() => { this.dispatchEvent(new Event('statechange')); });
     }
   };
 }
