@@ -51,6 +51,12 @@ async function directWith(ctx: any, name: string) {
   return direct;
 }
 
+/** Ends a ring the test started, if it is not over already. */
+async function cancel(ctx: any, callId: string) {
+  const res = await ctx.post('/api/cancel_call', { data: { call_id: callId } });
+  expect(res.status(), 'cancelled, or already over').toBeLessThan(500);
+}
+
 test('where the browser blocks sound (stood in by a script), the ring offers "Click to enable sound", and that click starts the ringtone', async ({ baseURL }) => {
   const bob = await bobUnclicked(baseURL!);
   const alice = await person(baseURL!, 'alice');
@@ -70,10 +76,7 @@ test('where the browser blocks sound (stood in by a script), the ring offers "Cl
     await expect(overlay.getByRole('button', { name: 'Accept' })).toBeVisible();
     expect(bob.errors).toEqual([]);
   } finally {
-    if (callId) {
-      const res = await alice.post('/api/cancel_call', { data: { call_id: callId } });
-      expect(res.status(), 'cancelled, or already over').toBeLessThan(500);
-    }
+    if (callId) await cancel(alice, callId);
     await bob.browser.close();
   }
 });
@@ -82,7 +85,7 @@ test('a second ring while one rings waits behind it ("1 more waiting") and rings
   const bob = await bobUnclicked(baseURL!);
   const alice = await person(baseURL!, 'alice');
   const carol = await person(baseURL!, 'carol');
-  const bobId = (await api(await person(baseURL!, 'bob'), 'current_user')).id;
+  const bobId = (await api(bob.page.request, 'current_user')).id;
   const calls: [any, string][] = [];
   try {
     const first = await api(alice, 'initiate_call', { channel_id: (await directWith(alice, 'Bob Okafor')).id });
@@ -107,10 +110,7 @@ test('a second ring while one rings waits behind it ("1 more waiting") and rings
     await expect(bob.page.getByTestId('incoming-call')).toHaveCount(0);
     expect(bob.errors).toEqual([]);
   } finally {
-    for (const [ctx, id] of calls) {
-      const res = await ctx.post('/api/cancel_call', { data: { call_id: id } });
-      expect(res.status(), 'cancelled, or already over').toBeLessThan(500);
-    }
+    for (const [ctx, id] of calls) await cancel(ctx, id);
     await bob.browser.close();
   }
 });
