@@ -23,12 +23,15 @@ pub mod media;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The browser entry point: hydrate the server-rendered page. Hydration
-/// waits, where the page is one of the lazily loaded ones
-/// (`app::lazy_pages`), for that page's code.
+/// The browser entry point: hydrate the server-rendered page. Where the
+/// page is one whose code is split out (`app::lazy_pages`), that code is
+/// fetched first, so the page hydrates with the rest.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(app::App);
+    wasm_bindgen_futures::spawn_local(async {
+        app::fetch_page_code().await;
+        leptos::mount::hydrate_body(app::App);
+    });
 }

@@ -124,10 +124,24 @@ test('the navigation opens pages in place and marks the one on screen', async ({
   await expect(link('Bob Okafor')).not.toHaveAttribute('aria-current', /./);
   // Every step was the app moving, not the browser loading a page.
   expect(await alice.page.evaluate(() => (window as any).__belfryMark)).toBe('still here');
-  // Back, too.
+  // Back and Forward, too.
   await alice.page.goBack();
   await expect(link('Bob Okafor')).toHaveAttribute('aria-current', 'page');
+  await expect(alice.page.locator('#chat-title')).toContainText('Bob Okafor');
+  await alice.page.goForward();
+  await expect(link(/^Calls/)).toHaveAttribute('aria-current', 'page');
+  await expect(alice.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
   expect(await alice.page.evaluate(() => (window as any).__belfryMark)).toBe('still here');
+  // A link clicked with Ctrl is the browser's: a new tab, this one stays.
+  const [opened] = await Promise.all([
+    alice.page.context().waitForEvent('page'),
+    link('Choir').click({ modifiers: ['Control'] }),
+  ]);
+  await opened.waitForLoadState();
+  expect(new URL(opened.url()).pathname).toMatch(/^\/c\/\d+$/);
+  await expect(alice.page).toHaveURL(/\/calls$/);
+  await expect(link(/^Calls/)).toHaveAttribute('aria-current', 'page');
+  await opened.close();
   expect(alice.errors).toEqual([]);
 });
 

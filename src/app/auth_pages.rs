@@ -3,8 +3,8 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
 
+use super::router::Redirect;
 use super::session::use_session;
 use crate::api::accounts::{sign_in, sign_up};
 

@@ -12,18 +12,18 @@ use crate::api::calls::{call_history, get_call};
 use crate::api::types::ChannelKind;
 use crate::api::ApiError;
 use crate::app::resource::load;
+use crate::app::router::{query_value, use_location};
 use crate::calls::ids::CallId;
 use crate::calls::{CallStatus, ParticipantStatus};
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn CallsPage() -> impl IntoView {
     let center = use_call_center();
     // A notification's deep link to a call that is over: that entry stands
     // out (fetched on its own if it is older than the list).
-    let query = use_query_map();
+    let query = use_location().query;
     let linked = Memo::new(move |_| {
-        query.with(|q| q.get("callId").and_then(|id| id.parse().ok().map(CallId)))
+        query.with(|q| query_value(q, "callId").and_then(|id| id.parse().ok().map(CallId)))
     });
     let history = load(
         move || linked.get(),

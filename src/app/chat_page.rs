@@ -1,7 +1,6 @@
 //! `/c/:id`: one channel's chat, with its header.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::avatar::Avatar;
 use super::call::CallButton;
@@ -13,16 +12,12 @@ use crate::api::ids::ChannelId;
 use crate::api::types::{ChannelDetail, ChannelKind, UserView};
 use crate::api::{ApiError, ErrorKind};
 use crate::app::resource::load;
+use crate::app::router::use_id;
 
 #[component]
 pub fn ChatPage() -> impl IntoView {
-    let params = use_params_map();
-    let channel_id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<ChannelId>().ok())
-    };
+    let id = use_id("/c/");
+    let channel_id = move || id.with(|id| id.as_deref().and_then(|s| s.parse::<ChannelId>().ok()));
     let data = load(channel_id, |id| async move {
         let id = id.ok_or_else(|| ApiError::new(ErrorKind::NotFound, "No such channel."))?;
         let detail = get_channel(id).await?;

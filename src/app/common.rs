@@ -1,8 +1,8 @@
 //! Small shared pieces: error panels, not-found, times.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
+use super::router::Redirect;
 use crate::api::{ApiError, ErrorKind};
 
 /// An error as a person should see it. An expired session goes to sign-in.
@@ -27,8 +27,13 @@ pub fn ErrorPanel(error: ApiError) -> impl IntoView {
     .into_any()
 }
 
+/// The page for an address that is none of Belfry's, answered with a 404.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
     view! {
         <main class="centered">
             <ErrorPanel error=ApiError::new(ErrorKind::NotFound, "There is no page at this address.") />

@@ -1,12 +1,11 @@
 //! The signed-in frame: navigation beside the page, and the live link.
 
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect};
-use leptos_router::hooks::use_location;
 
 use super::call::{provide_call_center, CallPanel, IncomingCall};
 use super::common::ErrorPanel;
 use super::live::{on_live_event, on_resync, provide_live, use_live};
+use super::router::{use_location, Redirect};
 use super::session::use_session;
 use super::sidebar::Sidebar;
 use crate::api::events::{LinkState, LiveEvent};
@@ -50,12 +49,12 @@ fn SignedIn(user: UserView) -> impl IntoView {
     on_resync(move || session.spaces.refetch());
     let calls = provide_call_center();
     let location = use_location();
-    let at_home = move || location.pathname.get() == "/";
+    let at_home = move || location.page.get() == super::router::Page::Home;
     view! {
         <div class="app" class:at-home=at_home>
             <Sidebar />
             <main class="main" id="main">
-                <Outlet />
+                {super::signed_in_page()}
             </main>
             <LinkBanner />
             <CallPanel />

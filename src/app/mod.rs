@@ -14,13 +14,14 @@ mod layout;
 mod lazy_pages;
 mod live;
 mod resource;
+mod router;
 mod session;
 mod sidebar;
 mod studio_page;
 
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, Lazy};
+
+use router::Page;
 
 #[cfg(feature = "ssr")]
 pub use resource::Fetches;
@@ -60,22 +61,41 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     session::provide_session();
+    let location = router::provide_location();
     Effect::new(|_| {
         crate::client::mark_hydrated();
         crate::client::pwa::register_service_worker();
     });
-    view! {
-        <Router>
-            <Routes fallback=|| view! { <common::NotFound /> }>
-                <Route path=path!("/signin") view={Lazy::<lazy_pages::SignIn>::new()} />
-                <Route path=path!("/signup") view={Lazy::<lazy_pages::SignUp>::new()} />
-                <ParentRoute path=path!("") view=layout::AppLayout>
-                    <Route path=path!("") view=layout::Welcome />
-                    <Route path=path!("c/:id") view=chat_page::ChatPage />
-                    <Route path=path!("s/:id") view={Lazy::<lazy_pages::Studio>::new()} />
-                    <Route path=path!("calls") view={Lazy::<lazy_pages::Calls>::new()} />
-                </ParentRoute>
-            </Routes>
-        </Router>
+    // The signed-in frame (navigation, call panel) stays up while the pages
+    // inside it change: this changes only on leaving it.
+    let outside = Memo::new(move |_| Some(location.page.get()).filter(|p| !p.signed_in()));
+    move || match outside.get() {
+        None => view! { <layout::AppLayout /> }.into_any(),
+        Some(Page::NotFound) => view! { <common::NotFound /> }.into_any(),
+        Some(page) => view! { <lazy_pages::LazyPage page /> }.into_any(),
+    }
+}
+
+/// The page inside the signed-in frame. Leaving the frame keeps the last
+/// one, as the frame goes too.
+fn signed_in_page() -> impl IntoView {
+    let location = router::use_location();
+    let page = Memo::new(move |last: Option<&Page>| match location.page.get() {
+        page if page.signed_in() => page,
+        page => last.copied().unwrap_or(page),
+    });
+    move || match page.get() {
+        Page::Home => view! { <layout::Welcome /> }.into_any(),
+        Page::Chat => view! { <chat_page::ChatPage /> }.into_any(),
+        page => view! { <lazy_pages::LazyPage page /> }.into_any(),
+    }
+}
+
+/// In the browser, before hydrating: the code of the page at this address,
+/// if it is split out (`lazy_pages`), so the page hydrates with it.
+#[cfg(feature = "hydrate")]
+pub async fn fetch_page_code() {
+    if let Some((path, _)) = crate::client::navigation::address() {
+        lazy_pages::fetch_before_hydrating(&path).await;
     }
 }

@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_location;
 
 use super::avatar::Avatar;
 use super::icons::{BellIcon, MicIcon, PhoneIcon};
 use super::layout::Me;
+use super::router::use_location;
 use super::session::use_session;
 use crate::api::accounts::sign_out;
 use crate::api::types::{ChannelKind, ChannelSummary, Spaces};
@@ -141,12 +141,7 @@ fn ChannelGroup(title: &'static str, channels: Vec<ChannelSummary>) -> impl Into
 /// function for every link keeps this code in the WASM once.
 fn current_page(href: String) -> impl Fn() -> Option<&'static str> + Clone + Send + Sync + 'static {
     let location = use_location();
-    move || {
-        location
-            .pathname
-            .with(|at| is_at(at, &href))
-            .then_some("page")
-    }
+    move || location.path.with(|at| is_at(at, &href)).then_some("page")
 }
 
 /// Whether the path `at` is the page `href` or one under it.

@@ -1,7 +1,6 @@
 //! `/s/:id`: a studio and its members.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::avatar::Avatar;
 use super::call::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};
@@ -10,16 +9,12 @@ use crate::api::chat::get_studio;
 use crate::api::ids::StudioId;
 use crate::api::{ApiError, ErrorKind};
 use crate::app::resource::load;
+use crate::app::router::use_id;
 
 #[component]
 pub fn StudioPage() -> impl IntoView {
-    let params = use_params_map();
-    let studio_id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<StudioId>().ok())
-    };
+    let id = use_id("/s/");
+    let studio_id = move || id.with(|id| id.as_deref().and_then(|s| s.parse::<StudioId>().ok()));
     let data = load(studio_id, |id| async move {
         match id {
             Some(id) => get_studio(id).await,

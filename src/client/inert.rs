@@ -67,6 +67,16 @@ pub mod call {
     }
 }
 
+pub mod navigation {
+    pub fn address() -> Option<(String, String)> {
+        None
+    }
+
+    pub fn follow(_on_move: impl Fn(String, String) + 'static) {}
+
+    pub fn go(_to: &str, _replace: bool) {}
+}
+
 pub mod focus {
     pub fn enter(_id: &str) {}
 

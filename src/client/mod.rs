@@ -5,6 +5,7 @@
 pub mod call;
 pub mod focus;
 pub mod live;
+pub mod navigation;
 pub mod pwa;
 pub mod ring;
 

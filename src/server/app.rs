@@ -15,7 +15,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::LeptosRoutes;
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
@@ -30,7 +30,7 @@ use super::sign_in_code::SignInCode;
 use super::state::AppState;
 use super::{calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
 use crate::api::{wire, ApiError, ErrorKind};
-use crate::app::{shell, App};
+use crate::app::shell;
 use crate::media::control::{LoggedMedia, MediaControl};
 use crate::media::driver::{MediaServer, PresenceChange};
 use tokio::sync::mpsc;
@@ -117,12 +117,20 @@ async fn build(
 }
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    let page_state = state.clone();
     let leptos = state.leptos.clone();
+    let page_state = state.clone();
+    let context = move || {
+        provide_context(page_state.clone());
+        crate::app::Fetches::provide();
+    };
+    // Every address that is not a file or an API is the app's: it says
+    // which page that is (`app::router`), and "not found" with a 404.
+    let pages = leptos_axum::render_app_to_stream_with_context(context.clone(), move || {
+        shell(leptos.clone())
+    });
     // The site's files (WASM, JS, CSS, icons) in the compressed copy the
     // browser accepts, answering "has it changed?" with a 304; anything else
-    // is the app's "not found" page.
+    // is a page.
     //
     // The files keep their names from one release to the next, so the
     // browser must ask each time whether its copy is still current. Left to
@@ -130,7 +138,6 @@ pub fn router(state: AppState) -> Router {
     // upgrade, against a server that renders pages for the new one, and
     // hydration would fail. Which copy is sent depends on Accept-Encoding,
     // so caches on the way must key on it.
-    let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     let site_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -145,8 +152,9 @@ pub fn router(state: AppState) -> Router {
                 .precompressed_gzip()
                 .precompressed_br()
                 .append_index_html_on_directories(false)
-                .fallback(not_found.with_state(state.clone())),
+                .fallback(pages.with_state(state.clone())),
         );
+    let shell_options = state.leptos.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(live_socket::events))
@@ -154,16 +162,11 @@ pub fn router(state: AppState) -> Router {
         .merge(rtc_routes::routes())
         .merge(push::routes::routes())
         .route("/api/{*rest}", any(unknown_api))
-        // Also registers every server function at /api/<name>, with this context.
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || {
-                provide_context(page_state.clone());
-                crate::app::Fetches::provide();
-            },
-            move || shell(leptos.clone()),
-        )
+        // Every server function at /api/<name>, with the pages' context.
+        // No routes are listed: the pages are the fallback's (above).
+        .leptos_routes_with_context(&state, Vec::new(), context, move || {
+            shell(shell_options.clone())
+        })
         .fallback_service(site_files)
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(outdated_wire))

@@ -5,8 +5,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 use super::center::{connected, CallCenter};
 use crate::api::calls::get_call;
@@ -14,9 +12,7 @@ use crate::calls::ids::CallId;
 use crate::client::pwa;
 
 pub fn follow_handoffs(center: CallCenter) {
-    let navigate = use_navigate();
     let open = move |call: CallId, answer: bool| {
-        let navigate = navigate.clone();
         spawn_local(async move {
             match get_call(call).await {
                 // Still ringing me: the overlay (and the answer, if asked).
@@ -39,17 +35,14 @@ pub fn follow_handoffs(center: CallCenter) {
                             .error
                             .set(Some("That call is no longer ringing.".into()));
                     }
-                    navigate(
-                        &format!("/calls?callId={}", view.id),
-                        NavigateOptions::default(),
-                    );
+                    crate::app::router::navigate(&format!("/calls?callId={}", view.id));
                 }
                 Err(e) => center.error.set(Some(e.message)),
             }
         });
     };
     Effect::new(move |_| {
-        pwa::on_call_message(open.clone());
+        pwa::on_call_message(open);
         if let Some((call, answer)) = pwa::take_deep_link() {
             open(call, answer);
         }
