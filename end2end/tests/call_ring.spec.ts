@@ -114,3 +114,51 @@ test('a second ring while one rings waits behind it ("1 more waiting") and rings
     await bob.browser.close();
   }
 });
+
+test('a call that rings while the page is still fetching what rings is not lost to that older answer', async ({ baseURL }) => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  const context = await browser.newContext({ baseURL });
+  await api(context.request, 'sign_in', { username: 'bob', password: PASSWORD });
+  // The page's first "what rings me?" is answered by the server at once
+  // (nothing yet), but delivered only after Alice's call has rung here.
+  let release!: () => void;
+  const released = new Promise<void>((r) => { release = r; });
+  let asked = 0;
+  let held!: () => void;
+  const holding = new Promise<void>((r) => { held = r; });
+  await context.route('**/api/incoming_calls', async (route) => {
+    asked += 1;
+    if (asked > 1) return route.continue();
+    const older = await route.fetch();
+    expect(older.status()).toBe(200);
+    held();
+    await released;
+    await route.fulfill({ response: older });
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const alice = await person(baseURL!, 'alice');
+  let callId: string | undefined;
+  try {
+    await page.goto('/');
+    await holding;
+    const call = await api(alice, 'initiate_call', { channel_id: (await directWith(alice, 'Bob Okafor')).id });
+    callId = call.id;
+    const overlay = page.getByTestId('incoming-call');
+    await expect(overlay).toContainText('Alice Martin');
+    // The older answer lands; the ring stays.
+    const landed = page.waitForResponse('**/api/incoming_calls');
+    release();
+    await landed;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    await expect(overlay).toContainText('Alice Martin', { timeout: 100 });
+    await expect(overlay.getByRole('button', { name: 'Accept' })).toBeVisible();
+    // And asked again, as that answer may have been older than the ring.
+    await expect.poll(() => asked).toBeGreaterThan(1);
+    expect(errors).toEqual([]);
+  } finally {
+    if (callId) await cancel(alice, callId);
+    await browser.close();
+  }
+});

@@ -53,6 +53,9 @@ pub struct CallCenter {
     /// Bumped when calls are seen and again when the server has heard so:
     /// a missed count fetched before then is stale and not shown.
     seen: StoredValue<u32>,
+    /// Call events heard so far: a ringing list fetched while one arrived
+    /// may be older than what the event said.
+    heard: StoredValue<u32>,
 }
 
 pub fn use_call_center() -> CallCenter {
@@ -83,6 +86,7 @@ pub fn provide_call_center() -> CallCenter {
         pending: RwSignal::new(false),
         missed: RwSignal::new(0),
         seen: StoredValue::new(0),
+        heard: StoredValue::new(0),
         access,
         closed: StoredValue::new(None),
     };
@@ -117,6 +121,7 @@ pub fn provide_call_center() -> CallCenter {
 
     on_live_event(move |event| {
         if let LiveEvent::Call { call, changes } = event {
+            center.heard.update_value(|n| *n += 1);
             center.follow_waiting(call, changes);
             center.follow(call);
         }
@@ -145,8 +150,19 @@ impl CallCenter {
     fn load(&self, adopt: bool) {
         let center = *self;
         spawn_local(async move {
-            if let Ok(calls) = incoming_calls().await {
-                center.incoming.set(calls);
+            // A call event heard while the list was on its way may be newer
+            // than the list (a call that rang meanwhile): the events keep
+            // the list then, and it is asked for again.
+            for _ in 0..3 {
+                let asked = center.heard.get_value();
+                match incoming_calls().await {
+                    Ok(calls) if center.heard.get_value() == asked => {
+                        center.incoming.set(calls);
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
             }
             center.count_missed().await;
             if adopt && center.current.get_untracked().is_none() {
