@@ -72,7 +72,6 @@ pub fn provide_location() -> Location {
     let location = Location { path, query, page };
     provide_context(location);
     crate::client::navigation::follow(move |to_path, to_query| {
-        // Query first: a page reading both sees the new pair together.
         query.set(to_query);
         path.set(to_path);
     });

@@ -118,6 +118,7 @@ async fn build(
 
 pub fn router(state: AppState) -> Router {
     let leptos = state.leptos.clone();
+    let app = move || shell(leptos.clone());
     let page_state = state.clone();
     let context = move || {
         provide_context(page_state.clone());
@@ -125,9 +126,7 @@ pub fn router(state: AppState) -> Router {
     };
     // Every address that is not a file or an API is the app's: it says
     // which page that is (`app::router`), and "not found" with a 404.
-    let pages = leptos_axum::render_app_to_stream_with_context(context.clone(), move || {
-        shell(leptos.clone())
-    });
+    let pages = leptos_axum::render_app_to_stream_with_context(context.clone(), app.clone());
     // The site's files (WASM, JS, CSS, icons) in the compressed copy the
     // browser accepts, answering "has it changed?" with a 304; anything else
     // is a page.
@@ -154,7 +153,6 @@ pub fn router(state: AppState) -> Router {
                 .append_index_html_on_directories(false)
                 .fallback(pages.with_state(state.clone())),
         );
-    let shell_options = state.leptos.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(live_socket::events))
@@ -162,11 +160,10 @@ pub fn router(state: AppState) -> Router {
         .merge(rtc_routes::routes())
         .merge(push::routes::routes())
         .route("/api/{*rest}", any(unknown_api))
-        // Every server function at /api/<name>, with the pages' context.
-        // No routes are listed: the pages are the fallback's (above).
-        .leptos_routes_with_context(&state, Vec::new(), context, move || {
-            shell(shell_options.clone())
-        })
+        // Every server function at /api/<name>, with the pages' context
+        // (this also starts Leptos's executor). No page routes are listed:
+        // the pages are the fallback's (above).
+        .leptos_routes_with_context(&state, Vec::new(), context, app)
         .fallback_service(site_files)
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(outdated_wire))
