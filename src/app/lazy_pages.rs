@@ -164,7 +164,7 @@ pub fn LazyPage(page: Page) -> impl IntoView {
     }
     let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
     let arrival = RwSignal::new(Arrival::Waiting);
-    let page = StoredValue::new_local(None::<AnyView>);
+    let drawn = StoredValue::new_local(None::<AnyView>);
     let owner = Owner::current().unwrap_or_default();
     let load = move |waits: &'static [u32], then_every: Option<u32>| {
         owner.with(|| {
@@ -175,7 +175,7 @@ pub fn LazyPage(page: Page) -> impl IntoView {
                 };
                 match opened {
                     Ok(view) => {
-                        page.set_value(Some(view));
+                        drawn.set_value(Some(view));
                         arrival.set(Arrival::Here);
                     }
                     Err(NotLoaded) => arrival.set(Arrival::Missing),
@@ -197,7 +197,7 @@ pub fn LazyPage(page: Page) -> impl IntoView {
         other => other,
     });
     (move || match shown.get() {
-        Arrival::Here => frame(page.try_update_value(Option::take).flatten().into_any()),
+        Arrival::Here => frame(drawn.try_update_value(Option::take).flatten().into_any()),
         // The server's page, left as it is inside its frame.
         Arrival::Waiting if hydrating => view! { <div class="page-frame"></div> }.into_any(),
         Arrival::Waiting => frame(view! { <p class="loading">"Loading…"</p> }.into_any()),
