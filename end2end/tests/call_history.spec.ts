@@ -1,8 +1,8 @@
 // Call history and the missed-call badge, timeline call cards, calling a
 // chosen few in a parish channel, and the Calls page when its code (split out
 // of the main WASM) cannot be fetched.
-import { test, expect, Page } from '@playwright/test';
-import { caller, expectHears, Caller } from './callers';
+import { test, expect } from '@playwright/test';
+import { caller, expectHears, startCall, hangUp } from './callers';
 import { openChannel } from './helpers';
 
 test('a missed call: badge in the navigation, highlighted in Calls, seen clears it, call back rings', async ({ baseURL }) => {
@@ -87,21 +87,6 @@ test('in a parish channel the call button asks whom to ring, and more can be add
     await C.browser.close();
   }
 });
-
-/** Alice calls Bob and he answers; returns once she hears him. */
-async function startCall(A: Caller, B: Caller) {
-  await openChannel(A.page, 'Bob Okafor');
-  await A.page.getByRole('button', { name: 'Start voice call' }).click();
-  await B.page.locator('#incoming-accept').click();
-  await expectHears(A.page, [660], 'alice');
-}
-
-/** Ends the call from the first page and waits until neither shows it: a
- *  call left up would be rejoined by the next test's fresh tabs. */
-async function hangUp(from: Page, other: Page) {
-  await from.getByRole('button', { name: 'End call' }).click();
-  for (const page of [from, other]) await expect(page.getByTestId('call-panel')).toHaveCount(0);
-}
 
 test('when the Calls page\'s code cannot be fetched during a call, the call goes on and the page offers to try again', async ({ baseURL }) => {
   test.setTimeout(90_000);

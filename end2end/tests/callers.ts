@@ -4,7 +4,7 @@
 // their stats and find the loudest frequency of each incoming track.
 import { chromium, expect, Browser, Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
-import { signIn } from './helpers';
+import { openChannel, signIn } from './helpers';
 import { writeTone } from './tones';
 
 export interface Caller { browser: Browser; page: Page; errors: string[] }
@@ -203,4 +203,19 @@ export async function cutSignalling(page: Page) {
 
 export async function restoreSignalling(page: Page) {
   await page.evaluate(() => { (window as any).__blockRtc = false; });
+}
+
+/** Alice calls Bob and he answers; returns once she hears him. */
+export async function startCall(A: Caller, B: Caller) {
+  await openChannel(A.page, 'Bob Okafor');
+  await A.page.getByRole('button', { name: 'Start voice call' }).click();
+  await B.page.locator('#incoming-accept').click();
+  await expectHears(A.page, [660], 'alice');
+}
+
+/** Ends the call from the first page and waits until neither shows it: a
+ *  call left up would be rejoined by the next test's fresh tabs. */
+export async function hangUp(from: Page, other: Page) {
+  await from.getByRole('button', { name: 'End call' }).click();
+  for (const page of [from, other]) await expect(page.getByTestId('call-panel')).toHaveCount(0);
 }

@@ -26,7 +26,7 @@ use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
 use super::router::Page;
 
-/// A page's code that did not load.
+/// Split-out code that did not load.
 pub struct NotLoaded;
 
 impl From<SplitLoaderError> for NotLoaded {
@@ -40,8 +40,9 @@ impl From<SplitLoaderError> for NotLoaded {
 type Fetching = Pin<Box<dyn Future<Output = Result<(), SplitLoaderError>>>>;
 type Opening = Pin<Box<dyn Future<Output = Result<AnyView, NotLoaded>>>>;
 
-/// How long to wait before trying again to fetch a page's code.
-const RETRY_AFTER_MS: [u32; 2] = [500, 2000];
+/// How long to wait before trying again to fetch a page's code (and a
+/// part's, `super::call::on_demand`).
+pub(crate) const RETRY_AFTER_MS: [u32; 2] = [500, 2000];
 /// How often a page opened by its address asks for its code after that.
 const HYDRATED_RETRY_MS: u32 = 5000;
 
@@ -242,9 +243,9 @@ fn not_loaded(
     .into_any()
 }
 
-/// The future's output if it is ready on its first poll: a page's opening
-/// is, once its code is here.
-fn now<T>(mut future: Pin<Box<dyn Future<Output = T>>>) -> Option<T> {
+/// The future's output if it is ready on its first poll: a page's (or a
+/// part's) opening is, once its code is here.
+pub(crate) fn now<T>(mut future: Pin<Box<dyn Future<Output = T>>>) -> Option<T> {
     match future
         .as_mut()
         .poll(&mut Context::from_waker(Waker::noop()))

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::center::use_call_center;
+use super::center::{use_call_center, CallCenter};
 use crate::api::call_types::CallView;
 use crate::api::calls::active_call;
 use crate::api::events::LiveEvent;
@@ -91,7 +91,8 @@ pub fn CallButton(channel_id: ChannelId, pick_from: Option<Vec<UserView>>) -> im
     }
 }
 
-/// Whom to ring in a parish channel: members to tick, then "Call".
+/// Whom to ring in a parish channel: members to tick, then "Call". The
+/// form (and its code, `super::on_demand`) comes when the button opens it.
 #[component]
 fn MemberPicker(
     channel_id: ChannelId,
@@ -99,6 +100,20 @@ fn MemberPicker(
     open: RwSignal<bool>,
 ) -> impl IntoView {
     let center = use_call_center();
+    move || {
+        open.get()
+            .then(|| super::on_demand::member_picker(channel_id, members.clone(), open, center))
+    }
+}
+
+/// The picker's form.
+#[component]
+pub(super) fn MemberPickerForm(
+    channel: ChannelId,
+    members: Vec<UserView>,
+    open: RwSignal<bool>,
+    center: CallCenter,
+) -> impl IntoView {
     let chosen = RwSignal::new(Vec::<UserId>::new());
     let call = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -106,54 +121,47 @@ fn MemberPicker(
         if !invitees.is_empty() {
             open.set(false);
             chosen.set(Vec::new());
-            center.start(channel_id, Some(invitees));
+            center.start(channel, Some(invitees));
         }
     };
     view! {
-        {move || {
-            open.get().then(|| {
-                view! {
-                    <form class="member-picker" on:submit=call aria-label="Choose whom to call">
-                        <fieldset>
-                            <legend>"Whom to call"</legend>
-                            {members
-                                .clone()
-                                .into_iter()
-                                .map(|m| {
-                                    let id = m.id;
-                                    view! {
-                                        <label class="picker-row">
-                                            <input
-                                                type="checkbox"
-                                                on:change=move |ev| {
-                                                    let on = event_target_checked(&ev);
-                                                    chosen.update(|c| {
-                                                        c.retain(|x| *x != id);
-                                                        if on {
-                                                            c.push(id);
-                                                        }
-                                                    });
-                                                }
-                                            />
-                                            <span>{m.display_name.clone()}</span>
-                                        </label>
+        <form class="member-picker" on:submit=call aria-label="Choose whom to call">
+            <fieldset>
+                <legend>"Whom to call"</legend>
+                {members
+                    .into_iter()
+                    .map(|m| {
+                        let id = m.id;
+                        view! {
+                            <label class="picker-row">
+                                <input
+                                    type="checkbox"
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| {
+                                            c.retain(|x| *x != id);
+                                            if on {
+                                                c.push(id);
+                                            }
+                                        });
                                     }
-                                })
-                                .collect_view()}
-                        </fieldset>
-                        <div class="picker-actions">
-                            <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
-                            <button type="submit" class="primary" disabled=move || chosen.with(|c| c.is_empty())>
-                                {move || match chosen.with(Vec::len) {
-                                    0 => "Call".to_string(),
-                                    1 => "Call 1 person".to_string(),
-                                    n => format!("Call {n} people"),
-                                }}
-                            </button>
-                        </div>
-                    </form>
-                }
-            })
-        }}
+                                />
+                                <span>{m.display_name}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="picker-actions">
+                <button type="button" class="link-button" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit" class="primary" disabled=move || chosen.with(|c| c.is_empty())>
+                    {move || match chosen.with(Vec::len) {
+                        0 => "Call".to_string(),
+                        1 => "Call 1 person".to_string(),
+                        n => format!("Call {n} people"),
+                    }}
+                </button>
+            </div>
+        </form>
     }
 }

@@ -9,6 +9,7 @@ mod format;
 mod handoff;
 mod incoming;
 mod mute;
+mod on_demand;
 mod panel;
 mod room;
 mod speaker;

@@ -240,40 +240,54 @@ fn Controls(call: CallView, center: CallCenter) -> impl IntoView {
     }
 }
 
-/// Microphone and speaker choice, in a disclosure.
+/// Microphone and speaker choice, in a disclosure whose menu is drawn (and
+/// its code fetched, `super::on_demand`) when it opens.
 #[component]
 fn DevicePicker(center: CallCenter) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let toggled = move |ev: leptos::ev::Event| {
+        open.set(event_target::<leptos::web_sys::Element>(&ev).has_attribute("open"));
+    };
+    view! {
+        <details class="devices" on:toggle=toggled>
+            <summary class="call-button">"Audio"</summary>
+            <div class="device-menu">
+                {move || open.get().then(|| super::on_demand::devices(center))}
+            </div>
+        </details>
+    }
+}
+
+/// The device menu: a list of microphones, and of speakers where the
+/// browser lets a page choose.
+#[component]
+pub(super) fn DeviceMenu(center: CallCenter) -> impl IntoView {
     let room = center.room;
     // A memo: the speaker list is made again only when this flips, not on
     // every change to the local state (a list open on screen stays open).
     let can_choose_speaker = Memo::new(move |_| room.local.with(|l| l.can_choose_speaker));
     view! {
-        <details class="devices">
-            <summary class="call-button">"Audio"</summary>
-            <div class="device-menu">
-                <DeviceSelect
-                    label="Microphone"
-                    devices=Signal::derive(move || room.local.with(|l| l.microphones.clone()))
-                    chosen=Signal::derive(move || room.local.with(|l| l.microphone.clone()))
-                    choose=Callback::new(move |id| room.choose_microphone(id))
-                />
-                {move || {
-                    if can_choose_speaker.get() {
-                        view! {
-                            <DeviceSelect
-                                label="Speaker"
-                                devices=Signal::derive(move || room.local.with(|l| l.speakers.clone()))
-                                chosen=Signal::derive(move || room.local.with(|l| l.speaker.clone()))
-                                choose=Callback::new(move |id| room.choose_speaker(id))
-                            />
-                        }
-                        .into_any()
-                    } else {
-                        view! { <p class="hint">"This browser plays calls on its default speaker."</p> }.into_any()
-                    }
-                }}
-            </div>
-        </details>
+        <DeviceSelect
+            label="Microphone"
+            devices=Signal::derive(move || room.local.with(|l| l.microphones.clone()))
+            chosen=Signal::derive(move || room.local.with(|l| l.microphone.clone()))
+            choose=Callback::new(move |id| room.choose_microphone(id))
+        />
+        {move || {
+            if can_choose_speaker.get() {
+                view! {
+                    <DeviceSelect
+                        label="Speaker"
+                        devices=Signal::derive(move || room.local.with(|l| l.speakers.clone()))
+                        chosen=Signal::derive(move || room.local.with(|l| l.speaker.clone()))
+                        choose=Callback::new(move |id| room.choose_speaker(id))
+                    />
+                }
+                .into_any()
+            } else {
+                view! { <p class="hint">"This browser plays calls on its default speaker."</p> }.into_any()
+            }
+        }}
     }
 }
 
