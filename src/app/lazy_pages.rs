@@ -1,13 +1,8 @@
 //! Pages a call never needs, loaded when first visited: a studio (with its
 //! voice room), the calls history, and signing in and up. Their code is
 //! split out of the main WASM (`.ci/build-site`), so the chat page with a
-//! call on it downloads none of it.
-//!
-//! A page whose code does not arrive (the network dropped a moment) must not
-//! take the app with it: a panic would end the WASM, and the call on screen
-//! would lose its controls. Here a failed fetch is tried again half a second
-//! later, and again two seconds after that; then the page says so and offers
-//! to try again, while the call and the rest of the app go on.
+//! call on it downloads none of it. A page whose code does not come says so
+//! and offers to try again (`super::arriving`).
 //!
 //! A page opened by its address is hydrated with its code: the app's
 //! hydration waits for it ([`fetch_before_hydrating`]). If it does not come
@@ -18,32 +13,19 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped_with_cancellation;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
+use super::arriving::{now, Arrival, Arriving, NotLoaded, Opening, RETRY_AFTER_MS};
 use super::router::Page;
 
-/// Split-out code that did not load.
-pub struct NotLoaded;
-
-impl From<SplitLoaderError> for NotLoaded {
-    fn from(_: SplitLoaderError) -> Self {
-        NotLoaded
-    }
-}
-
-/// Fetching a page's code, and opening the page once it is here. Boxed, so
-/// the code below exists once rather than once per page.
+/// Fetching a page's code. Boxed, so the code below exists once rather
+/// than once per page.
 type Fetching = Pin<Box<dyn Future<Output = Result<(), SplitLoaderError>>>>;
-type Opening = Pin<Box<dyn Future<Output = Result<AnyView, NotLoaded>>>>;
 
-/// How long to wait before trying again to fetch a page's code (and a
-/// part's, `super::call::on_demand`).
-pub(crate) const RETRY_AFTER_MS: [u32; 2] = [500, 2000];
-/// How often a page opened by its address asks for its code after that.
+/// How often a page opened by its address asks for its code after the
+/// first tries.
 const HYDRATED_RETRY_MS: u32 = 5000;
 
 macro_rules! lazy_page {
@@ -109,21 +91,17 @@ impl Code {
         1 << self.page as u8
     }
 
-    /// Fetches the code, trying again after each of `waits` (ms) while it
-    /// fails, and after that every `then_every` ms if given. Whether it is
-    /// here.
-    async fn fetch(self, waits: &[u32], then_every: Option<u32>) -> bool {
-        let mut waits = waits.iter();
-        loop {
-            if (self.fetch)().await.is_ok() {
-                FETCHED.set(FETCHED.get() | self.bit());
-                return true;
-            }
-            match waits.next().copied().or(then_every) {
-                Some(wait) => crate::client::pause(wait).await,
-                None => return false,
-            }
-        }
+    fn mark_here(self) {
+        FETCHED.set(FETCHED.get() | self.bit());
+    }
+
+    /// Fetches the code (once), then opens the page.
+    fn fetch_and_open(self) -> Opening {
+        Box::pin(async move {
+            (self.fetch)().await?;
+            self.mark_here();
+            (self.open)().await
+        })
     }
 }
 
@@ -137,17 +115,13 @@ thread_local! {
 #[cfg(feature = "hydrate")]
 pub async fn fetch_before_hydrating(path: &str) {
     if let Some(code) = Code::of(Page::at(path)) {
-        code.fetch(&RETRY_AFTER_MS, None).await;
+        if super::arriving::retrying(code.fetch, &RETRY_AFTER_MS, None)
+            .await
+            .is_ok()
+        {
+            code.mark_here();
+        }
     }
-}
-
-/// Where a page's code has got to.
-#[derive(Clone, Copy, PartialEq)]
-enum Arrival {
-    Waiting,
-    Here,
-    Missing,
-    TryingAgain,
 }
 
 /// A split-out page: drawn at once when its code is here, else when it
@@ -164,45 +138,17 @@ pub fn LazyPage(page: Page) -> impl IntoView {
         }
     }
     let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
-    let arrival = RwSignal::new(Arrival::Waiting);
-    let drawn = StoredValue::new_local(None::<AnyView>);
-    let owner = Owner::current().unwrap_or_default();
-    let load = move |waits: &'static [u32], then_every: Option<u32>| {
-        owner.with(|| {
-            spawn_local_scoped_with_cancellation(async move {
-                let opened = match code.fetch(waits, then_every).await {
-                    true => (code.open)().await,
-                    false => Err(NotLoaded),
-                };
-                match opened {
-                    Ok(view) => {
-                        drawn.set_value(Some(view));
-                        arrival.set(Arrival::Here);
-                    }
-                    Err(NotLoaded) => arrival.set(Arrival::Missing),
-                }
-            })
-        })
+    let (waits, then_every): (&'static [u32], _) = match hydrating {
+        true => (&[], Some(HYDRATED_RETRY_MS)),
+        false => (&RETRY_AFTER_MS, None),
     };
-    if hydrating {
-        load(&[], Some(HYDRATED_RETRY_MS));
-    } else {
-        load(&RETRY_AFTER_MS, None);
-    }
-    let retry = move |_| {
-        arrival.set(Arrival::TryingAgain);
-        load(&[], None);
-    };
-    let shown = Memo::new(move |_| match arrival.get() {
-        Arrival::TryingAgain => Arrival::Missing,
-        other => other,
-    });
-    (move || match shown.get() {
-        Arrival::Here => frame(drawn.try_update_value(Option::take).flatten().into_any()),
+    let arriving = Arriving::start(Box::new(move || code.fetch_and_open()), waits, then_every);
+    (move || match arriving.shown() {
+        Arrival::Here => frame(arriving.take().into_any()),
         // The server's page, left as it is inside its frame.
         Arrival::Waiting if hydrating => view! { <div class="page-frame"></div> }.into_any(),
         Arrival::Waiting => frame(view! { <p class="loading">"Loading…"</p> }.into_any()),
-        _ => frame(not_loaded(retry.clone(), arrival)),
+        _ => frame(not_loaded(arriving)),
     })
     .into_any()
 }
@@ -214,11 +160,8 @@ fn frame(page: AnyView) -> AnyView {
 }
 
 /// "This page did not load", with a button that tries again.
-fn not_loaded(
-    retry: impl Fn(leptos::ev::MouseEvent) + 'static,
-    arrival: RwSignal<Arrival>,
-) -> AnyView {
-    let trying = move || arrival.get() == Arrival::TryingAgain;
+fn not_loaded(arriving: Arriving) -> AnyView {
+    let trying = move || arriving.trying();
     view! {
         <section class="centered">
             <div class="panel-message" role="alert" data-testid="page-not-loaded">
@@ -229,7 +172,7 @@ fn not_loaded(
                     "reconnects)."
                 </p>
                 <div class="actions">
-                    <button type="button" class="primary" on:click=retry disabled=trying>
+                    <button type="button" class="primary" on:click=move |_| arriving.retry() disabled=trying>
                         {move || if trying() { "Trying…" } else { "Try again" }}
                     </button>
                     <button type="button" class="secondary" on:click=|_| crate::client::reload()>
@@ -241,16 +184,4 @@ fn not_loaded(
         </section>
     }
     .into_any()
-}
-
-/// The future's output if it is ready on its first poll: a page's (or a
-/// part's) opening is, once its code is here.
-pub(crate) fn now<T>(mut future: Pin<Box<dyn Future<Output = T>>>) -> Option<T> {
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(value) => Some(value),
-        Poll::Pending => None,
-    }
 }

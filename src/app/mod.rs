@@ -1,5 +1,6 @@
 //! The UI: the HTML shell, routes, and the pages and components of Belfry.
 
+mod arriving;
 mod auth_pages;
 mod avatar;
 mod call;
