@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use belfry::api::call_types::CallView;
+use belfry::api::call_types::{CallState, CallView};
 use belfry::calls::{CallChange, CallStatus, EndReason, ParticipantStatus};
 use belfry::server::db;
 use common::{Parish, TestApp};
@@ -182,5 +182,58 @@ async fn missed_calls_count_until_seen_and_only_for_whoever_missed_them() {
     assert_eq!(unseen(&p.bob).await, 0);
     // Anyone else's count is theirs alone; a visitor gets a 401.
     let (status, _) = p.app.visitor().fails("missed_calls", json!({})).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn my_calls_tells_a_new_tab_what_rings_the_missed_count_and_the_call_it_is_in() {
+    async fn now(who: &common::Person) -> CallState {
+        who.ok("my_calls", json!({})).await
+    }
+    // A ring long enough for the checks below, short enough to miss one.
+    let p = parish_with_ring(Duration::from_secs(2)).await;
+    let mut alice_tab = p.alice.listen().await;
+    let missed: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    alice_tab
+        .call_change(|c| matches!(c, CallChange::Missed { .. }))
+        .await;
+
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.choir}))
+        .await;
+    assert_ne!(call.id, missed.id);
+    let bob = now(&p.bob).await;
+    let ringing: Vec<_> = bob.incoming.iter().map(|c| c.id).collect();
+    assert_eq!(ringing, vec![call.id], "the choir call rings bob");
+    assert_eq!(bob.missed, 1, "bob missed the direct call");
+    assert_eq!(bob.current, None, "being rung is not being in the call");
+    let alice = now(&p.alice).await;
+    assert_eq!(
+        alice.current.map(|c| c.id),
+        Some(call.id),
+        "the caller is in her call"
+    );
+    assert!(alice.incoming.is_empty());
+    assert_eq!(alice.missed, 0);
+
+    // Bob answers: the call is his, and rings him no more.
+    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
+    let bob = now(&p.bob).await;
+    assert_eq!(bob.current.map(|c| c.id), Some(call.id));
+    assert!(bob.incoming.is_empty());
+    // Carol, still rung, is not in it.
+    let carol = now(&p.carol).await;
+    assert_eq!(carol.current, None);
+    assert_eq!(carol.incoming.len(), 1);
+    // Bob leaves: he is in no call; seen, his badge clears.
+    let _: CallView = p.bob.ok("leave_call", json!({"call_id": call.id})).await;
+    let _: () = p.bob.ok("mark_calls_seen", json!({})).await;
+    let bob = now(&p.bob).await;
+    assert_eq!((bob.current, bob.missed), (None, 0));
+    let (status, _) = p.app.visitor().fails("my_calls", json!({})).await;
     assert_eq!(status, 401);
 }

@@ -126,7 +126,7 @@ test('a call that rings while the page is still fetching what rings is not lost 
   let asked = 0;
   let held!: () => void;
   const holding = new Promise<void>((r) => { held = r; });
-  await context.route('**/api/incoming_calls', async (route) => {
+  await context.route('**/api/my_calls', async (route) => {
     asked += 1;
     if (asked > 1) return route.continue();
     const older = await route.fetch();
@@ -148,7 +148,7 @@ test('a call that rings while the page is still fetching what rings is not lost 
     const overlay = page.getByTestId('incoming-call');
     await expect(overlay).toContainText('Alice Martin');
     // The older answer lands; the ring stays.
-    const landed = page.waitForResponse('**/api/incoming_calls');
+    const landed = page.waitForResponse('**/api/my_calls');
     release();
     await landed;
     await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));

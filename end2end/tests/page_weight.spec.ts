@@ -75,10 +75,13 @@ test('a page with an active call is downloaded compressed, within its budget', a
     const pages = fetched.filter((f) => f.url === '/signin' || f.url === '/');
     expect(pages.length, report).toBeGreaterThanOrEqual(2);
     for (const p of pages) expect(['br', 'gzip'], `${p.url}\n${report}`).toContain(p.encoding);
-    // What is ringing and the missed calls are asked for once per page
-    // load, when the live link opens.
-    for (const api of ['/api/incoming_calls', '/api/missed_calls']) {
+    // What rings, the missed calls and the call to rejoin are asked for in
+    // one request per page load, when the live link opens.
+    for (const api of ['/api/my_calls']) {
       expect(fetched.filter((f) => f.url === api).length, `${api}\n${report}`).toBe(1);
+    }
+    for (const api of ['/api/incoming_calls', '/api/missed_calls', '/api/call_history']) {
+      expect(fetched.filter((f) => f.url === api).length, `${api}\n${report}`).toBe(0);
     }
 
     expect(site, report).toBeLessThan(SITE_BUDGET);

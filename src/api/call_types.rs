@@ -56,6 +56,16 @@ pub struct CallHistoryPage {
     pub next_before: Option<CallId>,
 }
 
+/// What a tab needs to know about my calls when its live link opens, in
+/// one round trip: what rings me, the missed-calls badge, and the call I am
+/// connected in (a reloaded tab rejoins it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallState {
+    pub incoming: Vec<CallView>,
+    pub missed: u32,
+    pub current: Option<CallView>,
+}
+
 /// An answered call and the token for its room, in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answered {

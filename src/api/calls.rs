@@ -4,7 +4,7 @@
 use super::Wire;
 use leptos::prelude::*;
 
-use super::call_types::{Answered, CallHistoryPage, CallView, RoomAccess};
+use super::call_types::{Answered, CallHistoryPage, CallState, CallView, RoomAccess};
 use super::ApiError;
 use crate::calls::ids::{CallId, ChannelId, StudioId, UserId};
 
@@ -117,6 +117,15 @@ pub async fn incoming_calls() -> Result<Vec<CallView>, ApiError> {
     use crate::server::{calls::queries, request};
     let (state, me) = request::viewer().await?;
     Ok(queries::incoming_calls(&state, &me.user).await?)
+}
+
+/// What rings me, the missed-calls badge, and the call I am connected in:
+/// what a tab asks for when its live link opens.
+#[server(prefix = "/api", endpoint = "my_calls", input = Wire, output = Wire)]
+pub async fn my_calls() -> Result<CallState, ApiError> {
+    use crate::server::{calls::queries, request};
+    let (state, me) = request::viewer().await?;
+    Ok(queries::call_state(&state, &me.user).await?)
 }
 
 /// A channel's calls, or mine without a channel; newest first.

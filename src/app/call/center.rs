@@ -10,9 +10,8 @@ use super::format;
 use super::room::{use_call_room, CallRoomState};
 use crate::api::call_types::{CallView, RoomAccess};
 use crate::api::calls::{
-    add_participant, answer_and_join, call_history, call_token, cancel_call, decline_call,
-    incoming_calls, initiate_call, leave_call, mark_calls_seen, missed_calls, mute_participant,
-    remove_participant,
+    add_participant, answer_and_join, call_token, cancel_call, decline_call, initiate_call,
+    leave_call, mark_calls_seen, missed_calls, mute_participant, my_calls, remove_participant,
 };
 use crate::api::events::LiveEvent;
 use crate::api::{ApiError, ErrorKind};
@@ -145,33 +144,34 @@ impl CallCenter {
         self.pending.set(false);
     }
 
-    /// Fetches what is ringing us and, on first load, the call we are in
-    /// (so a reloaded tab rejoins it).
+    /// Fetches what is ringing us, the missed-calls count and, on first
+    /// load, the call we are in (so a reloaded tab rejoins it), in one
+    /// request.
     fn load(&self, adopt: bool) {
         let center = *self;
         spawn_local(async move {
-            // A call event heard while the list was on its way may be newer
-            // than the list (a call that rang meanwhile): the events keep
+            // A call event heard while the answer was on its way may be
+            // newer than it (a call that rang meanwhile): the events keep
             // the list then, and it is asked for again.
             for _ in 0..3 {
-                let asked = center.heard.get_value();
-                match incoming_calls().await {
-                    Ok(calls) if center.heard.get_value() == asked => {
-                        center.incoming.set(calls);
-                        break;
-                    }
-                    Ok(_) => {}
-                    Err(_) => break,
+                let (asked, seen) = (center.heard.get_value(), center.seen.get_value());
+                let Ok(state) = my_calls().await else {
+                    break;
+                };
+                if center.heard.get_value() != asked {
+                    continue;
                 }
-            }
-            center.count_missed().await;
-            if adopt && center.current.get_untracked().is_none() {
-                if let Ok(page) = call_history(None, None, Some(10)).await {
-                    let mine = page.calls.into_iter().find(|c| connected(c, center.me));
-                    if mine.is_some() {
-                        center.current.set(mine);
+                center.incoming.set(state.incoming);
+                // Calls seen meanwhile: this count may predate it.
+                if center.seen.get_value() == seen {
+                    center.missed.set(state.missed);
+                }
+                if adopt && center.current.get_untracked().is_none() {
+                    if let Some(mine) = state.current.filter(|c| connected(c, center.me)) {
+                        center.current.set(Some(mine));
                     }
                 }
+                break;
             }
         });
     }

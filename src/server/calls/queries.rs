@@ -2,9 +2,10 @@
 
 use super::engine::load;
 use super::views::call_view;
-use crate::api::call_types::{CallHistoryPage, CallView};
+use crate::api::call_types::{CallHistoryPage, CallState, CallView};
 use crate::api::types::UserView;
 use crate::calls::ids::{CallId, ChannelId};
+use crate::calls::ParticipantStatus;
 use crate::server::chat::channel_row_for;
 use crate::server::db::{self, calls as calls_db, channels};
 use crate::server::error::{AppError, AppResult};
@@ -84,6 +85,22 @@ pub async fn call_history(
     Ok(CallHistoryPage {
         calls: views(state, ids).await?,
         next_before,
+    })
+}
+
+/// What rings me, my missed-calls count, and the live call I am connected
+/// in, for a tab whose live link has just opened.
+pub async fn call_state(state: &AppState, viewer: &UserView) -> AppResult<CallState> {
+    let live = my_live_calls(state, viewer).await?;
+    let connected = |c: &CallView| {
+        c.participant(viewer.id)
+            .is_some_and(|p| p.status == ParticipantStatus::Connected)
+    };
+    let current = live.iter().find(|c| connected(c)).cloned();
+    Ok(CallState {
+        incoming: incoming_calls(state, viewer).await?,
+        missed: missed_unseen(state, viewer).await?,
+        current,
     })
 }
 
