@@ -151,6 +151,19 @@ async fn a_restart_settles_calls_the_previous_process_left_live() {
     );
 }
 
+/// Alice rings Bob in their direct channel and nobody answers: returns the
+/// call once she hears it was missed.
+async fn bob_misses_a_call(p: &Parish, alice_tab: &mut common::LiveSocket) -> CallView {
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    alice_tab
+        .call_change(|c| matches!(c, CallChange::Missed { .. }))
+        .await;
+    call
+}
+
 #[tokio::test]
 async fn missed_calls_count_until_seen_and_only_for_whoever_missed_them() {
     async fn unseen(who: &common::Person) -> u32 {
@@ -160,13 +173,7 @@ async fn missed_calls_count_until_seen_and_only_for_whoever_missed_them() {
     assert_eq!(unseen(&p.bob).await, 0);
     let mut alice_tab = p.alice.listen().await;
     for _ in 0..2 {
-        let _: CallView = p
-            .alice
-            .ok("initiate_call", json!({"channel_id": p.direct}))
-            .await;
-        alice_tab
-            .call_change(|c| matches!(c, CallChange::Missed { .. }))
-            .await;
+        bob_misses_a_call(&p, &mut alice_tab).await;
     }
     assert_eq!(unseen(&p.bob).await, 2, "bob missed two calls");
     assert_eq!(unseen(&p.alice).await, 0, "the caller missed nothing");
@@ -193,13 +200,7 @@ async fn my_calls_tells_a_new_tab_what_rings_the_missed_count_and_the_call_it_is
     // A ring long enough for the checks below, short enough to miss one.
     let p = parish_with_ring(Duration::from_secs(2)).await;
     let mut alice_tab = p.alice.listen().await;
-    let missed: CallView = p
-        .alice
-        .ok("initiate_call", json!({"channel_id": p.direct}))
-        .await;
-    alice_tab
-        .call_change(|c| matches!(c, CallChange::Missed { .. }))
-        .await;
+    let missed = bob_misses_a_call(&p, &mut alice_tab).await;
 
     let call: CallView = p
         .alice

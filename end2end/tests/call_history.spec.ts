@@ -2,7 +2,7 @@
 // chosen few in a parish channel, and the Calls page when its code (split out
 // of the main WASM) cannot be fetched.
 import { test, expect } from '@playwright/test';
-import { caller, expectHears, startCall, hangUp } from './callers';
+import { caller, expectCallAlive, expectHears, startCall, hangUp, tryAgainThenOnline } from './callers';
 import { openChannel } from './helpers';
 
 test('a missed call: badge in the navigation, highlighted in Calls, seen clears it, call back rings', async ({ baseURL }) => {
@@ -107,20 +107,10 @@ test('when the Calls page\'s code cannot be fetched during a call, the call goes
     expect(refused, 'fetched, then tried again twice').toBe(3);
 
     // The app is alive: the call's controls work and the audio flows.
-    await A.page.getByTestId('mute').click();
-    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
-    await A.page.getByTestId('mute').click();
-    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'false');
-    await expectHears(A.page, [660], 'alice');
-    await expectHears(B.page, [440], 'bob');
+    await expectCallAlive(A, B);
 
     // Still offline, "Try again" says so again; back online, it shows the page.
-    const again = notice.getByRole('button', { name: 'Try again' });
-    await again.click();
-    await expect.poll(() => refused).toBe(4);
-    await expect(again).toBeEnabled();
-    await A.page.unroute(chunk);
-    await again.click();
+    await tryAgainThenOnline(A.page, chunk, notice, () => refused);
     await expect(A.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
     await expect(notice).toHaveCount(0);
     await expect(A.page.getByTestId('call-panel')).toBeVisible();

@@ -5,7 +5,7 @@
 // try again. ("Add people" and the picker are used in call_history.spec.ts
 // and call_busy.spec.ts.)
 import { test, expect } from '@playwright/test';
-import { caller, expectHears, startCall, hangUp } from './callers';
+import { caller, expectCallAlive, startCall, hangUp, tryAgainThenOnline } from './callers';
 
 test('the Audio menu fetches its code when first opened; when that fails the call goes on and the menu offers to try again', async ({ baseURL }) => {
   test.setTimeout(90_000);
@@ -31,20 +31,10 @@ test('the Audio menu fetches its code when first opened; when that fails the cal
     expect(refused, 'fetched, then tried again twice').toBe(3);
 
     // The call's controls work meanwhile, and the audio flows.
-    await A.page.getByTestId('mute').click();
-    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
-    await A.page.getByTestId('mute').click();
-    await expect(A.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'false');
-    await expectHears(A.page, [660], 'alice');
-    await expectHears(B.page, [440], 'bob');
+    await expectCallAlive(A, B);
 
     // Still offline, "Try again" says so again; back online, the menu shows.
-    const again = notice.getByRole('button', { name: 'Try again' });
-    await again.click();
-    await expect.poll(() => refused).toBe(4);
-    await expect(again).toBeEnabled();
-    await A.page.unroute(chunk);
-    await again.click();
+    await tryAgainThenOnline(A.page, chunk, notice, () => refused);
     await expect(panel.getByLabel('Microphone')).toBeVisible();
     await expect(notice).toHaveCount(0);
 

@@ -2,7 +2,7 @@
 // headless Chromium whose fake microphone plays a known tone, signed in, with
 // a probe that records the page's RTCPeerConnections so the test can read
 // their stats and find the loudest frequency of each incoming track.
-import { chromium, expect, Browser, Page } from '@playwright/test';
+import { chromium, expect, Browser, Locator, Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
 import { openChannel, signIn } from './helpers';
 import { writeTone } from './tones';
@@ -218,4 +218,29 @@ export async function startCall(A: Caller, B: Caller) {
 export async function hangUp(from: Page, other: Page) {
   await from.getByRole('button', { name: 'End call' }).click();
   for (const page of [from, other]) await expect(page.getByTestId('call-panel')).toHaveCount(0);
+}
+
+/** Alice mutes and unmutes, and each still hears the other: the call is
+ *  alive (while some other part of the page failed to load). */
+export async function expectCallAlive(A: Caller, B: Caller) {
+  const mute = A.page.getByTestId('mute');
+  await mute.click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+  await mute.click();
+  await expect(mute).toHaveAttribute('aria-pressed', 'false');
+  await expectHears(A.page, [660], 'alice');
+  await expectHears(B.page, [440], 'bob');
+}
+
+/** A "did not load" notice's "Try again": while `chunk` is still refused
+ *  it is refused once more and the button comes back; then, with the
+ *  network back (the route removed), it is pressed again. */
+export async function tryAgainThenOnline(page: Page, chunk: RegExp, notice: Locator, refused: () => number) {
+  const again = notice.getByRole('button', { name: 'Try again' });
+  const before = refused();
+  await again.click();
+  await expect.poll(refused).toBe(before + 1);
+  await expect(again).toBeEnabled();
+  await page.unroute(chunk);
+  await again.click();
 }
