@@ -89,16 +89,19 @@ pub async fn call_history(
 }
 
 /// What rings me, my missed-calls count, and the live call I am connected
-/// in, for a tab whose live link has just opened.
+/// in, for a tab whose live link has just opened: one read of my live calls
+/// gives the first and the last.
 pub async fn call_state(state: &AppState, viewer: &UserView) -> AppResult<CallState> {
-    let live = my_live_calls(state, viewer).await?;
-    let connected = |c: &CallView| {
+    let (incoming, others): (Vec<_>, Vec<_>) = my_live_calls(state, viewer)
+        .await?
+        .into_iter()
+        .partition(|c| c.rings(viewer.id));
+    let current = others.into_iter().find(|c| {
         c.participant(viewer.id)
             .is_some_and(|p| p.status == ParticipantStatus::Connected)
-    };
-    let current = live.iter().find(|c| connected(c)).cloned();
+    });
     Ok(CallState {
-        incoming: incoming_calls(state, viewer).await?,
+        incoming,
         missed: missed_unseen(state, viewer).await?,
         current,
     })
