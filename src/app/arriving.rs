@@ -5,8 +5,8 @@
 //! the app with it: a panic would end the WASM, and a call on screen would
 //! lose its controls. A failed fetch is tried again after each given wait;
 //! then the view says so and offers to try again, while the call and the
-//! rest of the app go on. None of this is generic, so it exists once in the
-//! WASM for every page and part.
+//! rest of the app go on. [`Arriving`] is not generic, so its code exists
+//! once in the WASM for every page and part.
 
 use std::future::Future;
 use std::pin::Pin;
