@@ -32,6 +32,16 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async {
         app::fetch_page_code().await;
-        leptos::mount::hydrate_body(app::App);
+        // What the page was rendered from. A page that this build cannot
+        // read (from another build, mid-upgrade) is loaded again.
+        let boot = match client::boot_text().and_then(|text| app::Boot::decode(&text)) {
+            Some(boot) => boot,
+            None if client::reload_for_update() => return,
+            None => app::Boot::unreadable(),
+        };
+        leptos::mount::hydrate_body(move || {
+            leptos::prelude::provide_context(boot);
+            app::App()
+        });
     });
 }

@@ -8,6 +8,8 @@ mod common;
 
 use std::sync::Arc;
 
+use belfry::api::ids::ChannelId;
+use belfry::app::boot::{ChatData, PageData};
 use common::Parish;
 
 /// GETs `path` as a browser would (asking for HTML), following no redirect.
@@ -86,4 +88,125 @@ async fn each_address_answers_with_its_page_a_redirect_or_a_404() {
             assert!(body.contains("There is no page at this address."), "{path}");
         }
     }
+}
+
+/// The boot data written into a page (`app::boot`), read back.
+fn boot_of(page: &str) -> belfry::app::Boot {
+    let text = page
+        .split("<script id=\"boot\" type=\"application/octet-stream\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the page has boot data");
+    belfry::app::Boot::decode(text).expect("boot data reads back")
+}
+
+fn chat_of(page: Option<PageData>) -> (Option<ChannelId>, ChatData) {
+    match page {
+        Some(PageData::Chat(at, data)) => (at, data),
+        _ => panic!("not a chat page's data"),
+    }
+}
+
+#[tokio::test]
+async fn a_chat_page_comes_with_its_data_only_for_those_who_may_see_it() {
+    use belfry::api::ErrorKind;
+    let p = Parish::new().await;
+    let _: serde_json::Value = p
+        .alice
+        .ok(
+            "send_message",
+            serde_json::json!({"channel_id": p.direct, "body": "Just between us"}),
+        )
+        .await;
+    let path = format!("/c/{}", p.direct);
+
+    let bob = not_following(Some(p.bob.jar.clone()));
+    let (status, _, body) = page(&bob, &p, &path).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Just between us"), "{body:.300}");
+    let boot = boot_of(&body);
+    assert_eq!(boot.user.expect("read").expect("signed in").id, p.bob.id());
+    let spaces = boot.spaces.expect("signed in").expect("read");
+    assert!(spaces.channels.iter().any(|c| c.id == p.direct));
+    let (at, chat) = chat_of(boot.page);
+    assert_eq!(at, Some(p.direct));
+    let (detail, messages) = chat.expect("bob may read it");
+    assert_eq!(detail.channel.id, p.direct);
+    assert!(messages
+        .messages
+        .iter()
+        .any(|m| m.body == "Just between us"));
+
+    // Carol is not in it: the page says so, and carries none of it.
+    let carol = not_following(Some(p.carol.jar.clone()));
+    let (status, _, body) = page(&carol, &p, &path).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("No access"), "{body:.300}");
+    let boot = boot_of(&body);
+    assert_eq!(
+        boot.user.expect("read").expect("signed in").id,
+        p.carol.id()
+    );
+    let (at, chat) = chat_of(boot.page);
+    assert_eq!(at, Some(p.direct));
+    assert_eq!(chat.expect_err("not hers").kind, ErrorKind::Forbidden);
+
+    // An id that is no number, and one that is no channel.
+    for path in ["/c/general", "/c/999999"] {
+        let (status, _, body) = page(&carol, &p, path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains("Not found"), "{path}: {body:.300}");
+        let (_, chat) = chat_of(boot_of(&body).page);
+        assert_eq!(chat.expect_err("none").kind, ErrorKind::NotFound, "{path}");
+    }
+
+    // Signed out, nothing is gathered: the page sends the visitor away.
+    let stranger = not_following(None);
+    let (status, location, _) = page(&stranger, &p, &path).await;
+    assert_eq!((status, location.as_deref()), (302, Some("/signin")));
+}
+
+#[tokio::test]
+async fn studio_and_calls_pages_come_with_their_data() {
+    use belfry::api::ErrorKind;
+    let p = Parish::new().await;
+    let path = format!("/s/{}", p.studio);
+    let carol = not_following(Some(p.carol.jar.clone()));
+    let (status, _, body) = page(&carol, &p, &path).await;
+    assert_eq!(status, 200);
+    let Some(PageData::Studio(Some(at), Ok(detail))) = boot_of(&body).page else {
+        panic!("carol's studio");
+    };
+    assert_eq!((at, detail.studio.name.as_str()), (p.studio, "Studio A"));
+    // Dave is no collaborator: "No access", and no studio in the page.
+    let dave = not_following(Some(p.dave.jar.clone()));
+    let (status, _, body) = page(&dave, &p, &path).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("No access"), "{body:.300}");
+    let Some(PageData::Studio(_, Err(e))) = boot_of(&body).page else {
+        panic!("not the studio page's data");
+    };
+    assert_eq!(e.kind, ErrorKind::Forbidden);
+
+    // The calls page: the history, and which call a link pointed at.
+    let call = p.choir_call_all_in().await;
+    let _: serde_json::Value = p
+        .alice
+        .ok("end_call", serde_json::json!({"call_id": call.id}))
+        .await;
+    let bob = not_following(Some(p.bob.jar.clone()));
+    let (status, _, body) = page(&bob, &p, &format!("/calls?callId={}", call.id)).await;
+    assert_eq!(status, 200);
+    let Some(PageData::Calls(linked, Ok(history))) = boot_of(&body).page else {
+        panic!("bob's calls");
+    };
+    assert_eq!(linked, Some(call.id));
+    assert_eq!(history.calls.first().map(|c| c.id), Some(call.id));
+    // Dave was not in it: the link gets him his own (empty) history.
+    let (_, _, body) = page(&dave, &p, &format!("/calls?callId={}", call.id)).await;
+    let Some(PageData::Calls(_, Ok(history))) = boot_of(&body).page else {
+        panic!("dave's calls");
+    };
+    assert!(history.calls.is_empty(), "{:?}", history.calls);
+    assert!(body.contains("No calls yet."));
 }

@@ -28,7 +28,7 @@ pub const POSTCARD: &str = "application/x-postcard";
 /// (`server::app`'s `outdated_wire`) rather than answer in a layout it would
 /// misread. Any change to these files counts as a new layout.
 pub const WIRE_VERSION: u64 = {
-    let sources: [&str; 14] = [
+    let sources: [&str; 15] = [
         include_str!("types.rs"),
         include_str!("call_types.rs"),
         include_str!("events.rs"),
@@ -43,6 +43,7 @@ pub const WIRE_VERSION: u64 = {
         include_str!("../calls/state.rs"),
         include_str!("../calls/machine.rs"),
         include_str!("../calls/change_wire.rs"),
+        include_str!("../app/boot.rs"),
     ];
     // FNV-1a, 64 bits.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;

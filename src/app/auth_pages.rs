@@ -11,14 +11,7 @@ use crate::api::accounts::{sign_in, sign_up};
 /// Sends a signed-in visitor on to their channels.
 #[component]
 fn AwayIfSignedIn() -> impl IntoView {
-    let session = use_session();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                matches!(session.user.await, Ok(Some(_))).then(|| view! { <Redirect path="/" /> })
-            })}
-        </Suspense>
-    }
+    matches!(use_session().user, Ok(Some(_))).then(|| view! { <Redirect path="/" /> })
 }
 
 /// True once the page is hydrated. Until then the forms' submit buttons are

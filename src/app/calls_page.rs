@@ -4,14 +4,15 @@
 
 use leptos::prelude::*;
 
+use super::boot::PageData;
 use super::call::use_call_center;
 use super::common::{ErrorPanel, TimeOfDay};
 use super::icons::PhoneIcon;
-use crate::api::call_types::CallView;
+use super::page_data::page_data;
+use crate::api::call_types::{CallView, HISTORY_LENGTH};
 use crate::api::calls::{call_history, get_call};
 use crate::api::types::ChannelKind;
 use crate::api::ApiError;
-use crate::app::resource::load;
 use crate::app::router::{query_value, use_location};
 use crate::calls::ids::CallId;
 use crate::calls::{CallStatus, ParticipantStatus};
@@ -25,16 +26,20 @@ pub fn CallsPage() -> impl IntoView {
     let linked = Memo::new(move |_| {
         query.with(|q| query_value(q, "callId").and_then(|id| id.parse().ok().map(CallId)))
     });
-    let history = load(
+    let history = page_data(
         move || linked.get(),
+        |page, linked| match page {
+            PageData::Calls(at, data) if at == *linked => Some(data),
+            _ => None,
+        },
         |linked| async move {
-            let mut page = call_history(None, None, Some(50)).await?;
-            if let Some(id) = linked.filter(|id| !page.calls.iter().any(|c| c.id == *id)) {
-                if let Ok(call) = get_call(id).await {
-                    page.calls.insert(0, call);
-                }
-            }
-            Ok::<_, ApiError>(page)
+            let page = call_history(None, None, Some(HISTORY_LENGTH)).await?;
+            let missing = linked.filter(|id| !page.calls.iter().any(|c| c.id == *id));
+            let call = match missing {
+                Some(id) => get_call(id).await.ok(),
+                None => None,
+            };
+            Ok::<_, ApiError>(page.with_linked(call))
         },
     );
     Effect::new(move |_| center.calls_seen());
@@ -44,29 +49,26 @@ pub fn CallsPage() -> impl IntoView {
                 <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                 <div class="chat-title"><h1 id="calls-title">"Calls"</h1></div>
             </header>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match history.await {
-                        Ok(page) if page.calls.is_empty() => {
-                            view! { <p class="hint calls-empty">"No calls yet."</p> }.into_any()
-                        }
-                        Ok(page) => view! {
-                            <ul class="call-history" data-testid="call-history">
-                                {page
-                                    .calls
-                                    .into_iter()
-                                    .map(|call| {
-                                        let linked = linked.get_untracked() == Some(call.id);
-                                        view! { <CallRow call linked /> }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                            .into_any(),
-                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {move || match history.get() {
+                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                Some(Ok(page)) if page.calls.is_empty() => {
+                    view! { <p class="hint calls-empty">"No calls yet."</p> }.into_any()
+                }
+                Some(Ok(page)) => view! {
+                    <ul class="call-history" data-testid="call-history">
+                        {page
+                            .calls
+                            .into_iter()
+                            .map(|call| {
+                                let linked = linked.get_untracked() == Some(call.id);
+                                view! { <CallRow call linked /> }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any(),
+                Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
+            }}
         </section>
     }
 }

@@ -3,45 +3,50 @@
 use leptos::prelude::*;
 
 use super::avatar::Avatar;
+use super::boot::{ChatData, PageData};
 use super::call::CallButton;
 use super::common::ErrorPanel;
 use super::conversation::Conversation;
 use super::icons::PeopleIcon;
+use super::page_data::page_data;
 use crate::api::chat::{get_channel, list_messages};
 use crate::api::ids::ChannelId;
 use crate::api::types::{ChannelDetail, ChannelKind, UserView};
 use crate::api::{ApiError, ErrorKind};
-use crate::app::resource::load;
 use crate::app::router::use_id;
 
 #[component]
 pub fn ChatPage() -> impl IntoView {
-    let id = use_id("/c/");
-    let channel_id = move || id.with(|id| id.as_deref().and_then(|s| s.parse::<ChannelId>().ok()));
-    let data = load(channel_id, |id| async move {
-        let id = id.ok_or_else(|| ApiError::new(ErrorKind::NotFound, "No such channel."))?;
-        let detail = get_channel(id).await?;
-        let page = list_messages(id, None, None).await?;
-        Ok::<_, ApiError>((detail, page))
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((detail, page)) => {
-                        view! {
-                            <section class="chat" aria-labelledby="chat-title">
-                                <ChatHeader detail=detail.clone() />
-                                <Conversation channel_id=detail.channel.id page />
-                            </section>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+    let address = use_id("/c/");
+    let channel_id =
+        move || address.with(|id| id.as_deref().and_then(|s| s.parse::<ChannelId>().ok()));
+    let data = page_data(
+        channel_id,
+        |page, id| match page {
+            PageData::Chat(at, data) if at == *id => Some(data),
+            _ => None,
+        },
+        fetch_chat,
+    );
+    move || match data.get() {
+        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+        Some(Ok((detail, page))) => view! {
+            <section class="chat" aria-labelledby="chat-title">
+                <ChatHeader detail=detail.clone() />
+                <Conversation channel_id=detail.channel.id page />
+            </section>
+        }
+        .into_any(),
+        Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
     }
+}
+
+/// A channel's header and newest messages.
+pub async fn fetch_chat(id: Option<ChannelId>) -> ChatData {
+    let id = id.ok_or_else(|| ApiError::new(ErrorKind::NotFound, "No such channel."))?;
+    let detail = get_channel(id).await?;
+    let page = list_messages(id, None, None).await?;
+    Ok((detail, page))
 }
 
 /// Name, member count, and the action area where the call button goes.

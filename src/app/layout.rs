@@ -17,21 +17,12 @@ pub struct Me(pub UserView);
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
-    let session = use_session();
-    // A plain `Suspend`, not a closure making one: server rendering walks a
-    // `<Suspense>`'s content three times while it loads, and a closure would
-    // build the signed-in app (call center, live link, sidebar) each time. Who is signed in does not change under a page
-    // (signing out reloads it).
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {Suspend::new(async move {
-                match session.user.await {
-                    Ok(Some(user)) => view! { <SignedIn user /> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/signin" /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+    // Who is signed in came with the page, and does not change under it
+    // (signing in or out loads another).
+    match use_session().user {
+        Ok(Some(user)) => view! { <SignedIn user /> }.into_any(),
+        Ok(None) => view! { <Redirect path="/signin" /> }.into_any(),
+        Err(error) => view! { <ErrorPanel error /> }.into_any(),
     }
 }
 
@@ -41,12 +32,13 @@ fn SignedIn(user: UserView) -> impl IntoView {
     provide_live(|| crate::client::reload_to("/signin"));
     let session = use_session();
     // Channels and studios change under us: refetch the navigation.
+    let again = session.clone();
     on_live_event(move |event| {
         if matches!(event, LiveEvent::SpacesChanged) {
-            session.spaces.refetch();
+            again.refetch_spaces();
         }
     });
-    on_resync(move || session.spaces.refetch());
+    on_resync(move || session.refetch_spaces());
     let calls = provide_call_center();
     let location = use_location();
     let at_home = move || location.page.get() == super::router::Page::Home;

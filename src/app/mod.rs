@@ -3,6 +3,7 @@
 mod arriving;
 mod auth_pages;
 mod avatar;
+pub mod boot;
 mod call;
 mod calls_page;
 mod chat_page;
@@ -14,7 +15,7 @@ mod icons;
 mod layout;
 mod lazy_pages;
 mod live;
-mod resource;
+mod page_data;
 mod router;
 mod session;
 mod sidebar;
@@ -22,10 +23,9 @@ mod studio_page;
 
 use leptos::prelude::*;
 
-use router::Page;
+pub use router::{query_value, Page};
 
-#[cfg(feature = "ssr")]
-pub use resource::Fetches;
+pub use boot::Boot;
 pub use session::Session;
 
 /// Keeps an install offer that comes before the app listens for one.
@@ -48,6 +48,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The browser may offer to install Belfry before the app
                 // has loaded: the offer is kept for it (client/pwa.rs).
                 <script inner_html=KEEP_INSTALL_OFFER></script>
+                // What the page was rendered from, for hydrating it (`boot`).
+                {use_context::<Boot>().map(|boot| {
+                    view! { <script id=boot::ELEMENT_ID type="application/octet-stream" inner_html=boot.encode()></script> }
+                })}
                 <title>"Belfry"</title>
                 <link rel="stylesheet" id="belfry" href="/pkg/belfry.css" />
                 <HydrationScripts options />

@@ -13,7 +13,7 @@ use crate::api::types::{ChannelKind, ChannelSummary, Spaces};
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
-    let session = use_session();
+    let spaces = use_session().spaces;
     let me = expect_context::<Me>().0;
     let signing_out = RwSignal::new(false);
     let on_sign_out = move |_| {
@@ -31,14 +31,11 @@ pub fn Sidebar() -> impl IntoView {
                 <span class="brand-mark"><BellIcon /></span>
                 <span>"Belfry"</span>
             </div>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match session.spaces.await {
-                        Ok(spaces) => view! { <SpaceLists spaces /> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match spaces.get() {
+                Some(Ok(spaces)) => view! { <SpaceLists spaces /> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+            }}
             <super::device_settings::DeviceSettings />
             <div class="me">
                 <Avatar user=me.clone() small=true />

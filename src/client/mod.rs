@@ -79,3 +79,11 @@ pub fn mark_hydrated() {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }
+
+/// The text of the page's boot data (`app::boot`), if it has any.
+pub fn boot_text() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .get_element_by_id(crate::app::boot::ELEMENT_ID)?
+        .text_content()
+}

@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::LeptosRoutes;
 use tower::ServiceBuilder;
@@ -28,7 +28,7 @@ use super::media_config::MediaMode;
 use super::push::{self, Push};
 use super::sign_in_code::SignInCode;
 use super::state::AppState;
-use super::{calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
+use super::{boot, calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
 use crate::api::{wire, ApiError, ErrorKind};
 use crate::app::shell;
 use crate::media::control::{LoggedMedia, MediaControl};
@@ -122,11 +122,17 @@ pub fn router(state: AppState) -> Router {
     let page_state = state.clone();
     let context = move || {
         provide_context(page_state.clone());
-        crate::app::Fetches::provide();
+        // A page request carries its boot data (`boot::attach`).
+        let boot = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::app::Boot>().cloned());
+        if let Some(boot) = boot {
+            provide_context(boot);
+        }
     };
     // Every address that is not a file or an API is the app's: it says
     // which page that is (`app::router`), and "not found" with a 404.
-    let pages = leptos_axum::render_app_to_stream_with_context(context.clone(), app.clone());
+    let pages = leptos_axum::render_app_to_stream_with_context(context.clone(), app.clone())
+        .layer(middleware::from_fn_with_state(state.clone(), boot::attach));
     // The site's files (WASM, JS, CSS, icons) in the compressed copy the
     // browser accepts, answering "has it changed?" with a 304; anything else
     // is a page.

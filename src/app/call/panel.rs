@@ -131,12 +131,12 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
         Memo::new(move |_| peer.with(|p| p.as_ref().map_or(Quality::Unknown, |p| p.quality)));
     let quality = move || quality.get();
     // In a group call, coordinators and admins may mute or remove others.
-    let session = crate::app::session::use_session();
+    let spaces = crate::app::session::use_session().spaces;
     let moderates = move || {
         group
             && !me
             && status == ParticipantStatus::Connected
-            && session.spaces.with(|s| {
+            && spaces.with(|s| {
                 s.as_ref()
                     .and_then(|s| s.as_ref().ok())
                     .is_some_and(|s| s.communities.iter().any(|c| c.role.moderates()))

@@ -1,0 +1,131 @@
+//! The boot data of a page request (`app::boot`): gathered before the page
+//! is rendered, with the same access rules as the server functions that
+//! the browser would otherwise call (`current_user`, `my_spaces`,
+//! `get_channel`, `list_messages`, `get_studio`, `call_history`,
+//! `get_call`).
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use http::HeaderMap;
+
+use super::auth;
+use super::calls::queries;
+use super::chat;
+use super::error::{AppError, AppResult};
+use super::state::AppState;
+use crate::api::call_types::{CallHistoryPage, HISTORY_LENGTH};
+use crate::api::ids::{CallId, ChannelId, StudioId};
+use crate::api::types::{ChannelDetail, MessagePage, UserView};
+use crate::api::{ApiError, ErrorKind};
+use crate::app::boot::{Boot, PageData};
+use crate::app::{query_value, Page};
+
+/// What the page at `path` starts from, for whoever `headers` say is asking.
+pub async fn gather(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    query: Option<&str>,
+) -> Boot {
+    let user = match auth::authenticate(state, headers).await {
+        Ok(authed) => authed.user,
+        Err(AppError::Rejected(e)) if e.kind == ErrorKind::Unauthorized => {
+            return Boot {
+                user: Ok(None),
+                spaces: None,
+                page: None,
+            }
+        }
+        Err(e) => {
+            return Boot {
+                user: Err(e.into()),
+                spaces: None,
+                page: None,
+            }
+        }
+    };
+    let page = Page::at(path);
+    if !page.signed_in() {
+        return Boot {
+            user: Ok(Some(user)),
+            spaces: None,
+            page: None,
+        };
+    }
+    let spaces = chat::spaces(state, &user).await.map_err(ApiError::from);
+    let data = match page {
+        Page::Chat => {
+            let id: Option<ChannelId> = id_after(path, "/c/");
+            let data = match id {
+                None => Err(ApiError::new(ErrorKind::NotFound, "No such channel.")),
+                Some(id) => chat_data(state, &user, id).await.map_err(ApiError::from),
+            };
+            Some(PageData::Chat(id, data))
+        }
+        Page::Studio => {
+            let id: Option<StudioId> = id_after(path, "/s/");
+            let data = match id {
+                None => Err(ApiError::new(ErrorKind::NotFound, "No such studio.")),
+                Some(id) => chat::studio_detail(state, &user, id)
+                    .await
+                    .map_err(ApiError::from),
+            };
+            Some(PageData::Studio(id, data))
+        }
+        Page::Calls => {
+            let linked = query
+                .and_then(|q| query_value(q, "callId"))
+                .and_then(|id| id.parse().ok())
+                .map(CallId);
+            let data = calls_data(state, &user, linked)
+                .await
+                .map_err(ApiError::from);
+            Some(PageData::Calls(linked, data))
+        }
+        _ => None,
+    };
+    Boot {
+        user: Ok(Some(user)),
+        spaces: Some(spaces),
+        page: data,
+    }
+}
+
+/// The id in `/c/12`, `/s/3`, if it is one.
+fn id_after<T: std::str::FromStr>(path: &str, prefix: &str) -> Option<T> {
+    path.strip_prefix(prefix)?.parse().ok()
+}
+
+async fn chat_data(
+    state: &AppState,
+    user: &UserView,
+    id: ChannelId,
+) -> AppResult<(ChannelDetail, MessagePage)> {
+    let detail = chat::channel_detail(state, user, id).await?;
+    let page = chat::list_messages(state, user, id, None, None).await?;
+    Ok((detail, page))
+}
+
+/// The calls page's history, with the linked call (as the page fetches it).
+async fn calls_data(
+    state: &AppState,
+    user: &UserView,
+    linked: Option<CallId>,
+) -> AppResult<CallHistoryPage> {
+    let page = queries::call_history(state, user, None, None, Some(HISTORY_LENGTH)).await?;
+    let missing = linked.filter(|id| !page.calls.iter().any(|c| c.id == *id));
+    let call = match missing {
+        Some(id) => queries::get_call(state, user, id).await.ok(),
+        None => None,
+    };
+    Ok(page.with_linked(call))
+}
+
+/// Before a page is rendered: its boot data, into the request (the page's
+/// context takes it from there, `server::app`).
+pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let boot = gather(&state, req.headers(), req.uri().path(), req.uri().query()).await;
+    req.extensions_mut().insert(boot);
+    next.run(req).await
+}
