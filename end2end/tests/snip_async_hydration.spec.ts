@@ -3,52 +3,14 @@
 // made here: which functions lose their bodies, which keep them, and that a
 // module able to start async hydration is refused and left as it was.
 import { test, expect } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { moduleOf, runTool, snipped } from './snip_tool';
 
-const tool = join(__dirname, '..', 'tools', 'snip-async-hydration.mjs');
+const run = (bytes: Uint8Array) => runTool('snip-async-hydration.mjs', bytes);
 const CLOSURE = '_$u7b$$u7b$closure$u7d$$u7d$';
 
 /** A legacy-mangled symbol for the path `segs`. */
 const mangle = (segs: string[]) =>
   `_ZN${segs.map((s) => `${s.length}${s}`).join('')}17h0123456789abcdefE`;
-
-async function binaryen() {
-  return (await import('binaryen')).default;
-}
-
-/** A module of functions with these names, each returning 7. */
-async function moduleOf(names: string[]): Promise<Uint8Array> {
-  const b = await binaryen();
-  const mod = new b.Module();
-  for (const name of names) mod.addFunction(name, b.none, b.i32, [], mod.i32.const(7));
-  b.setDebugInfo(true);
-  const bytes = mod.emitBinary();
-  mod.dispose();
-  return bytes;
-}
-
-/** Each function's name, and whether its body is now `unreachable`. */
-async function snipped(bytes: Uint8Array): Promise<Record<string, boolean>> {
-  const b = await binaryen();
-  const mod = b.readBinary(bytes);
-  const out: Record<string, boolean> = {};
-  for (let i = 0; i < mod.getNumFunctions(); i++) {
-    const info = b.getFunctionInfo(mod.getFunctionByIndex(i));
-    out[info.name] = b.getExpressionId(info.body) === b.UnreachableId;
-  }
-  mod.dispose();
-  return out;
-}
-
-function run(bytes: Uint8Array) {
-  const file = join(mkdtempSync(join(tmpdir(), 'snip-')), 'm.wasm');
-  writeFileSync(file, bytes);
-  const result = spawnSync('node', [tool, file], { encoding: 'utf8' });
-  return { ...result, after: new Uint8Array(readFileSync(file)) };
-}
 
 test('async hydration and its closures lose their bodies; helpers and everything else keep theirs', async () => {
   const names = {

@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
+import { readModule, writeModule } from './wasm-io.mjs';
 
 const AUDITED = { leptos: '0.8.23', tachys: '0.2.19' };
 const STARTS = new Set(['hydrate_from_async', 'hydrate_lazy']);
@@ -70,12 +71,7 @@ function lockedVersions(lockFile) {
 }
 
 function snip(file) {
-  // The features rustc's wasm32 output uses (as in .ci/build-site's wasm-opt).
-  const F = binaryen.Features;
-  const features = F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SignExt
-    | F.MutableGlobals | F.ReferenceTypes | F.Multivalue;
-  const mod = binaryen.readBinary(fs.readFileSync(file));
-  mod.setFeatures(features);
+  const mod = readModule(file);
   let named = 0;
   const dead = [];
   for (let i = 0; i < mod.getNumFunctions(); i++) {
@@ -96,12 +92,7 @@ function snip(file) {
     return;
   }
   for (const fn of dead) binaryen.Function.setBody(fn, mod.unreachable());
-  if (!mod.validate()) throw new Error(`${path.basename(file)}: invalid after snipping`);
-  // Names kept: wasm-opt orders functions by them (.ci/build-site).
-  binaryen.setDebugInfo(true);
-  const out = mod.emitBinary();
-  mod.dispose();
-  fs.writeFileSync(file, out);
+  writeModule(mod, file);
   console.log(`snip-async-hydration: ${path.basename(file)}: ${dead.length} functions snipped`);
 }
 

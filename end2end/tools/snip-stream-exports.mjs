@@ -19,10 +19,10 @@
 // shipping methods that would trap.
 //
 //   node snip-stream-exports.mjs MODULE.wasm...
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
+import { readModule, writeModule } from './wasm-io.mjs';
 
 /** An exported method of one of the classes (not its `__wbg_…_free`). */
 export const METHOD = /^intounderlying(source|bytesource|sink)_[A-Za-z]+_[0-9a-f]+$/;
@@ -30,11 +30,7 @@ export const METHOD = /^intounderlying(source|bytesource|sink)_[A-Za-z]+_[0-9a-f
 export const MAKER = /^__wbg_new_with_into_underlying_(source|byte_source|sink)_[0-9a-f]+$/;
 
 function snip(file) {
-  const F = binaryen.Features;
-  const features = F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.SignExt
-    | F.MutableGlobals | F.ReferenceTypes | F.Multivalue;
-  const mod = binaryen.readBinary(fs.readFileSync(file));
-  mod.setFeatures(features);
+  const mod = readModule(file);
   const name = path.basename(file);
   for (let i = 0; i < mod.getNumFunctions(); i++) {
     const info = binaryen.getFunctionInfo(mod.getFunctionByIndex(i));
@@ -48,12 +44,7 @@ function snip(file) {
     if (e.kind === binaryen.ExternalFunction && METHOD.test(e.name)) methods.push(e.value);
   }
   for (const fn of methods) binaryen.Function.setBody(mod.getFunction(fn), mod.unreachable());
-  if (!mod.validate()) throw new Error(`${name}: invalid after snipping`);
-  // Names kept: wasm-opt orders functions by them (.ci/build-site).
-  binaryen.setDebugInfo(true);
-  const out = mod.emitBinary();
-  mod.dispose();
-  fs.writeFileSync(file, out);
+  writeModule(mod, file);
   console.log(`snip-stream-exports: ${name}: ${methods.length} method${methods.length === 1 ? "" : "s"} snipped`);
 }
 
