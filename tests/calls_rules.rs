@@ -4,7 +4,7 @@
 
 mod common;
 
-use belfry::api::call_types::CallView;
+use belfry::api::call_types::{CallHistoryPage, CallView};
 use belfry::calls::{CallChange, CallStatus, DeclineReason, EndReason, ParticipantStatus};
 use belfry::media::control::MediaCommand;
 use common::Parish;
@@ -429,4 +429,34 @@ async fn someone_connected_elsewhere_can_neither_answer_nor_join_another_call() 
         answered.participant(p.alice.id()).unwrap().status,
         ParticipantStatus::Connected
     );
+}
+
+#[tokio::test]
+async fn the_calls_page_puts_a_linked_older_call_first_only_for_those_who_may_see_it() {
+    let p = Parish::new().await;
+    let mut ids = Vec::new();
+    for _ in 0..51 {
+        let call: CallView = p
+            .alice
+            .ok("initiate_call", json!({"channel_id": p.direct}))
+            .await;
+        let _: CallView = p.alice.ok("end_call", json!({"call_id": call.id})).await;
+        ids.push(call.id);
+    }
+    let oldest = ids[0];
+    let page: CallHistoryPage = p.bob.ok("calls_page", json!({})).await;
+    assert_eq!(page.calls.len(), 50);
+    assert_eq!(page.calls[0].id, ids[50], "newest first");
+    assert!(!page.calls.iter().any(|c| c.id == oldest));
+    // A link to the oldest: it comes first, once, before the latest 50.
+    let page: CallHistoryPage = p.bob.ok("calls_page", json!({"linked": oldest})).await;
+    assert_eq!(page.calls.len(), 51);
+    assert_eq!((page.calls[0].id, page.calls[1].id), (oldest, ids[50]));
+    // A link to one already listed changes nothing.
+    let page: CallHistoryPage = p.bob.ok("calls_page", json!({"linked": ids[50]})).await;
+    assert_eq!(page.calls.len(), 50);
+    assert_eq!(page.calls.iter().filter(|c| c.id == ids[50]).count(), 1);
+    // Dave was in none of them: the link shows him nothing of it.
+    let page: CallHistoryPage = p.dave.ok("calls_page", json!({"linked": oldest})).await;
+    assert!(page.calls.is_empty(), "{:?}", page.calls);
 }

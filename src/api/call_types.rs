@@ -56,20 +56,6 @@ pub struct CallHistoryPage {
     pub next_before: Option<CallId>,
 }
 
-/// How many calls the calls page lists.
-pub const HISTORY_LENGTH: u32 = 50;
-
-impl CallHistoryPage {
-    /// With `linked` (the call a link pointed at, fetched because the page
-    /// does not list it: it is older) first.
-    pub fn with_linked(mut self, linked: Option<CallView>) -> CallHistoryPage {
-        if let Some(call) = linked.filter(|l| !self.calls.iter().any(|c| c.id == l.id)) {
-            self.calls.insert(0, call);
-        }
-        self
-    }
-}
-
 /// What a tab needs to know about my calls when its live link opens, in
 /// one round trip: what rings me, the missed-calls badge, and the call I am
 /// connected in (a reloaded tab rejoins it).

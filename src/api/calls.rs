@@ -128,6 +128,15 @@ pub async fn my_calls() -> Result<CallState, ApiError> {
     Ok(queries::call_state(&state, &me.user).await?)
 }
 
+/// The calls page's list: my latest calls, and first, if it is older than
+/// those, the call a link pointed at (`/calls?callId=`).
+#[server(prefix = "/api", endpoint = "calls_page", input = Wire, output = Wire)]
+pub async fn calls_page(linked: Option<CallId>) -> Result<CallHistoryPage, ApiError> {
+    use crate::server::{calls::queries, request};
+    let (state, me) = request::viewer().await?;
+    Ok(queries::calls_page(&state, &me.user, linked).await?)
+}
+
 /// A channel's calls, or mine without a channel; newest first.
 #[server(prefix = "/api", endpoint = "call_history", input = Wire, output = Wire)]
 pub async fn call_history(

@@ -9,10 +9,9 @@ use super::call::use_call_center;
 use super::common::{ErrorPanel, TimeOfDay};
 use super::icons::PhoneIcon;
 use super::page_data::page_data;
-use crate::api::call_types::{CallView, HISTORY_LENGTH};
-use crate::api::calls::{call_history, get_call};
+use crate::api::call_types::CallView;
+use crate::api::calls::calls_page;
 use crate::api::types::ChannelKind;
-use crate::api::ApiError;
 use crate::app::router::{query_value, use_location};
 use crate::calls::ids::CallId;
 use crate::calls::{CallStatus, ParticipantStatus};
@@ -32,15 +31,7 @@ pub fn CallsPage() -> impl IntoView {
             PageData::Calls(at, data) if at == *linked => Some(data),
             _ => None,
         },
-        |linked| async move {
-            let page = call_history(None, None, Some(HISTORY_LENGTH)).await?;
-            let missing = linked.filter(|id| !page.calls.iter().any(|c| c.id == *id));
-            let call = match missing {
-                Some(id) => get_call(id).await.ok(),
-                None => None,
-            };
-            Ok::<_, ApiError>(page.with_linked(call))
-        },
+        calls_page,
     );
     Effect::new(move |_| center.calls_seen());
     view! {

@@ -1,8 +1,7 @@
 //! The boot data of a page request (`app::boot`): gathered before the page
 //! is rendered, with the same access rules as the server functions that
 //! the browser would otherwise call (`current_user`, `my_spaces`,
-//! `get_channel`, `list_messages`, `get_studio`, `call_history`,
-//! `get_call`).
+//! `get_channel`, `list_messages`, `get_studio`, `calls_page`).
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -14,7 +13,6 @@ use super::calls::queries;
 use super::chat;
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::api::call_types::{CallHistoryPage, HISTORY_LENGTH};
 use crate::api::ids::{CallId, ChannelId, StudioId};
 use crate::api::types::{ChannelDetail, MessagePage, UserView};
 use crate::api::{ApiError, ErrorKind};
@@ -53,43 +51,57 @@ pub async fn gather(
             page: None,
         };
     }
-    let spaces = chat::spaces(state, &user).await.map_err(ApiError::from);
-    let data = match page {
+    // The navigation's data and the page's, side by side.
+    let (spaces, data) = tokio::join!(
+        chat::spaces(state, &user),
+        page_data(state, &user, page, path, query)
+    );
+    Boot {
+        user: Ok(Some(user)),
+        spaces: Some(spaces.map_err(ApiError::from)),
+        page: data,
+    }
+}
+
+/// The data of the page at `path` (`?query`), if it has any.
+async fn page_data(
+    state: &AppState,
+    user: &UserView,
+    page: Page,
+    path: &str,
+    query: Option<&str>,
+) -> Option<PageData> {
+    Some(match page {
         Page::Chat => {
             let id: Option<ChannelId> = id_after(path, "/c/");
             let data = match id {
                 None => Err(ApiError::new(ErrorKind::NotFound, "No such channel.")),
-                Some(id) => chat_data(state, &user, id).await.map_err(ApiError::from),
+                Some(id) => chat_data(state, user, id).await.map_err(ApiError::from),
             };
-            Some(PageData::Chat(id, data))
+            PageData::Chat(id, data)
         }
         Page::Studio => {
             let id: Option<StudioId> = id_after(path, "/s/");
             let data = match id {
                 None => Err(ApiError::new(ErrorKind::NotFound, "No such studio.")),
-                Some(id) => chat::studio_detail(state, &user, id)
+                Some(id) => chat::studio_detail(state, user, id)
                     .await
                     .map_err(ApiError::from),
             };
-            Some(PageData::Studio(id, data))
+            PageData::Studio(id, data)
         }
         Page::Calls => {
             let linked = query
                 .and_then(|q| query_value(q, "callId"))
                 .and_then(|id| id.parse().ok())
                 .map(CallId);
-            let data = calls_data(state, &user, linked)
+            let data = queries::calls_page(state, user, linked)
                 .await
                 .map_err(ApiError::from);
-            Some(PageData::Calls(linked, data))
+            PageData::Calls(linked, data)
         }
-        _ => None,
-    };
-    Boot {
-        user: Ok(Some(user)),
-        spaces: Some(spaces),
-        page: data,
-    }
+        _ => return None,
+    })
 }
 
 /// The id in `/c/12`, `/s/3`, if it is one.
@@ -105,21 +117,6 @@ async fn chat_data(
     let detail = chat::channel_detail(state, user, id).await?;
     let page = chat::list_messages(state, user, id, None, None).await?;
     Ok((detail, page))
-}
-
-/// The calls page's history, with the linked call (as the page fetches it).
-async fn calls_data(
-    state: &AppState,
-    user: &UserView,
-    linked: Option<CallId>,
-) -> AppResult<CallHistoryPage> {
-    let page = queries::call_history(state, user, None, None, Some(HISTORY_LENGTH)).await?;
-    let missing = linked.filter(|id| !page.calls.iter().any(|c| c.id == *id));
-    let call = match missing {
-        Some(id) => queries::get_call(state, user, id).await.ok(),
-        None => None,
-    };
-    Ok(page.with_linked(call))
 }
 
 /// Before a page is rendered: its boot data, into the request (the page's

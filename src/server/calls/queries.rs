@@ -59,6 +59,25 @@ pub async fn my_live_calls(state: &AppState, viewer: &UserView) -> AppResult<Vec
     .await
 }
 
+/// How many calls the calls page lists.
+const CALLS_PAGE_LENGTH: u32 = 50;
+
+/// The calls page's list: the viewer's latest calls, and first, if those
+/// do not hold it, the call a link pointed at (when the viewer may see it).
+pub async fn calls_page(
+    state: &AppState,
+    viewer: &UserView,
+    linked: Option<CallId>,
+) -> AppResult<CallHistoryPage> {
+    let mut page = call_history(state, viewer, None, None, Some(CALLS_PAGE_LENGTH)).await?;
+    if let Some(id) = linked.filter(|id| !page.calls.iter().any(|c| c.id == *id)) {
+        if let Ok(call) = get_call(state, viewer, id).await {
+            page.calls.insert(0, call);
+        }
+    }
+    Ok(page)
+}
+
 /// A channel's calls, or (without a channel) the viewer's own, newest first.
 pub async fn call_history(
     state: &AppState,
