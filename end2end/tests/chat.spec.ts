@@ -196,3 +196,37 @@ test('the sign-in form waits for the app: nothing is sent early, and what was ty
   await expect(page.getByRole('navigation', { name: 'Channels and studios' })).toBeVisible();
   expect(page.url()).not.toContain(PASSWORD);
 });
+
+test('a page left before its data came shows the page moved to, not the late answer', async ({ browser }) => {
+  const alice = await signedIn(browser, 'alice');
+  const nav = alice.page.getByRole('navigation');
+  // The first channel header asked for (the choir's) is held back.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let first = true;
+  await alice.page.route('**/api/get_channel', async (route) => {
+    if (first) {
+      first = false;
+      await held;
+    }
+    await route.continue().catch(() => {});
+  });
+  let dropped = 0;
+  alice.page.on('requestfailed', (r) => {
+    if (r.url().endsWith('/api/get_channel')) dropped += 1;
+  });
+  await nav.getByRole('link', { name: 'Choir' }).click();
+  await expect(alice.page.getByText('Loading…')).toBeVisible();
+  // On to another channel, then to the calls, before the choir came.
+  await openChannel(alice.page, 'Bob Okafor');
+  await nav.getByRole('link', { name: /^Calls/ }).click();
+  await expect(alice.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
+  // Leaving dropped the choir's fetch: the browser gave the request up.
+  await expect.poll(() => dropped).toBe(1);
+  release();
+  await expect(alice.page.getByRole('heading', { name: 'Calls' })).toBeVisible();
+  // The choir opens when asked for again, and nothing broke.
+  await openChannel(alice.page, 'Choir');
+  await expect(alice.page.getByRole('heading', { name: 'Calls' })).toHaveCount(0);
+  expect(alice.errors).toEqual([]);
+});

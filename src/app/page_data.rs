@@ -1,10 +1,16 @@
 //! How a page gets its data: from the page itself when it was rendered with
 //! it (`boot`), else fetched, and fetched again when what the address names
 //! changes (another channel, say). `None` while it is being fetched.
+//!
+//! A fetch belongs to the address it was made for: the address moving on,
+//! or the page going, drops it unanswered. (Reading the address after the
+//! page has gone would panic; setting the value of a page that has gone
+//! would show nothing.)
 
 use std::future::Future;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local_scoped_with_cancellation;
 
 use super::boot::{FirstPage, PageData};
 
@@ -33,13 +39,10 @@ where
         }
         data.set(None);
         let answer = fetch(now.clone());
-        let asked = now.clone();
-        leptos::task::spawn_local(async move {
-            let answer = answer.await;
-            // Only if the address has not moved on meanwhile.
-            if untrack(key) == asked {
-                data.set(Some(answer));
-            }
+        // Dropped unanswered when the address moves on (the effect runs
+        // again) or the page goes: its answer would be for another page.
+        spawn_local_scoped_with_cancellation(async move {
+            data.set(Some(answer.await));
         });
         now
     });
