@@ -137,6 +137,18 @@ async fn a_chat_page_comes_with_its_data_only_for_those_who_may_see_it() {
         .iter()
         .any(|m| m.body == "Just between us"));
 
+    // His page is his: no shared cache may keep it.
+    let res = bob
+        .get(p.app.url(&path))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        res.headers().get("cache-control").map(|v| v.as_bytes()),
+        Some(&b"private, no-cache"[..])
+    );
+
     // Carol is not in it: the page says so, and carries none of it.
     let carol = not_following(Some(p.carol.jar.clone()));
     let (status, _, body) = page(&carol, &p, &path).await;
@@ -209,4 +221,36 @@ async fn studio_and_calls_pages_come_with_their_data() {
     };
     assert!(history.calls.is_empty(), "{:?}", history.calls);
     assert!(body.contains("No calls yet."));
+}
+
+#[tokio::test]
+async fn a_page_carries_its_icon_and_the_icon_is_the_apps() {
+    let p = Parish::new().await;
+    let (status, _, body) = page(&not_following(None), &p, "/signin").await;
+    assert_eq!(status, 200);
+    let start = body
+        .find("rel=\"icon\" href=\"")
+        .map(|i| i + "rel=\"icon\" href=\"".len())
+        .unwrap_or_else(|| panic!("no icon link: {body:.600}"));
+    let href = &body[start..start + body[start..].find('"').expect("closed")];
+    let encoded = href
+        .strip_prefix("data:image/svg+xml,")
+        .unwrap_or_else(|| panic!("not inline: {href}"));
+    // Nothing in it that would end the attribute or the URL early.
+    assert!(!encoded.contains(['"', '#', '<', '>', '\n']), "{encoded}");
+    let mut svg = Vec::new();
+    let mut bytes = encoded.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let hex: String = [bytes.next(), bytes.next()]
+                .map(|h| h.expect("two hex digits") as char)
+                .iter()
+                .collect();
+            svg.push(u8::from_str_radix(&hex, 16).expect("hex"));
+        } else {
+            svg.push(b);
+        }
+    }
+    let file = std::fs::read_to_string("public/favicon.svg").expect("public/favicon.svg");
+    assert_eq!(String::from_utf8(svg).expect("utf-8"), file.trim());
 }

@@ -32,6 +32,27 @@ pub use session::Session;
 const KEEP_INSTALL_OFFER: &str = "addEventListener('beforeinstallprompt',function(e){\
     e.preventDefault();window.__belfryInstallOffer=e})";
 
+/// The tab's icon (`public/favicon.svg`, which the installed app and its
+/// notifications use) written into the page as a data URL: a few hundred
+/// bytes in the page instead of a request, and a revalidation after every
+/// change of address, for each page.
+fn favicon_inline() -> String {
+    let svg = include_str!("../../public/favicon.svg").trim();
+    let mut url = String::from("data:image/svg+xml,");
+    for c in svg.chars() {
+        match c {
+            '"' => url.push_str("%22"),
+            '%' => url.push_str("%25"),
+            '#' => url.push_str("%23"),
+            '<' => url.push_str("%3C"),
+            '>' => url.push_str("%3E"),
+            '\n' => url.push_str("%0A"),
+            c => url.push(c),
+        }
+    }
+    url
+}
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -41,7 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#1e3a8a" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="icon" href=favicon_inline() type="image/svg+xml" />
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
                 <meta name="mobile-web-app-capable" content="yes" />

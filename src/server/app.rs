@@ -131,8 +131,15 @@ pub fn router(state: AppState) -> Router {
     };
     // Every address that is not a file or an API is the app's: it says
     // which page that is (`app::router`), and "not found" with a 404.
+    // A page carries its reader's data (the boot data, the messages it is
+    // rendered with): browsers may keep it, asking each time whether it is
+    // current, but no shared cache on the way may.
     let pages = leptos_axum::render_app_to_stream_with_context(context.clone(), app.clone())
-        .layer(middleware::from_fn_with_state(state.clone(), boot::attach));
+        .layer(middleware::from_fn_with_state(state.clone(), boot::attach))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        ));
     // The site's files (WASM, JS, CSS, icons) in the compressed copy the
     // browser accepts, answering "has it changed?" with a 304; anything else
     // is a page.
