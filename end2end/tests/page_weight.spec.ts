@@ -4,7 +4,7 @@
 // what a phone really fetches: pages, the WASM, its JS glue, the CSS, icons
 // and every server function's answer (not the WebSockets or the audio).
 import { test, expect, Page } from '@playwright/test';
-import { caller, expectHears } from './callers';
+import { caller, expectHears, hangUp, startCall } from './callers';
 import { openChannel } from './helpers';
 
 interface Fetched { url: string; status: number; encoding: string; bytes: number; cached: boolean }
@@ -154,11 +154,7 @@ test('a page with an active call, fetched as gzip with an empty cache, is under 
     await recordDownloads(A.page, fetched);
     await A.page.goto('/');
     await expect(A.page.locator('body[data-hydrated]')).toHaveCount(1);
-    await openChannel(A.page, 'Bob Okafor');
-    await A.page.getByRole('button', { name: 'Start voice call' }).click();
-    await B.page.locator('#incoming-accept').click();
-    await expect(A.page.getByTestId('call-panel')).toBeVisible();
-    await expectHears(A.page, [660], 'alice');
+    await startCall(A, B);
 
     const report = fetched
       .map((f) => `${String(f.bytes).padStart(8)} B  ${f.status} ${f.encoding.padEnd(4)} ${f.url}`)
@@ -190,8 +186,7 @@ test('a page with an active call, fetched as gzip with an empty cache, is under 
     });
     expect(icon).toEqual({ inline: true, tile: '1e3a8a', bell: 'fbbf24' });
     expect(total, report).toBeLessThan(GOAL);
-    await A.page.getByRole('button', { name: 'End call' }).click();
-    await expect(B.page.getByTestId('call-panel')).toHaveCount(0);
+    await hangUp(A.page, B.page);
     expect(A.errors.concat(B.errors)).toEqual([]);
   } finally {
     await A.browser.close();
