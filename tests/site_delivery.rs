@@ -1,6 +1,7 @@
 //! How the site reaches the browser: its files in the compressed copy made at
 //! build time that the browser accepts, and revalidated on every load; pages
-//! compressed as they are sent; the JSON that carries room tokens never.
+//! and the answers that hold what a page shows (a chat's messages) compressed
+//! as they are sent; the JSON that carries room tokens never.
 
 mod common;
 
@@ -114,6 +115,68 @@ async fn pages_are_gzipped_when_asked_and_arrive_whole() {
         zipped.len() * 2 < page.len(),
         "{} -> {}",
         page.len(),
+        zipped.len()
+    );
+}
+
+#[tokio::test]
+async fn a_chats_messages_come_gzipped_when_asked_and_read_back_the_same() {
+    let p = Parish::new().await;
+    let ask = |encoding: &'static str| {
+        p.alice
+            .http
+            .post(p.app.url("/api/list_messages"))
+            .header("content-type", "application/json")
+            .header(ACCEPT_ENCODING, encoding)
+            .body(json!({ "channel_id": p.choir }).to_string())
+            .send()
+    };
+    for n in 0..20 {
+        if n == 3 {
+            // A chat of a few messages is not worth it: it comes as it is.
+            let short = ask("gzip").await.expect("sent");
+            assert_eq!(short.status(), 200);
+            assert!(short.headers().get(CONTENT_ENCODING).is_none());
+            let short: serde_json::Value = short.json().await.expect("JSON");
+            assert_eq!(short["messages"].as_array().map(Vec::len), Some(3));
+        }
+        let _: serde_json::Value = p
+            .alice
+            .ok(
+                "send_message",
+                json!({ "channel_id": p.choir, "body": format!("Rehearsal {n}: bring the Gloria") }),
+            )
+            .await;
+    }
+    let plain = ask("identity").await.expect("sent");
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get(CONTENT_ENCODING).is_none());
+    let plain: serde_json::Value = plain.json().await.expect("JSON");
+    assert_eq!(plain["messages"].as_array().map(Vec::len), Some(20));
+
+    let res = ask("gzip").await.expect("sent");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()[CONTENT_ENCODING], "gzip");
+    // Caches on the way key on what was accepted (Vary may come twice).
+    assert!(
+        res.headers()
+            .get_all(VARY)
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("accept-encoding")),
+        "{:?}",
+        res.headers()
+    );
+    let zipped = res.bytes().await.expect("body");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_string(&mut text)
+        .expect("valid gzip");
+    let read: serde_json::Value = serde_json::from_str(&text).expect("JSON inside");
+    assert_eq!(read, plain);
+    assert!(
+        zipped.len() * 2 < text.len(),
+        "{} -> {}",
+        text.len(),
         zipped.len()
     );
 }

@@ -186,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(compression::mark))
         .layer(compression::layer())
         .with_state(state)
 }
