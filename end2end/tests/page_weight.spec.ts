@@ -14,6 +14,14 @@ interface Fetched { url: string; status: number; encoding: string; bytes: number
  *  the total but not budgeted: they grow with the data the suite leaves. */
 const SITE_BUDGET = 222 * 1024;
 
+/** A line per response (bytes, status, encoding, address), and their sum. */
+function reportOf(fetched: Fetched[]): { lines: string; total: number } {
+  const lines = fetched
+    .map((f) => `${String(f.bytes).padStart(8)} B  ${f.status} ${f.encoding.padEnd(4)} ${f.url}`)
+    .join('\n');
+  return { lines, total: fetched.reduce((n, f) => n + f.bytes, 0) };
+}
+
 /** Records every response the page's network layer finishes. */
 async function recordDownloads(page: Page, into: Fetched[]) {
   const cdp = await page.context().newCDPSession(page);
@@ -50,12 +58,9 @@ test('a page with an active call is downloaded compressed, within its budget', a
     await expect(A.page.getByTestId('call-panel')).toBeVisible();
     await expectHears(A.page, [660], 'alice');
 
-    const sum = (list: Fetched[]) => list.reduce((n, f) => n + f.bytes, 0);
-    const total = sum(fetched);
-    const site = sum(fetched.filter((f) => !f.url.startsWith('/api/')));
-    const report = fetched
-      .map((f) => `${String(f.bytes).padStart(8)} B  ${f.status} ${f.encoding.padEnd(4)} ${f.url}`)
-      .join('\n') + `\n${String(site).padStart(8)} B  the site\n${String(total).padStart(8)} B  in all`;
+    const { lines, total } = reportOf(fetched);
+    const site = reportOf(fetched.filter((f) => !f.url.startsWith('/api/'))).total;
+    const report = `${lines}\n${String(site).padStart(8)} B  the site\n${String(total).padStart(8)} B  in all`;
     console.log(report);
     await info.attach('downloads.txt', { body: report, contentType: 'text/plain' });
 
@@ -156,10 +161,7 @@ test('a page with an active call, fetched as gzip with an empty cache, is under 
     await expect(A.page.locator('body[data-hydrated]')).toHaveCount(1);
     await startCall(A, B);
 
-    const report = fetched
-      .map((f) => `${String(f.bytes).padStart(8)} B  ${f.status} ${f.encoding.padEnd(4)} ${f.url}`)
-      .join('\n');
-    const total = fetched.reduce((n, f) => n + f.bytes, 0);
+    const { lines: report, total } = reportOf(fetched);
     console.log(`${report}\n${String(total).padStart(8)} B  in all (gzip)`);
     await info.attach('downloads-gzip.txt', { body: `${report}\n${total} B in all`, contentType: 'text/plain' });
     // Nothing came from the cache, and every text file came as gzip (not

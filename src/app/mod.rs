@@ -35,7 +35,9 @@ const KEEP_INSTALL_OFFER: &str = "addEventListener('beforeinstallprompt',functio
 /// The tab's icon (`public/favicon.svg`, which the installed app and its
 /// notifications use) written into the page as a data URL: a few hundred
 /// bytes in the page instead of a request, and a revalidation after every
-/// change of address, for each page.
+/// change of address, for each page. Made once, on the first page.
+static FAVICON_INLINE: std::sync::LazyLock<String> = std::sync::LazyLock::new(favicon_inline);
+
 fn favicon_inline() -> String {
     let svg = include_str!("../../public/favicon.svg").trim();
     let mut url = String::from("data:image/svg+xml,");
@@ -62,7 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#1e3a8a" />
-                <link rel="icon" href=favicon_inline() type="image/svg+xml" />
+                <link rel="icon" href=FAVICON_INLINE.as_str() type="image/svg+xml" />
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
                 <meta name="mobile-web-app-capable" content="yes" />
