@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-push icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-push bench-sign-in icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -70,6 +70,10 @@ bench-sfu-capacity-net:
 # made on it, or beforehand as the driver does).
 bench-sfu-join:
 	cargo bench --features ssr --bench sfu_join
+
+# 100 sign-ins at once: the server's peak memory and a normal sign-in's wait.
+bench-sign-in:
+	cargo bench --features ssr --bench sign_in_burst
 
 # What each Web Push message costs the server (encryption and signature).
 bench-push:

@@ -49,6 +49,8 @@ async fn main() {
     config.database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     config.site_root = dir.path().join("site");
     config.ring_timeout = Duration::from_secs(300);
+    // Measuring throughput, not the per-person limits.
+    config.limits = belfry::server::limits::LimitsConfig::generous();
     let state = app::prepare_with_media(config, Arc::new(LoggedMedia))
         .await
         .unwrap();

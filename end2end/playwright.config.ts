@@ -48,6 +48,13 @@ export default defineConfig({
       BELFRY_RING_SECONDS: '8',
       // The stand-in push service is the only one the server may send to.
       BELFRY_PUSH_HOSTS: `127.0.0.1:${pushPort}`,
+      // The suite signs in, rings and posts far more often than a person
+      // would, all from one address; the limits have tests of their own.
+      BELFRY_SIGNIN_FREE_TRIES_PER_ADDRESS: '1000',
+      BELFRY_SIGNUPS_PER_HOUR: '1000',
+      BELFRY_RINGS_PER_MINUTE: '1000',
+      BELFRY_MESSAGES_PER_MINUTE: '10000',
+      BELFRY_PUSH_SUBSCRIBES_PER_HOUR: '1000',
     },
   },
 });

@@ -144,9 +144,11 @@ self.addEventListener("push", (event) => {
   event.waitUntil(onPush(msg));
 });
 
-/// Declines the call on the server, with no window opened.
-async function decline(callId) {
-  const res = await fetch("/api/decline_call", {
+/// Answers or declines the call on the server (`/api/answer_call`,
+/// `/api/decline_call`): the tap on the notification's button is the
+/// person's own gesture.
+async function callAction(name, callId) {
+  const res = await fetch(`/api/${name}_call`, {
     method: "POST",
     credentials: "same-origin",
     headers: { "content-type": "application/json" },
@@ -155,10 +157,13 @@ async function decline(callId) {
   return res.status;
 }
 
-/// Where a tap leads: the call's deep link (`&answer=1` from Answer).
-function clickTarget(msg, action) {
+const decline = (callId) => callAction("decline", callId);
+
+/// Where a tap leads: the call's deep link. A link never answers by itself
+/// (anyone can send one); Answer answers here, then opens the call.
+function clickTarget(msg) {
   if (!msg || !msg.callId) return "/";
-  return action === "answer" ? `${msg.url}&answer=1` : msg.url;
+  return msg.url;
 }
 
 /// Focuses an open Belfry window (telling it about the call) or opens one
@@ -171,7 +176,9 @@ async function openCall(msg, action) {
       open.postMessage({ type: "belfry-call", callId: msg.callId, answer: action === "answer" });
       await open.focus();
     } else {
-      await self.clients.openWindow(clickTarget(msg, action));
+      const answered = action === "answer" ? callAction("answer", msg.callId) : null;
+      await self.clients.openWindow(clickTarget(msg));
+      if (answered) await answered;
     }
   } catch (e) {
     console.warn("Belfry could not open its window:", e);

@@ -91,12 +91,28 @@ async fn a_parish_call_rings_only_the_chosen_and_others_are_not_invited() {
         .fails("answer_call", json!({"call_id": call.id}))
         .await;
     assert_eq!(status, 403, "carol was not invited: {}", err.message);
-    // ...but she can see it and join it.
+    // She can see it, but a parish call takes only its invitees and the
+    // people a participant adds: calling in does not join her to it.
     let live: Option<CallView> = p
         .carol
         .ok("active_call", json!({"channel_id": p.hall}))
         .await;
     assert_eq!(live.map(|c| c.id), Some(call.id));
+    let (status, err) = p
+        .carol
+        .fails("initiate_call", json!({"channel_id": p.hall}))
+        .await;
+    assert_eq!(
+        (status, err.message.as_str()),
+        (403, "You were not invited to this call.")
+    );
+    let _: CallView = p
+        .dave
+        .ok(
+            "add_participant",
+            json!({"call_id": call.id, "user_id": p.carol.id()}),
+        )
+        .await;
     let joined: CallView = p
         .carol
         .ok("initiate_call", json!({"channel_id": p.hall}))

@@ -124,7 +124,10 @@ async fn a_failed_insert_rolls_back_and_the_pool_stays_usable() {
         let event = if round == 0 {
             CallEvent::Answer { user: p.bob.id() }
         } else if round % 2 == 0 {
-            CallEvent::Join { user: p.bob.id() }
+            CallEvent::Join {
+                user: p.bob.id(),
+                open: true,
+            }
         } else {
             CallEvent::Leave { user: p.bob.id() }
         };

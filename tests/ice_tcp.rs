@@ -137,7 +137,7 @@ async fn participant(
     listen_for: u8,
     heard: Arc<AtomicUsize>,
 ) {
-    let (signals_tx, mut signals) = mpsc::unbounded_channel();
+    let (signals_tx, mut signals) = belfry::media::driver::signal_channel();
     let joined = server.join(room, name, name, signals_tx).await.unwrap();
     let session: SessionId = joined.session;
     let cid = format!("mic-{name}");

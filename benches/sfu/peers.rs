@@ -75,7 +75,7 @@ impl Load {
         let epoch = self.epoch;
         for room in rooms {
             for member in 0..size {
-                let (signals_tx, signals_rx) = mpsc::unbounded_channel();
+                let (signals_tx, signals_rx) = belfry::media::driver::signal_channel();
                 let joined = server
                     .join(
                         &format!("bench-{room}"),
@@ -222,7 +222,7 @@ async fn publisher(server: MediaServer, session: SessionId, epoch: Instant, ip: 
 async fn subscriber(
     server: MediaServer,
     session: SessionId,
-    mut signals: mpsc::UnboundedReceiver<Signal>,
+    mut signals: mpsc::Receiver<Signal>,
     probe: bool,
     epoch: Instant,
     ip: IpAddr,

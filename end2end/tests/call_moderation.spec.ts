@@ -1,5 +1,6 @@
 // Moderation from the call panel: an admin mutes a member (the SFU silences
-// her and tells her client), the member unmutes herself, then is removed.
+// her and tells her client), her own unmute is refused, the admin lets her
+// speak again, then removes her.
 import { test, expect, Page } from '@playwright/test';
 import { caller, heard, expectHears } from './callers';
 import { openChannel } from './helpers';
@@ -20,7 +21,7 @@ test('an admin mutes and removes a member; members see no such controls', async 
 
     await A.page.getByRole('button', { name: 'Mute Carol Nguyen' }).click();
     await expect(C.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
-    await expect(C.page.getByText('A moderator muted you')).toBeVisible();
+    await expect(C.page.getByText('Muted by a moderator')).toBeVisible();
     await expect(row(A.page, 'carol').locator('.muted-mark')).toBeVisible();
     await A.page.waitForTimeout(1500);
     const carol = async () => (await heard(A.page))[0];
@@ -28,11 +29,20 @@ test('an admin mutes and removes a member; members see no such controls', async 
     await A.page.waitForTimeout(1000);
     expect((await carol()).packets - before.packets, 'the SFU stops her audio').toBeLessThan(5);
 
-    // She may unmute herself when ready.
+    // Her own unmute (the button, or M) is refused: the mute is the server's.
     await C.page.getByTestId('mute').click();
-    await expect(C.page.getByText('A moderator muted you')).toHaveCount(0);
+    await C.page.keyboard.press('m');
+    await expect(C.page.getByTestId('mute')).toHaveAttribute('aria-pressed', 'true');
+    await expect(C.page.getByText('Muted by a moderator')).toBeVisible();
+    const held = await carol();
+    await A.page.waitForTimeout(1000);
+    expect((await carol()).packets - held.packets, 'still silent after her own unmute').toBeLessThan(5);
+
+    // Only a moderator lets her speak again.
+    await A.page.getByRole('button', { name: 'Unmute Carol Nguyen' }).click();
+    await expect(C.page.getByText('Muted by a moderator')).toHaveCount(0);
     await expect(row(A.page, 'carol').locator('.muted-mark')).toHaveCount(0);
-    await expectHears(A.page, [880], 'alice after carol unmutes');
+    await expectHears(A.page, [880], 'alice after a moderator lets carol speak');
 
     await A.page.getByRole('button', { name: 'Remove Carol Nguyen from the call' }).click();
     await expect(C.page.getByTestId('call-panel')).toHaveCount(0);

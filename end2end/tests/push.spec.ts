@@ -179,14 +179,25 @@ test('Answer on the notification opens Belfry and answers the call', async ({ br
     await expect(look.getByRole('alertdialog')).toContainText('Alice Martin');
     await look.close();
 
+    // A link that asks to answer (anyone can send one) answers nothing: it
+    // shows the ringing overlay with Accept focused, for Bob to decide.
+    const forged = await bob.context.newPage();
+    await forged.goto(`/?callId=${ring.message.callId}&answer=1`);
+    await expect(forged.getByRole('alertdialog')).toContainText('Alice Martin');
+    await expect(forged.locator('#incoming-accept')).toBeFocused();
+    await expect.poll(() => forged.url(), 'the deep link is spent').not.toContain('callId');
+    await forged.waitForTimeout(1000);
+    await expect(A.page.locator('[data-testid=call-person][data-user=bob]')).not.toContainText('Connected');
+    await forged.close();
+
+    // The notification's own Answer (the tap is the gesture): the worker
+    // answers, then opens the call's plain link.
     const { opens } = await tap(bob.context, ring.message.tag, 'answer');
-    expect(opens).toBe(`/?callId=${ring.message.callId}&answer=1`);
+    expect(opens).toBe(`/?callId=${ring.message.callId}`);
+    await expect(A.page.locator('[data-testid=call-person][data-user=bob]')).toContainText('Connected');
     const page = await bob.context.newPage();
     await page.goto(opens);
     await expect(page.getByTestId('call-panel')).toBeVisible();
-    // Answered on the server: the caller sees Bob in the call.
-    await expect(A.page.locator('[data-testid=call-person][data-user=bob]')).toContainText('Connected');
-    await expect.poll(() => page.url(), 'the deep link is spent').not.toContain('answer=1');
     expect(await notifications(bob.context)).toEqual([]);
     await page.getByTestId('call-panel').getByRole('button', { name: 'End call' }).click();
     await expect(A.page.getByTestId('call-panel')).toHaveCount(0);

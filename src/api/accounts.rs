@@ -21,7 +21,8 @@ pub async fn sign_up(
         password,
         invite_code,
     };
-    let (user, token) = accounts::sign_up(&state, form).await?;
+    let from = request::client_addr(&state)?;
+    let (user, token) = accounts::sign_up(&state, form, from).await?;
     request::set_cookie(accounts::cookie_for(&state, &token))?;
     Ok(user)
 }
@@ -30,7 +31,8 @@ pub async fn sign_up(
 pub async fn sign_in(username: String, password: String) -> Result<UserView, ApiError> {
     use crate::server::{accounts, request};
     let state = request::state()?;
-    let (user, token) = accounts::sign_in(&state, &username, password).await?;
+    let from = request::client_addr(&state)?;
+    let (user, token) = accounts::sign_in(&state, &username, password, from).await?;
     request::set_cookie(accounts::cookie_for(&state, &token))?;
     Ok(user)
 }

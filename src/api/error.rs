@@ -26,6 +26,14 @@ pub enum ErrorKind {
     Internal,
     /// The browser could not reach the server.
     Network,
+    /// Too many tries or requests: the `Retry-After` header says how long
+    /// to wait.
+    TooManyRequests,
+    /// The body is not JSON or Belfry's postcard.
+    UnsupportedMediaType,
+    /// The server cannot answer right now (its database failed); it
+    /// recovers by itself.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -39,6 +47,9 @@ impl ErrorKind {
             Self::PayloadTooLarge => 413,
             Self::Internal => 500,
             Self::Network => 503,
+            Self::TooManyRequests => 429,
+            Self::UnsupportedMediaType => 415,
+            Self::Unavailable => 503,
         }
     }
 }

@@ -210,7 +210,14 @@ fn an_answer_after_the_timeout_is_refused() {
         Err(CallError::NotRinging)
     );
     // ...but she may still join it.
-    let joined = step(&expired, CallEvent::Join { user: CAROL }, T0 + RING + 5);
+    let joined = step(
+        &expired,
+        CallEvent::Join {
+            user: CAROL,
+            open: true,
+        },
+        T0 + RING + 5,
+    );
     assert_eq!(
         status_of(&joined.state, CAROL),
         ParticipantStatus::Connected
@@ -246,14 +253,28 @@ fn a_cancel_arriving_after_the_answer_is_refused() {
 fn a_second_initiate_in_a_live_channel_joins_the_call() {
     // The server turns a second initiate into Join.
     let call = one_to_one();
-    let t = step(&call, CallEvent::Join { user: BOB }, T0 + 500);
+    let t = step(
+        &call,
+        CallEvent::Join {
+            user: BOB,
+            open: true,
+        },
+        T0 + 500,
+    );
     assert_eq!(
         t.state.status,
         CallStatus::Active,
         "bob calling back while rung answers"
     );
     assert_eq!(t.changes, vec![CallChange::Answered { user: BOB }]);
-    let again = apply(&t.state, &CallEvent::Join { user: BOB }, T0 + 600);
+    let again = apply(
+        &t.state,
+        &CallEvent::Join {
+            user: BOB,
+            open: true,
+        },
+        T0 + 600,
+    );
     assert_eq!(again, Err(CallError::AlreadyInCall));
 }
 

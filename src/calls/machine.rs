@@ -25,13 +25,17 @@ pub enum CallEvent {
     Leave { user: UserId },
     /// Ends the call for everyone (the caller, or a moderator).
     End { by: UserId, moderator: bool },
-    /// A channel member joins the live call without being rung.
-    Join { user: UserId },
+    /// A channel member joins the live call without being rung. `open`
+    /// when every member of the channel may (a group's or a direct call);
+    /// a parish call takes only its invitees and the people added to it.
+    Join { user: UserId, open: bool },
     /// Rings more people into a live group call; `busy` are in another call.
+    /// Someone a moderator removed comes back only if `by_moderator`.
     Invite {
         users: Vec<UserId>,
         busy: Vec<UserId>,
         ring_deadline: Millis,
+        by_moderator: bool,
     },
     /// Time has passed: ring deadlines at or before `now` expire.
     Expire,
@@ -134,6 +138,10 @@ pub enum CallError {
     AlreadyInCall,
     #[error("You were removed from this call.")]
     Removed,
+    #[error(
+        "A moderator removed them from this call; only a coordinator or admin can add them back."
+    )]
+    RemovedByModerator,
 }
 
 /// Opens a call: the initiator is connected, invitees ring until
@@ -239,12 +247,13 @@ pub fn apply(state: &CallState, event: &CallEvent, now: Millis) -> Result<Transi
                 finish(&mut t, CallStatus::Ended, EndReason::Hangup, now, Some(by));
             }
         }
-        CallEvent::Join { user } => join(&mut t, user, now)?,
+        CallEvent::Join { user, open } => join(&mut t, user, open, now)?,
         CallEvent::Invite {
             ref users,
             ref busy,
             ring_deadline,
-        } => invite(&mut t, users, busy, now, ring_deadline)?,
+            by_moderator,
+        } => invite(&mut t, users, busy, now, ring_deadline, by_moderator)?,
         CallEvent::Expire => expire(&mut t, now),
         CallEvent::MediaJoined { user } => match t.state.participant(user).map(|p| p.status) {
             Some(P::Connected) => {}

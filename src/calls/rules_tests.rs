@@ -64,6 +64,7 @@ fn adding_a_participant_rings_them_with_their_own_deadline() {
             users: vec![CAROL, UserId(5)],
             busy: vec![UserId(5)],
             ring_deadline: later + RING,
+            by_moderator: false,
         },
         later,
     );
@@ -82,6 +83,7 @@ fn adding_a_participant_rings_them_with_their_own_deadline() {
             users: vec![CAROL],
             busy: vec![],
             ring_deadline: later + RING,
+            by_moderator: false,
         },
         later,
     );
@@ -92,6 +94,7 @@ fn adding_a_participant_rings_them_with_their_own_deadline() {
             users: vec![CAROL],
             busy: vec![],
             ring_deadline: T0,
+            by_moderator: false,
         },
         T0,
     );
@@ -108,7 +111,14 @@ fn removal_evicts_and_blocks_rejoining() {
     assert_eq!(status_of(&t.state, BOB), ParticipantStatus::Disconnected);
     assert_eq!(t.state.status, CallStatus::Active);
     assert_eq!(
-        apply(&t.state, &CallEvent::Join { user: BOB }, T0 + 20),
+        apply(
+            &t.state,
+            &CallEvent::Join {
+                user: BOB,
+                open: true
+            },
+            T0 + 20
+        ),
         Err(CallError::Removed)
     );
     assert_eq!(
@@ -190,7 +200,10 @@ fn every_finished_call_refuses_further_events() {
         CallEvent::Answer { user: BOB },
         CallEvent::Decline { user: BOB },
         CallEvent::Expire,
-        CallEvent::Join { user: CAROL },
+        CallEvent::Join {
+            user: CAROL,
+            open: true,
+        },
         CallEvent::End {
             by: ALICE,
             moderator: true,
@@ -229,4 +242,70 @@ fn states_round_trip_through_their_stored_names() {
         assert_eq!(ParticipantStatus::parse(s).unwrap().as_str(), s);
     }
     assert_eq!(CallStatus::parse("ringing"), None);
+}
+
+#[test]
+fn a_parish_call_takes_only_its_invitees_and_only_they_make_it_active() {
+    // group(): alice rings bob, carol and dave. Eve was never rung.
+    let eve = UserId(5);
+    let ringing = group();
+    assert_eq!(
+        apply(
+            &ringing,
+            &CallEvent::Join {
+                user: eve,
+                open: false
+            },
+            T0 + 1
+        ),
+        Err(CallError::NotInvited),
+        "a parish member who was not invited cannot join"
+    );
+    // In a group channel she may join, but the call rings on for the
+    // invitees: her arrival does not answer in their place.
+    let t = step(
+        &ringing,
+        CallEvent::Join {
+            user: eve,
+            open: true,
+        },
+        T0 + 1,
+    );
+    assert_eq!(t.state.status, CallStatus::Ringing);
+    assert_eq!(status_of(&t.state, eve), ParticipantStatus::Connected);
+    assert_eq!(status_of(&t.state, BOB), ParticipantStatus::Ringing);
+    // An invitee's join is an answer, in either kind of channel.
+    let answered = step(
+        &ringing,
+        CallEvent::Join {
+            user: BOB,
+            open: false,
+        },
+        T0 + 2,
+    );
+    assert_eq!(answered.state.status, CallStatus::Active);
+}
+
+#[test]
+fn only_a_moderator_brings_back_someone_a_moderator_removed() {
+    let mut call = step(&group(), CallEvent::Answer { user: BOB }, T0).state;
+    call = step(&call, CallEvent::Answer { user: CAROL }, T0).state;
+    let removed = step(&call, CallEvent::Remove { user: CAROL }, T0 + 10).state;
+    let invite = |by_moderator| CallEvent::Invite {
+        users: vec![CAROL],
+        busy: vec![],
+        ring_deadline: T0 + 20 + RING,
+        by_moderator,
+    };
+    assert_eq!(
+        apply(&removed, &invite(false), T0 + 20),
+        Err(CallError::RemovedByModerator)
+    );
+    let back = step(&removed, invite(true), T0 + 20);
+    assert_eq!(status_of(&back.state, CAROL), ParticipantStatus::Ringing);
+    let answered = step(&back.state, CallEvent::Answer { user: CAROL }, T0 + 30);
+    assert_eq!(
+        status_of(&answered.state, CAROL),
+        ParticipantStatus::Connected
+    );
 }

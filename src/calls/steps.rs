@@ -28,7 +28,16 @@ pub(super) fn answer(t: &mut Transition, user: UserId, now: Millis) -> Result<()
     Ok(())
 }
 
-pub(super) fn join(t: &mut Transition, user: UserId, now: Millis) -> Result<(), CallError> {
+/// `user` joins the live call. Only an invitee (someone rung, or rung
+/// before) makes a ringing call active; a member of an open channel who
+/// was never rung is let in and the call rings on.
+pub(super) fn join(
+    t: &mut Transition,
+    user: UserId,
+    open: bool,
+    now: Millis,
+) -> Result<(), CallError> {
+    let invitee = t.state.participant(user).is_some();
     match t.state.participant(user) {
         Some(p) if p.status.is_ringing() => return answer(t, user, now),
         Some(p) if p.status == P::Connected => return Err(CallError::AlreadyInCall),
@@ -42,9 +51,10 @@ pub(super) fn join(t: &mut Transition, user: UserId, now: Millis) -> Result<(), 
             p.left_at = None;
             p.decline_reason = None;
         }
-        None => t.state.participants.push(Participant::connected(user, now)),
+        None if open => t.state.participants.push(Participant::connected(user, now)),
+        None => return Err(CallError::NotInvited),
     }
-    if t.state.status == CallStatus::Ringing {
+    if t.state.status == CallStatus::Ringing && invitee {
         t.state.status = CallStatus::Active;
         t.state.started_at = Some(now);
     }
@@ -143,9 +153,18 @@ pub(super) fn invite(
     busy: &[UserId],
     now: Millis,
     ring_deadline: Millis,
+    by_moderator: bool,
 ) -> Result<(), CallError> {
     if t.state.kind == CallKind::OneToOne {
         return Err(CallError::NotGroupCall);
+    }
+    let removed = |u: &UserId| {
+        t.state
+            .participant(*u)
+            .is_some_and(|p| p.decline_reason == Some(DeclineReason::Removed))
+    };
+    if !by_moderator && users.iter().any(removed) {
+        return Err(CallError::RemovedByModerator);
     }
     let mut rung = Vec::new();
     let mut skipped = Vec::new();

@@ -142,7 +142,7 @@ pub mod pwa {
 
     pub fn on_call_message(_f: impl Fn(CallId, bool) + 'static) {}
 
-    pub fn take_deep_link() -> Option<(CallId, bool)> {
+    pub fn take_deep_link() -> Option<CallId> {
         None
     }
 }

@@ -265,17 +265,17 @@ pub fn on_call_message(f: impl Fn(CallId, bool) + 'static) {
     });
 }
 
-/// The call a deep link (`?callId=12`, `&answer=1`) names; the query is
-/// taken out of the address so a reload does not act on it again.
-pub fn take_deep_link() -> Option<(CallId, bool)> {
+/// The call a deep link (`?callId=12`) names; the query is taken out of
+/// the address so a reload does not act on it again. A link never answers
+/// (anyone can send one): the page shows the call, and a person answers.
+pub fn take_deep_link() -> Option<CallId> {
     let window = web_sys::window()?;
     let location = window.location();
     let params = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
     let call = params.get("callId")?.parse().ok().map(CallId)?;
-    let answer = params.get("answer").as_deref() == Some("1");
     if let Ok(history) = window.history() {
         let path = location.pathname().unwrap_or_else(|_| "/".into());
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
     }
-    Some((call, answer))
+    Some(call)
 }

@@ -2,11 +2,14 @@
 //! whose connections carry RFC 4571 frames (a two-byte length, then one
 //! STUN, DTLS or SRTP packet). Each connection reports to the SFU's driver
 //! as a remote address sending frames; the driver answers through it. A
-//! connection that sends nonsense framing is closed, and only that one.
+//! connection that sends nonsense framing is closed, and only that one; so
+//! is one that has not proven itself (a STUN check a session accepts)
+//! within a few seconds, and few unproven ones are taken at once.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -16,13 +19,24 @@ use tokio::sync::mpsc;
 pub const MAX_FRAME: usize = 2000;
 /// Connections open at once; more are refused.
 const MAX_CONNECTIONS: usize = 2048;
+/// Connections not yet proven (no STUN check naming a session's
+/// credentials has come on them) open at once; more are refused.
+pub const MAX_UNPROVEN: usize = 64;
+/// How long a new connection has to prove itself before it is closed.
+pub const PROVE_WITHIN: Duration = Duration::from_secs(5);
 /// Frames queued toward one slow connection before its newest are dropped.
 const QUEUE: usize = 256;
+/// Events queued toward the SFU's task; past this a connection's frames are
+/// dropped (the remote peers cannot make the SFU's queue grow without end).
+pub const EVENT_QUEUE: usize = 4096;
 
 pub enum TcpEvent {
     Opened {
         from: SocketAddr,
         frames: mpsc::Sender<Vec<u8>>,
+        /// Set by the SFU's task once a packet from `from` was accepted by
+        /// a session's peer connection.
+        proven: Arc<AtomicBool>,
     },
     Frame {
         from: SocketAddr,
@@ -64,20 +78,30 @@ pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> std::io::Result<Opti
 }
 
 /// Accepts connections for ever, reporting each one's frames.
-pub async fn serve(listener: TcpListener, events: mpsc::UnboundedSender<TcpEvent>) {
+pub async fn serve(listener: TcpListener, events: mpsc::Sender<TcpEvent>) {
     let open = Arc::new(AtomicUsize::new(0));
+    let unproven = Arc::new(AtomicUsize::new(0));
     loop {
         let Ok((stream, from)) = listener.accept().await else {
             continue;
         };
-        if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+        if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS
+            || unproven.load(Ordering::Relaxed) >= MAX_UNPROVEN
+        {
             continue; // dropped: closes it
         }
         let _ = stream.set_nodelay(true);
         open.fetch_add(1, Ordering::Relaxed);
+        unproven.fetch_add(1, Ordering::Relaxed);
         let (mut reader, mut writer) = stream.into_split();
         let (tx, mut rx) = mpsc::channel::<Vec<u8>>(QUEUE);
-        if events.send(TcpEvent::Opened { from, frames: tx }).is_err() {
+        let proven = Arc::new(AtomicBool::new(false));
+        let opened = TcpEvent::Opened {
+            from,
+            frames: tx,
+            proven: proven.clone(),
+        };
+        if events.send(opened).await.is_err() {
             return; // the SFU has stopped
         }
         tokio::spawn(async move {
@@ -88,15 +112,35 @@ pub async fn serve(listener: TcpListener, events: mpsc::UnboundedSender<TcpEvent
             }
         });
         let events = events.clone();
-        let open = open.clone();
+        let (open, unproven) = (open.clone(), unproven.clone());
         tokio::spawn(async move {
-            while let Ok(Some(data)) = read_frame(&mut reader).await {
-                if events.send(TcpEvent::Frame { from, data }).is_err() {
+            let deadline = tokio::time::sleep(PROVE_WITHIN);
+            tokio::pin!(deadline);
+            let mut counted = true;
+            loop {
+                if counted && proven.load(Ordering::Relaxed) {
+                    unproven.fetch_sub(1, Ordering::Relaxed);
+                    counted = false;
+                }
+                let data = tokio::select! {
+                    read = read_frame(&mut reader) => match read {
+                        Ok(Some(data)) => data,
+                        _ => break,
+                    },
+                    _ = &mut deadline, if counted => break,
+                };
+                // A full queue drops this frame: only this peer loses.
+                if let Err(mpsc::error::TrySendError::Closed(_)) =
+                    events.try_send(TcpEvent::Frame { from, data })
+                {
                     break;
                 }
             }
+            if counted {
+                unproven.fetch_sub(1, Ordering::Relaxed);
+            }
             open.fetch_sub(1, Ordering::Relaxed);
-            let _ = events.send(TcpEvent::Closed { from });
+            let _ = events.send(TcpEvent::Closed { from }).await;
         });
     }
 }

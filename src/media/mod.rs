@@ -1,6 +1,7 @@
 //! Media: what call control asks of the media server, and the room tokens
 //! both media servers (the embedded SFU, or a LiveKit cluster) accept.
 
+pub mod admission;
 pub mod control;
 pub mod driver;
 pub mod ice_tcp;

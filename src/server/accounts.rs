@@ -1,5 +1,7 @@
 //! Signing up, in and out.
 
+use std::net::IpAddr;
+
 use super::auth::{self, Authed};
 use super::db::{self, communities, sessions, users};
 use super::error::{AppError, AppResult};
@@ -65,7 +67,12 @@ pub fn avatar_color_for(username: &str) -> &'static str {
 /// Creates an account and joins it to the default community; the very first
 /// account becomes that community's admin. Returns the new user and a session
 /// token.
-pub async fn sign_up(state: &AppState, form: SignUp) -> AppResult<(UserView, String)> {
+pub async fn sign_up(
+    state: &AppState,
+    form: SignUp,
+    from: IpAddr,
+) -> AppResult<(UserView, String)> {
+    state.limits.sign_up(from)?;
     if let Some(code) = &state.config.signup_code {
         if form.invite_code.as_deref().map(str::trim) != Some(code.as_str()) {
             return Err(AppError::forbidden(
@@ -107,24 +114,33 @@ pub async fn sign_up(state: &AppState, form: SignUp) -> AppResult<(UserView, Str
     Ok((user, token))
 }
 
+/// Signs in. A username or address with too many wrong passwords is
+/// refused (429) before any hashing, for longer after each further failure.
 pub async fn sign_in(
     state: &AppState,
     username: &str,
     password: String,
+    from: IpAddr,
 ) -> AppResult<(UserView, String)> {
     let wrong = || AppError::unauthorized("Wrong username or password.");
     let Ok(username) = normalize_username(username) else {
         return Err(wrong());
     };
-    let Some((user, hash)) = users::find_for_sign_in(&state.db, &username).await? else {
-        // Spend the same time as a real check, so timing does not reveal
-        // which usernames exist.
-        auth::verify_password(password, auth::decoy_hash().await?).await?;
+    state.limits.sign_in_attempt(&username, from)?;
+    let found = users::find_for_sign_in(&state.db, &username).await?;
+    let right = match found {
+        Some((user, hash)) => auth::verify_password(password, hash).await?.then_some(user),
+        None => {
+            // Spend the same time as a real check, so timing does not
+            // reveal which usernames exist.
+            auth::verify_password(password, auth::decoy_hash().await?).await?;
+            None
+        }
+    };
+    let Some(user) = right else {
         return Err(wrong());
     };
-    if !auth::verify_password(password, hash).await? {
-        return Err(wrong());
-    }
+    state.limits.sign_in_succeeded(&username, from);
     let token = start_session(state, &user).await?;
     Ok((user, token))
 }

@@ -96,6 +96,8 @@ async fn build(
     let push = Push::start(&db, config.push.clone(), config.ring_timeout.as_secs()).await?;
     let epoch = db::now_ms() as u64;
     let sign_in_code = Arc::new(SignInCode::read(&config.site_root));
+    super::hashing::configure(config.limits.password_hashes);
+    let limits = Arc::new(super::limits::Limits::new(config.limits.clone()));
     let state = AppState {
         db,
         live: Arc::new(LiveHub::new(epoch)),
@@ -108,6 +110,7 @@ async fn build(
         push,
         sfu: sfu.as_ref().map(|(server, _)| server.clone()),
         sign_in_code,
+        limits,
     };
     calls::timers::reconcile(&state).await?;
     if let Some((_, comings_and_goings)) = sfu {
@@ -179,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, Vec::new(), context, app)
         .fallback_service(site_files)
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(super::cross_site::guard))
         .layer(middleware::from_fn(outdated_wire))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -284,7 +288,9 @@ pub async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("Belfry is listening on http://{local}");
-    axum::serve(listener, router(state).into_make_service())
+    // The peer's address is kept for the limits keyed by address.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
@@ -297,6 +303,7 @@ pub fn spawn_housekeeping(state: AppState) {
         loop {
             tick.tick().await;
             state.live.sweep();
+            state.limits.sweep();
             if let Err(e) = db::sessions::delete_expired(&state.db).await {
                 tracing::warn!("clearing expired sessions: {e}");
             }

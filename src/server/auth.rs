@@ -2,7 +2,7 @@
 //!
 //! The cookie holds a random 256-bit token; the database holds only its
 //! SHA-256, so a copy of the database signs nobody in. Hashing passwords runs
-//! on the blocking pool, never on the async threads.
+//! on threads of its own (`hashing`), never on the async threads.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -20,6 +20,18 @@ use super::state::AppState;
 use crate::api::types::UserView;
 
 pub const SESSION_COOKIE: &str = "belfry_session";
+/// The name with secure cookies: the `__Host-` prefix makes browsers refuse
+/// it unless it is Secure, host-only and for the whole site, so a sibling
+/// subdomain cannot plant a session of its own choosing.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-belfry_session";
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// A signed-in user, with the session that proves it.
 #[derive(Debug, Clone)]
@@ -29,27 +41,25 @@ pub struct Authed {
 }
 
 pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
+    super::hashing::run(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
             .map_err(|e| AppError::internal(format!("hashing a password: {e}")))
     })
-    .await
-    .map_err(|e| AppError::internal(format!("password task: {e}")))?
+    .await?
 }
 
 pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || {
+    super::hashing::run(move || {
         let parsed = PasswordHash::new(&hash)
             .map_err(|e| AppError::internal(format!("stored hash unreadable: {e}")))?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())
     })
-    .await
-    .map_err(|e| AppError::internal(format!("password task: {e}")))?
+    .await?
 }
 
 /// A hash of a password nobody has, to verify against when the username is
@@ -74,32 +84,33 @@ pub fn token_hash(token: &str) -> String {
 }
 
 pub fn session_cookie(token: &str, max_age_secs: u64, secure: bool) -> String {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    )
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
 }
 
 pub fn clear_cookie(secure: bool) -> String {
     session_cookie("", 0, secure)
 }
 
-/// The session token from the request's cookies, if any.
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+/// The session token from the request's cookies, if any (by the name that
+/// `secure` gives it).
+pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_string())
         .filter(|value| !value.is_empty())
 }
 
 /// Who is asking: 401 with a message saying why when nobody valid is.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Authed> {
-    let token = token_from_headers(headers)
+    let token = token_from_headers(headers, state.config.secure_cookies)
         .ok_or_else(|| AppError::unauthorized("Sign in to continue."))?;
     let hash = token_hash(&token);
     let now = db::now_ms();
@@ -138,9 +149,24 @@ mod tests {
             header::COOKIE,
             "theme=dark; belfry_session=abc123; x=1".parse().unwrap(),
         );
-        assert_eq!(token_from_headers(&headers).as_deref(), Some("abc123"));
+        assert_eq!(
+            token_from_headers(&headers, false).as_deref(),
+            Some("abc123")
+        );
+        assert_eq!(
+            token_from_headers(&headers, true),
+            None,
+            "with secure cookies only the __Host- cookie counts"
+        );
+        headers.insert(
+            header::COOKIE,
+            "belfry_session=planted; __Host-belfry_session=real"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(token_from_headers(&headers, true).as_deref(), Some("real"));
         headers.insert(header::COOKIE, "belfry_session=".parse().unwrap());
-        assert_eq!(token_from_headers(&headers), None);
+        assert_eq!(token_from_headers(&headers, false), None);
     }
 
     #[test]
@@ -156,6 +182,8 @@ mod tests {
     fn cookie_is_http_only_and_lax() {
         let c = session_cookie("t", 60, true);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+        assert!(c.starts_with("__Host-belfry_session=t;") && c.contains("Path=/"));
+        assert!(!c.contains("Domain"), "host-only, as the prefix demands");
         assert!(!session_cookie("t", 60, false).contains("Secure"));
     }
 

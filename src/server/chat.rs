@@ -100,6 +100,7 @@ pub async fn send_message(
         return Err(AppError::bad_request("client_nonce is 1 to 64 characters."));
     }
     let (row, _) = channel_for(state, viewer, id).await?;
+    state.limits.message(viewer.id)?;
     let (message, created) = messages::insert(&state.db, id, viewer.id, body, nonce).await?;
     if message.channel_id != id {
         return Err(AppError::conflict(

@@ -40,6 +40,8 @@ pub struct Config {
     pub media: super::media_config::MediaConfig,
     /// `BELFRY_VAPID_PRIVATE_KEY`, `BELFRY_VAPID_SUBJECT`, `BELFRY_PUSH_HOSTS`.
     pub push: super::push::settings::PushConfig,
+    /// Rate limits and the trusted proxies (`server::limits`).
+    pub limits: super::limits::LimitsConfig,
 }
 
 impl Config {
@@ -105,6 +107,7 @@ impl Config {
             media_url,
             media,
             push: super::push::settings::PushConfig::from_lookup(&get)?,
+            limits: super::limits::LimitsConfig::from_lookup(&get)?,
             livekit_api_key,
             livekit_api_secret,
         })

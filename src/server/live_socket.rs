@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -92,6 +92,18 @@ pub async fn events(
 ) -> AppResult<Response> {
     check_same_origin(&headers)?;
     let authed = auth::authenticate(&state, &headers).await?;
+    // One socket per tab: a person with more open than any browser would
+    // is refused more, until some close.
+    let slot = state
+        .limits
+        .event_sockets
+        .open(&authed.user.id.to_string())
+        .ok_or_else(|| {
+            AppError::too_many(
+                "Too many Belfry tabs are open for your account. Close some and reload.",
+                30,
+            )
+        })?;
     let device = resume.device.as_deref().and_then(push::tabs::clean_device);
     let visible = !resume.hidden.unwrap_or(false);
     let outdated = resume.wire.as_deref() == Some("postcard") && resume.v != Some(WIRE_VERSION);
@@ -111,6 +123,7 @@ pub async fn events(
         .read_buffer_size(READ_BUFFER)
         .max_message_size(4 * 1024)
         .on_upgrade(move |mut socket| async move {
+            let _slot = slot;
             if outdated {
                 close(&mut socket, CLOSE_OUTDATED, "Belfry has been updated").await;
                 return;
@@ -124,15 +137,7 @@ pub async fn events(
 /// host. Clients that are not browsers send none and are let through on the
 /// strength of their cookie alone.
 fn check_same_origin(headers: &HeaderMap) -> AppResult<()> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    if !host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
+    if super::cross_site::same_origin(headers) {
         Ok(())
     } else {
         Err(AppError::forbidden(
@@ -228,6 +233,7 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -39,9 +39,18 @@ pub fn headers() -> AppResult<axum::http::HeaderMap> {
     Ok(parts()?.headers)
 }
 
+/// The address the request comes from (for limits keyed by address).
+pub fn client_addr(state: &AppState) -> AppResult<std::net::IpAddr> {
+    Ok(super::limits::client_addr(
+        &parts()?,
+        &state.config.limits.trusted_proxies,
+    ))
+}
+
 /// The session token from the request's cookie, if any.
 pub fn session_token() -> AppResult<Option<String>> {
-    Ok(auth::token_from_headers(&parts()?.headers))
+    let secure = state()?.config.secure_cookies;
+    Ok(auth::token_from_headers(&parts()?.headers, secure))
 }
 
 pub fn set_cookie(cookie: String) -> AppResult<()> {

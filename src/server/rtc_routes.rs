@@ -12,8 +12,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 
+use std::sync::Arc;
+
+use super::calls::admission::CallGate;
 use super::error::AppError;
 use super::state::AppState;
+use crate::media::admission::{Admission, Gate, Refusal};
 use crate::media::driver::MediaServer;
 use crate::media::signal::{Resume, Session, MAX_FRAME};
 use crate::media::token::RoomGrant;
@@ -64,18 +68,54 @@ fn check(
     Ok((server, grant))
 }
 
+/// What the token grants, if call control admits its holder to the room
+/// now: a valid signature is not enough (the holder may have been removed,
+/// or the call may have ended since it was minted).
+async fn admitted(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<(MediaServer, RoomGrant, Arc<dyn Gate>), AppError> {
+    let (server, grant) = check(state, query, headers)?;
+    let gate: Arc<dyn Gate> = Arc::new(CallGate {
+        db: state.db.clone(),
+    });
+    match gate.admit(&grant.room, &grant.identity).await {
+        Admission::Admitted { .. } => Ok((server, grant, gate)),
+        Admission::Refused(why) => {
+            tracing::debug!(
+                room = grant.room,
+                identity = grant.identity,
+                ?why,
+                "join refused"
+            );
+            Err(match why {
+                Refusal::NoSuchRoom => AppError::not_found(why.describe()),
+                Refusal::NotAdmitted => AppError::forbidden(why.describe()),
+                Refusal::Unavailable => AppError::unavailable(why.describe()),
+            })
+        }
+    }
+}
+
 async fn signal(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (server, grant) = match check(&state, &query, &headers) {
+    let (server, grant, gate) = match admitted(&state, &query, &headers).await {
         Ok(checked) => checked,
         Err(e) => return with_cors(e.into_response()),
     };
     let Ok(upgrade) = upgrade else {
         return AppError::bad_request("/rtc expects a WebSocket upgrade.").into_response();
+    };
+    // A person needs one signalling link per room they are in (a resume
+    // briefly overlaps the link it replaces): more are refused.
+    let Some(slot) = state.limits.rtc_sessions.open(&grant.identity) else {
+        let e = AppError::too_many("Too many media connections for this person.", 10);
+        return with_cors(e.into_response());
     };
     // LiveKit's resume: `reconnect=1&sid=PA_..` names the session to take
     // over.
@@ -85,9 +125,12 @@ async fn signal(
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .read_buffer_size(4 * 1024)
-        .on_upgrade(
-            move |ws| async move { Session::new(ws, server, keys, grant).run(resume).await },
-        )
+        .on_upgrade(move |ws| async move {
+            let _slot = slot;
+            Session::new(ws, server, keys, grant, gate)
+                .run(resume)
+                .await
+        })
 }
 
 /// What livekit-client asks after a failed connection, to tell the user why.
@@ -96,7 +139,7 @@ async fn validate(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    with_cors(match check(&state, &query, &headers) {
+    with_cors(match admitted(&state, &query, &headers).await {
         Ok(_) => "success".into_response(),
         Err(e) => e.into_response(),
     })

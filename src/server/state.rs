@@ -29,6 +29,8 @@ pub struct AppState {
     pub sessions: Arc<super::session_cache::SessionCache>,
     /// Web Push: rings devices whose Belfry is closed.
     pub push: Arc<super::push::Push>,
+    /// What a stranger may repeat, and how often.
+    pub limits: Arc<super::limits::Limits>,
     /// The sign-in pages' chunks, by this build's names.
     pub sign_in_code: Arc<super::sign_in_code::SignInCode>,
 }

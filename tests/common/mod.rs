@@ -30,8 +30,8 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
-    /// Stands in for the media server, which is not built yet: records the
-    /// commands call control sends it.
+    /// Records the commands call control sends the media server (the
+    /// embedded SFU still runs and reports who comes and goes).
     pub media: Arc<RecordingMedia>,
     _dir: Arc<TempDir>,
 }
@@ -50,23 +50,41 @@ impl TestApp {
         Self::in_dir(self._dir.clone(), adjust).await
     }
 
+    /// The app with call control's commands going to the real SFU (evict,
+    /// mute, close a room), as in production; `media` then records nothing.
+    pub async fn with_sfu(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::start(dir, adjust, true).await
+    }
+
     async fn in_dir(dir: Arc<TempDir>, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(dir, adjust, false).await
+    }
+
+    async fn start(dir: Arc<TempDir>, adjust: impl FnOnce(&mut Config), sfu: bool) -> Self {
         let mut config = Config::from_lookup(|_| None).expect("default config");
         config.database_url = format!("sqlite://{}", dir.path().join("belfry.db").display());
         config.site_root = dir.path().join("site");
         // Each test's SFU on its own ephemeral loopback port.
         config.media.udp_bind = "127.0.0.1:0".parse().expect("addr");
         config.media.tcp_bind = Some("127.0.0.1:0".parse().expect("addr"));
+        // Tests of something else never meet a rate limit; the limits' own
+        // tests set them back (`tests/security_limits.rs`).
+        config.limits = belfry::server::limits::LimitsConfig::generous();
         adjust(&mut config);
         let media = Arc::new(RecordingMedia::default());
-        let state = app::prepare_with_media(config, media.clone())
-            .await
-            .expect("app starts");
+        let state = if sfu {
+            app::prepare(config).await
+        } else {
+            app::prepare_with_media(config, media.clone()).await
+        }
+        .expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let router = app::router(state.clone());
+        let router = app::router(state.clone())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, router).await });
         Self {
             addr,
@@ -127,7 +145,11 @@ pub struct Parish {
 
 impl Parish {
     pub async fn new() -> Self {
-        let app = TestApp::new().await;
+        Self::in_app(TestApp::new().await).await
+    }
+
+    /// The same parish on an app configured by the test.
+    pub async fn in_app(app: TestApp) -> Self {
         let alice = app.person("alice").await;
         let bob = app.person("bob").await;
         let carol = app.person("carol").await;

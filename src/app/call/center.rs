@@ -366,12 +366,13 @@ impl CallCenter {
         self.room.set_muted(muted);
     }
 
-    /// A moderator mutes someone in the current call.
-    pub fn mute_other(&self, user: UserId) {
+    /// A moderator mutes someone in the current call (they cannot unmute
+    /// themselves), or lets them speak again.
+    pub fn mute_other(&self, user: UserId, muted: bool) {
         let Some(call) = self.current_id() else {
             return;
         };
-        self.act(async move { mute_participant(call, user, Some(true)).await.map(Some) });
+        self.act(async move { mute_participant(call, user, Some(muted)).await.map(Some) });
     }
 
     /// Someone in a group call rings one more channel member.

@@ -1,6 +1,7 @@
 //! Calls handed to the page from outside it: a notification's deep link
-//! (`/?callId=12`, with `&answer=1` from its Answer button) and the service
-//! worker's message to an open window. Also keeps the installed app's badge
+//! (`/?callId=12`, which shows the call and never answers it) and the
+//! service worker's message to an open window (which answers when the
+//! person tapped Answer: only the service worker can send it). Also keeps the installed app's badge
 //! in step with the missed-call count.
 
 use leptos::prelude::*;
@@ -43,8 +44,9 @@ pub fn follow_handoffs(center: CallCenter) {
     };
     Effect::new(move |_| {
         pwa::on_call_message(open);
-        if let Some((call, answer)) = pwa::take_deep_link() {
-            open(call, answer);
+        // The overlay, with Accept focused: a link is not a gesture.
+        if let Some(call) = pwa::take_deep_link() {
+            open(call, false);
         }
     });
     Effect::new(move |shown: Option<u32>| {

@@ -14,12 +14,20 @@ pub fn MuteToggle(
     #[prop(optional)] shortcut: Option<&'static str>,
 ) -> impl IntoView {
     let muted = move || room.local.with(|l| l.muted);
-    let title = shortcut.map(|key| format!("Mute or unmute ({key})"));
+    let held = move || room.local.with(|l| l.muted_by_moderator);
+    let title = move || {
+        if held() {
+            Some("Muted by a moderator".to_string())
+        } else {
+            shortcut.map(|key| format!("Mute or unmute ({key})"))
+        }
+    };
     view! {
         <button
             class="call-button mute"
             class:on=muted
             aria-pressed=move || muted().to_string()
+            aria-disabled=move || held().then_some("true")
             aria-keyshortcuts=shortcut
             title=title
             on:click=move |_| room.set_muted(!muted())

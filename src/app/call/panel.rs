@@ -47,7 +47,7 @@ fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
             {move || {
                 room.local.with(|l| l.muted_by_moderator).then(|| {
                     view! {
-                        <p class="call-banner" role="status">"A moderator muted you. Unmute when you are ready to speak."</p>
+                        <p class="call-banner" role="status">"Muted by a moderator. A coordinator or admin can let you speak again."</p>
                     }
                 })
             }}
@@ -144,7 +144,8 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
     };
     let user_id = person.user.id;
     let who = person.user.display_name.clone();
-    let (mute_label, remove_label) = (format!("Mute {who}"), format!("Remove {who} from the call"));
+    let (mute_label, unmute_label) = (format!("Mute {who}"), format!("Unmute {who}"));
+    let remove_label = format!("Remove {who} from the call");
     view! {
         <li
             class="call-person"
@@ -186,11 +187,13 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
                         <span class="moderation">
                             <button
                                 class="link-button"
-                                aria-label=mute_label.clone()
-                                disabled=muted
-                                on:click=move |_| center.mute_other(user_id)
+                                aria-label={
+                                    let (mute, unmute) = (mute_label.clone(), unmute_label.clone());
+                                    move || if muted() { unmute.clone() } else { mute.clone() }
+                                }
+                                on:click=move |_| center.mute_other(user_id, !muted())
                             >
-                                "Mute"
+                                {move || if muted() { "Unmute" } else { "Mute" }}
                             </button>
                             <button
                                 class="link-button"

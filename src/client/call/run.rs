@@ -82,9 +82,14 @@ impl Ctx {
     /// is sending).
     pub async fn apply(&mut self, command: &Command) -> Option<Microphone> {
         match command {
+            // A moderator's mute is the server's to lift: our own unmute
+            // would be refused there, so it is not tried here.
+            Command::Mute(false) if self.local.muted_by_moderator => {
+                self.emit_local();
+                None
+            }
             Command::Mute(muted) => {
                 self.local.muted = *muted;
-                self.local.muted_by_moderator = false;
                 if let Some(mic) = &self.mic {
                     mic.set_muted(*muted);
                 }

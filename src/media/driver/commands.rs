@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::super::control::MediaCommand;
 use super::super::sfu::{ParticipantInfo, Peers, Presence, SessionId, Signal, Track};
@@ -15,7 +15,7 @@ pub enum Command {
         identity: String,
         name: String,
         peers: Box<Peers>,
-        signals: mpsc::UnboundedSender<Signal>,
+        signals: super::Signals,
         reply: oneshot::Sender<Joined>,
     },
     /// A new signalling link for the session `sid` of `identity` in `room`
@@ -26,7 +26,7 @@ pub enum Command {
         identity: String,
         sid: String,
         path_lost: bool,
-        signals: mpsc::UnboundedSender<Signal>,
+        signals: super::Signals,
         reply: oneshot::Sender<Option<Resumed>>,
     },
     AddTrack {
@@ -48,6 +48,11 @@ pub enum Command {
         session: SessionId,
         track: String,
         muted: bool,
+    },
+    /// Call control holds this session muted (a moderator's mute, kept
+    /// across joins): its own unmute is refused.
+    Hold {
+        session: SessionId,
     },
     /// The participant left (or was dropped) on signalling link `link`.
     Leave {
@@ -102,7 +107,7 @@ impl super::MediaServer {
         room: &str,
         identity: &str,
         name: &str,
-        signals: mpsc::UnboundedSender<Signal>,
+        signals: super::Signals,
     ) -> Option<Joined> {
         let addrs = (self.udp, self.tcp);
         let peers = tokio::task::spawn_blocking(move || Peers::new(Instant::now(), addrs))

@@ -3,8 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
-
 use super::super::sfu::{SessionId, Signal};
 use super::{Driver, Resumed};
 
@@ -55,7 +53,7 @@ impl Driver {
         identity: &str,
         sid: &str,
         path_lost: bool,
-        signals: mpsc::UnboundedSender<Signal>,
+        signals: super::Signals,
     ) -> Option<Resumed> {
         let session = self.sfu.find_resumable(room, identity, sid)?;
         // A link still open (the browser gave up on it first) ends when its
@@ -77,11 +75,7 @@ impl Driver {
     }
 
     /// Gives a session a new signalling link; returns its number.
-    pub(super) fn link(
-        &mut self,
-        session: SessionId,
-        signals: mpsc::UnboundedSender<Signal>,
-    ) -> u64 {
+    pub(super) fn link(&mut self, session: SessionId, signals: super::Signals) -> u64 {
         let link = self.next_link;
         self.next_link += 1;
         self.sessions.insert(session, (link, signals));

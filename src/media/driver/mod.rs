@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use str0m::net::Protocol;
@@ -36,6 +38,20 @@ const SEND_EVERY: usize = 32;
 /// received is forwarded: enough to share system calls, few enough that a
 /// packet's listeners do not wait for a whole batch's.
 const SEND_AT: usize = 64;
+/// Signals queued toward one session's signalling link. A browser that stops
+/// reading its socket fills it, and that session alone is dropped.
+pub const SIGNAL_QUEUE: usize = 1024;
+/// Why a session whose signalling link stopped reading was dropped.
+pub const TOO_SLOW: &str = "the signalling link fell behind";
+
+/// Where the SFU sends a session's signals, and where its link reads them.
+pub type Signals = mpsc::Sender<Signal>;
+
+/// A bounded channel for one session's signals.
+pub fn signal_channel() -> (Signals, mpsc::Receiver<Signal>) {
+    mpsc::channel(SIGNAL_QUEUE)
+}
+
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
 pub const ROOM_CLOSED: &str = "the call has ended";
@@ -64,7 +80,7 @@ impl MediaServer {
         let port = socket.local_addr().map_err(|e| e.to_string())?.port();
         let udp = SocketAddr::new(advertise, port);
         let mut sfu = Sfu::new(udp);
-        let (tcp_tx, tcp_rx) = mpsc::unbounded_channel();
+        let (tcp_tx, tcp_rx) = mpsc::channel(ice_tcp::EVENT_QUEUE);
         let tcp = match tcp_bind {
             None => None,
             Some(bind) => {
@@ -125,10 +141,11 @@ struct Driver {
     socket: UdpSocket,
     local: SocketAddr,
     tcp_local: Option<SocketAddr>,
-    /// Open ICE-TCP connections, by the remote address, to send frames on.
-    tcp_peers: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+    /// Open ICE-TCP connections, by the remote address: where to send
+    /// frames, and the flag set once one of its packets was accepted.
+    tcp_peers: HashMap<SocketAddr, (mpsc::Sender<Vec<u8>>, Arc<AtomicBool>)>,
     /// Each session's current signalling link: its number and its channel.
-    sessions: HashMap<SessionId, (u64, mpsc::UnboundedSender<Signal>)>,
+    sessions: HashMap<SessionId, (u64, Signals)>,
     next_link: u64,
     /// Sessions whose link dropped: since when, and what they must still
     /// be told when they resume (a moderator's mute).
@@ -140,7 +157,7 @@ impl Driver {
     async fn run(
         mut self,
         mut commands: mpsc::UnboundedReceiver<Command>,
-        mut tcp: mpsc::UnboundedReceiver<TcpEvent>,
+        mut tcp: mpsc::Receiver<TcpEvent>,
     ) {
         let mut buf = vec![0u8; DATAGRAM];
         let mut wake = Instant::now();
@@ -201,8 +218,12 @@ impl Driver {
     /// An ICE-TCP connection opened, sent a frame, or closed.
     fn on_tcp(&mut self, event: TcpEvent) -> Option<Instant> {
         match event {
-            TcpEvent::Opened { from, frames } => {
-                self.tcp_peers.insert(from, frames);
+            TcpEvent::Opened {
+                from,
+                frames,
+                proven,
+            } => {
+                self.tcp_peers.insert(from, (frames, proven));
                 None
             }
             TcpEvent::Closed { from } => {
@@ -217,7 +238,13 @@ impl Driver {
                     destination: local,
                     data: &data,
                 };
-                Some(self.sfu.handle_receive(Instant::now(), d))
+                let wake = self.sfu.handle_receive(Instant::now(), d);
+                if self.sfu.is_routed(from) {
+                    if let Some((_, proven)) = self.tcp_peers.get(&from) {
+                        proven.store(true, Ordering::Relaxed);
+                    }
+                }
+                Some(wake)
             }
         }
     }
@@ -285,8 +312,9 @@ impl Driver {
                 track,
                 muted,
             } => {
-                self.sfu.set_muted(session, Some(&track), muted);
+                self.sfu.client_mute(session, &track, muted);
             }
+            Command::Hold { session } => self.sfu.server_mute(session, true),
             Command::Leave { session, link } => {
                 if self.is_current(session, link) {
                     self.sessions.remove(&session);
@@ -333,13 +361,15 @@ impl Driver {
     /// sessions, departures to call control.
     async fn flush(&mut self) {
         let mut udp = Vec::new();
+        let mut behind = Vec::new();
         for output in self.sfu.take_outputs() {
             match output {
                 SfuOutput::Transmit(t) if t.proto == Protocol::Tcp => {
                     // A full queue means a stalled connection: it loses
                     // packets, nobody else waits.
                     let framed = ice_tcp::frame(&t.contents);
-                    if let (Some(peer), Some(framed)) = (self.tcp_peers.get(&t.destination), framed)
+                    if let (Some((peer, _)), Some(framed)) =
+                        (self.tcp_peers.get(&t.destination), framed)
                     {
                         let _ = peer.try_send(framed);
                     }
@@ -348,7 +378,9 @@ impl Driver {
                 SfuOutput::Signal(session, signal) => {
                     let last = matches!(signal, Signal::Disconnected { .. });
                     if let Some((_, tx)) = self.sessions.get(&session) {
-                        let _ = tx.send(signal);
+                        if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(signal) {
+                            behind.push(session);
+                        }
                     } else if let Some(Parked { missed, .. }) = self.parked.get_mut(&session) {
                         if matches!(signal, Signal::TrackMuted { .. }) {
                             missed.push(signal);
@@ -359,6 +391,11 @@ impl Driver {
                     }
                 }
             }
+        }
+        for session in behind {
+            // Its link is not reading: it goes, and nobody else waits.
+            self.sessions.remove(&session);
+            self.sfu.leave(session, Some(TOO_SLOW));
         }
         if !udp.is_empty() {
             let datagrams: Vec<(SocketAddr, &[u8])> =

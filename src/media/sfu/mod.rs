@@ -157,6 +157,7 @@ impl Sfu {
             // An audio-only room has no use for more: refuse, keep the peer.
             return None;
         }
+        let muted = muted || p.held;
         let track = Track {
             sid: format!(
                 "TR_{session:x}{:08x}",

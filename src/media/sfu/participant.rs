@@ -55,6 +55,9 @@ pub struct Participant {
     /// The subscriber connection's own path for forwarded audio.
     pub egress: Egress,
     pub tracks: Vec<Track>,
+    /// Muted by a moderator: the participant's own unmute is refused until
+    /// a moderator lets them speak (call control keeps this across joins).
+    pub held: bool,
     /// Tracks of others forwarded to this participant, by track sid.
     pub down: HashMap<String, DownTrack>,
     /// Loudest recent audio level (0..=1) and when it was heard.
@@ -174,6 +177,7 @@ impl Participant {
             subscriber: peers.subscriber,
             egress: Egress::new(peers.keys),
             tracks: Vec::new(),
+            held: false,
             down: HashMap::new(),
             level: 0.0,
             written: false,

@@ -51,6 +51,12 @@ impl Sfu {
         }
     }
 
+    /// Whether packets from `source` were accepted by some session's peer
+    /// connection (its STUN check named that session's credentials).
+    pub fn is_routed(&self, source: SocketAddr) -> bool {
+        self.routes.contains_key(&source)
+    }
+
     /// Forgets the routes of a session that is gone.
     pub(super) fn forget_routes(&mut self, id: SessionId) {
         self.routes.retain(|_, (session, _)| *session != id);

@@ -65,6 +65,25 @@ impl Sfu {
         })
     }
 
+    /// The participant's own mute or unmute of one of their tracks. An
+    /// unmute while a moderator holds them muted is refused: the track stays
+    /// muted and the client is told so again. False when refused or there
+    /// is no such track.
+    pub fn client_mute(&mut self, session: SessionId, track: &str, muted: bool) -> bool {
+        let held = self.participants.get(&session).is_some_and(|p| p.held);
+        if held && !muted {
+            self.outputs.push(SfuOutput::Signal(
+                session,
+                Signal::TrackMuted {
+                    track: track.to_string(),
+                    muted: true,
+                },
+            ));
+            return false;
+        }
+        self.set_muted(session, Some(track), muted)
+    }
+
     /// Every session in a room.
     pub fn sessions_in(&self, room: &str) -> Vec<SessionId> {
         self.rooms.get(room).cloned().unwrap_or_default()
@@ -77,7 +96,11 @@ impl Sfu {
 
     /// A moderator mutes (or unmutes) every track of a participant: the
     /// room is told, and so is the participant, whose client stops sending.
+    /// While muted so, the participant's own unmute is refused.
     pub fn server_mute(&mut self, session: SessionId, muted: bool) {
+        if let Some(p) = self.participants.get_mut(&session) {
+            p.held = muted;
+        }
         self.set_muted(session, None, muted);
         let tracks: Vec<String> = (self.participants.get(&session))
             .map(|p| p.tracks.iter().map(|t| t.sid.clone()).collect())

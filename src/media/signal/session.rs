@@ -3,6 +3,7 @@
 //! the SFU driver. Whatever the browser sends, the worst outcome is that
 //! this one participant is told to leave and the socket closes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -15,6 +16,7 @@ use tokio::sync::mpsc;
 use super::end::End;
 use super::resume::Resume;
 use super::{candidate, proto};
+use crate::media::admission::{Admission, Gate, Refusal};
 use crate::media::driver::{Command, MediaServer};
 use crate::media::sfu::{Grade, SessionId, Signal};
 use crate::media::token::{MediaKeys, RoomGrant, TOKEN_TTL};
@@ -30,6 +32,8 @@ const GOING_AWAY: u16 = 1001;
 /// a new one (its media path broke): the session waits for that resume,
 /// however quiet its media has gone.
 pub const RESUMING: u16 = 4001;
+/// How long a frame may wait for the browser to read it.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest frame accepted from a browser (an SDP offer is a few KB).
 pub const MAX_FRAME: usize = 64 * 1024;
 
@@ -38,6 +42,7 @@ pub struct Session {
     server: MediaServer,
     keys: MediaKeys,
     grant: RoomGrant,
+    gate: Arc<dyn Gate>,
 }
 
 fn now_ms() -> i64 {
@@ -48,19 +53,26 @@ fn now_ms() -> i64 {
 }
 
 impl Session {
-    pub fn new(ws: WebSocket, server: MediaServer, keys: MediaKeys, grant: RoomGrant) -> Self {
+    pub fn new(
+        ws: WebSocket,
+        server: MediaServer,
+        keys: MediaKeys,
+        grant: RoomGrant,
+        gate: Arc<dyn Gate>,
+    ) -> Self {
         Self {
             ws,
             server,
             keys,
             grant,
+            gate,
         }
     }
 
     /// Serves the link: a join, or with `resume` a resume of the session
     /// the browser had.
     pub async fn run(mut self, resume: Option<Resume>) {
-        let (tx, mut signals) = mpsc::unbounded_channel();
+        let (tx, mut signals) = crate::media::driver::signal_channel();
         let opened = match resume {
             None => self.join(tx).await,
             Some(Resume { sid, path_lost }) => self.resume(sid, path_lost, tx).await,
@@ -69,7 +81,17 @@ impl Session {
             let _ = self.ws.send(Message::Close(None)).await;
             return;
         };
-        let end = self.serve(session, &sid, &mut signals).await;
+        // Asked again now that the session is in: a removal that call
+        // control made while this link was opening found nobody to evict.
+        let end = match admitted(&*self.gate, &self.grant).await {
+            Ok(held) => {
+                if held {
+                    self.server.command(Command::Hold { session });
+                }
+                self.serve(session, &sid, &mut signals).await
+            }
+            Err(why) => End::Refused(refused(why).into()),
+        };
         // A link that just dropped may be resumed; a leave is final.
         match end {
             End::Closed | End::Silent | End::Resuming => {
@@ -111,7 +133,7 @@ impl Session {
     /// Joins the room: the session, its link, and the participant sid.
     async fn join(
         &mut self,
-        tx: mpsc::UnboundedSender<Signal>,
+        tx: crate::media::driver::Signals,
     ) -> Option<(SessionId, u64, String)> {
         let room = self.grant.room.clone();
         let joined = self
@@ -140,7 +162,7 @@ impl Session {
         &mut self,
         sid: String,
         path_lost: bool,
-        tx: mpsc::UnboundedSender<Signal>,
+        tx: crate::media::driver::Signals,
     ) -> Option<(SessionId, u64, String)> {
         let resumed = self
             .server
@@ -189,7 +211,7 @@ impl Session {
         &mut self,
         session: SessionId,
         sid: &str,
-        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        signals: &mut mpsc::Receiver<Signal>,
     ) -> End {
         let mut refresh = tokio::time::interval(REFRESH_EVERY);
         refresh.tick().await;
@@ -233,6 +255,11 @@ impl Session {
                     }
                 }
                 _ = refresh.tick() => {
+                    // A fresh token only for someone call control still
+                    // admits: a removed participant's session ends here.
+                    if let Err(why) = admitted(&*self.gate, &self.grant).await {
+                        return End::Refused(refused(why).into());
+                    }
                     if let Ok(token) = self.keys.mint_grant(&self.grant, TOKEN_TTL) {
                         if self.send(Res::RefreshToken(token)).await.is_err() {
                             return End::Closed;
@@ -316,10 +343,14 @@ impl Session {
         self.send(reply).await.err().map(|_| End::Closed)
     }
 
+    /// Sends one frame; a browser that has not taken it within
+    /// `SEND_TIMEOUT` is taken for gone (its socket stopped reading).
     async fn send(&mut self, message: Res) -> Result<(), axum::Error> {
-        self.ws
-            .send(Message::Binary(proto::encode(message).into()))
-            .await
+        let frame = Message::Binary(proto::encode(message).into());
+        match tokio::time::timeout(SEND_TIMEOUT, self.ws.send(frame)).await {
+            Ok(sent) => sent,
+            Err(_) => Err(axum::Error::new("the browser stopped reading its socket")),
+        }
     }
 }
 
@@ -367,6 +398,24 @@ fn response(signal: Signal, me: &str) -> Res {
             Res::Mute(lk::MuteTrackRequest { sid: track, muted })
         }
         Signal::Disconnected { reason } => refusal(&reason),
+    }
+}
+
+/// Asks call control whether the grant's identity may be in its room now:
+/// `Ok(held)`, held when a moderator keeps them muted.
+async fn admitted(gate: &dyn Gate, grant: &RoomGrant) -> Result<bool, Refusal> {
+    match gate.admit(&grant.room, &grant.identity).await {
+        Admission::Admitted { held } => Ok(held),
+        Admission::Refused(why) => Err(why),
+    }
+}
+
+/// The SFU's reason for a refusal by call control.
+fn refused(why: Refusal) -> &'static str {
+    match why {
+        Refusal::NoSuchRoom => crate::media::driver::ROOM_CLOSED,
+        Refusal::NotAdmitted => crate::media::driver::REMOVED,
+        Refusal::Unavailable => why.describe(),
     }
 }
 

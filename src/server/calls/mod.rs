@@ -2,6 +2,7 @@
 //! the request into a `calls::CallEvent`, applies it through `engine` (pure
 //! transition, versioned save, effects), and answers with a `CallView`.
 
+pub mod admission;
 pub mod engine;
 pub mod membership;
 pub mod ops;
@@ -21,7 +22,8 @@ impl From<CallError> for AppError {
             CallError::NotInvited
             | CallError::NotInitiator
             | CallError::NotAllowed
-            | CallError::Removed => AppError::forbidden(message),
+            | CallError::Removed
+            | CallError::RemovedByModerator => AppError::forbidden(message),
             CallError::NoInvitees | CallError::NotGroupCall => AppError::bad_request(message),
             CallError::CallOver
             | CallError::AlreadyAnswered

@@ -10,6 +10,7 @@ use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::{CallId, ChannelId, UserId};
 use crate::calls::{start, CallEvent, CallKind, Transition};
 use crate::media::control::MediaCommand;
+use crate::server::db::admission;
 use crate::server::db::call_access::{self, CallAccess};
 use crate::server::db::calls::{self as calls_db, StoredCall};
 use crate::server::db::channels::ChannelRow;
@@ -86,7 +87,13 @@ pub async fn initiate_call(
             };
             refuse_if_busy(me_busy)?;
             let stored = load(state, live).await?;
-            let join = CallEvent::Join { user: viewer.id };
+            // A parish call takes only its invitees; a group's or a direct
+            // channel's call, any member.
+            let open = channel.kind != ChannelKind::Parish;
+            let join = CallEvent::Join {
+                user: viewer.id,
+                open,
+            };
             let outcome = transition_from(state, stored, &channel, Some(&members), join).await?;
             return Ok(outcome.view);
         }
@@ -102,6 +109,8 @@ pub async fn initiate_call(
             }
         };
         refuse_if_busy(busy.contains(&viewer.id))?;
+        // Rings a caller may make, and a callee may receive, a minute.
+        state.limits.ring(viewer.id, &invitees)?;
         let kind = if channel.kind == ChannelKind::Direct {
             CallKind::OneToOne
         } else {
@@ -247,12 +256,23 @@ pub async fn add_participant(
             "They are not a member of this channel.",
         ));
     }
+    state.limits.ring(viewer.id, &[user])?;
     let busy = calls_db::busy_among(&state.db, &[user], Some(a.channel.id)).await?;
     let deadline = db::now_ms() + state.config.ring_timeout.as_millis() as i64;
+    let removed = a
+        .call
+        .state
+        .participant(user)
+        .and_then(|p| p.decline_reason)
+        == Some(crate::calls::DeclineReason::Removed);
+    // The role is looked up only when it matters: bringing back someone a
+    // moderator removed.
+    let by_moderator = removed && is_moderator(state, viewer, &a.channel).await?;
     let event = CallEvent::Invite {
         users: vec![user],
         busy,
         ring_deadline: deadline,
+        by_moderator,
     };
     apply_to(state, a, event).await
 }
@@ -287,6 +307,9 @@ pub async fn mute_participant(
     muted: bool,
 ) -> AppResult<CallView> {
     let a = moderated(state, viewer, call, user).await?;
+    // Kept by call control first, so a rejoin or resume stays muted (the
+    // media server asks on every join), then carried out in the room.
+    admission::set_held(&state.db, call, user, viewer.id, muted).await?;
     state.media.send(MediaCommand::Mute {
         room: a.call.room_name.clone(),
         user,

@@ -1,6 +1,7 @@
 //! All SQL lives below this module. Queries are checked at run time
 //! (`query_as`), so the same code can serve SQLite and, later, PostgreSQL.
 
+pub mod admission;
 pub mod call_access;
 mod call_writes;
 pub mod calls;

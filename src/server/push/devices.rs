@@ -39,6 +39,15 @@ pub async fn subscribe(state: &AppState, user: UserId, s: DeviceSubscription<'_>
     let device = clean_device(s.device).ok_or_else(|| {
         AppError::bad_request("device must be 8 to 64 letters, digits, '-' or '_'.")
     })?;
+    // A device saying again what it has (each page load does) is free; a
+    // new endpoint counts against the limit.
+    let known = subs::for_user(&state.db, user)
+        .await?
+        .iter()
+        .any(|k| k.endpoint == s.endpoint);
+    if !known {
+        state.limits.push_subscribe(user)?;
+    }
     subs::upsert(
         &state.db,
         subs::NewSubscription {
