@@ -187,17 +187,21 @@ test('Answer on the notification opens Belfry and answers the call', async ({ br
     await expect(forged.locator('#incoming-accept')).toBeFocused();
     await expect.poll(() => forged.url(), 'the deep link is spent').not.toContain('callId');
     await forged.waitForTimeout(1000);
-    await expect(A.page.locator('[data-testid=call-person][data-user=bob]')).not.toContainText('Connected');
+    const bobRow = A.page.locator('[data-testid=call-person][data-user=bob]');
+    await expect(bobRow, 'still ringing: the link answered nothing').toContainText('Ringing…');
     await forged.close();
 
     // The notification's own Answer (the tap is the gesture): the worker
     // answers, then opens the call's plain link.
     const { opens } = await tap(bob.context, ring.message.tag, 'answer');
     expect(opens).toBe(`/?callId=${ring.message.callId}`);
-    await expect(A.page.locator('[data-testid=call-person][data-user=bob]')).toContainText('Connected');
+    // Answered on the server (the caller sees Bob coming), then in the room
+    // once his page has opened the call.
+    await expect(bobRow).toContainText('Connecting…');
     const page = await bob.context.newPage();
     await page.goto(opens);
     await expect(page.getByTestId('call-panel')).toBeVisible();
+    await expect(bobRow).toContainText('Connected');
     expect(await notifications(bob.context)).toEqual([]);
     await page.getByTestId('call-panel').getByRole('button', { name: 'End call' }).click();
     await expect(A.page.getByTestId('call-panel')).toHaveCount(0);

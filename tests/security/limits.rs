@@ -27,6 +27,15 @@ async fn limited(f: impl FnOnce(&mut LimitsConfig)) -> TestApp {
     .await
 }
 
+/// The `Retry-After` of a 429, in seconds.
+fn retry_after(res: &reqwest::Response) -> u32 {
+    res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// A raw sign-in: the status, `Retry-After` (seconds) and the message.
 async fn sign_in(who: &Person, username: &str, password: &str) -> (u16, Option<u32>, String) {
     let res = who
@@ -117,11 +126,7 @@ async fn sign_ups_from_one_address_are_limited() {
         .await
         .expect("sent");
     assert_eq!(res.status(), 429);
-    let retry: u32 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&res);
     assert!(
         (1..=1800).contains(&retry),
         "one back within the hour: {retry}"
@@ -155,11 +160,7 @@ async fn ringing_again_and_again_is_limited_per_caller_and_per_callee() {
         .alice
         .post_raw("initiate_call", json!({"channel_id": p.direct}).to_string())
         .await;
-    let retry: u32 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&res);
     assert!(
         (1..=20).contains(&retry),
         "one ring back within 20 s: {retry}"

@@ -239,34 +239,13 @@ async fn a_moderators_mute_holds_against_her_own_unmute_and_her_rejoin() {
     let mut alice = connect(&token(&p.alice, &call).await).await;
     alice.update_about(&p.carol.id().to_string()).await;
 
-    let _: CallView = p
-        .alice
-        .ok(
-            "mute_participant",
-            json!({"call_id": call.id, "user_id": p.carol.id(), "muted": true}),
-        )
-        .await;
-    let told = carol
-        .until(|r| match r {
-            Res::Mute(m) => Some(m),
-            _ => None,
-        })
-        .await;
+    hold(&p.alice, &call, &p.carol, true).await;
+    let told = next_mute(&mut carol).await;
     assert!(told.muted);
 
     // She presses M: the SFU refuses and tells her she is still muted.
-    carol
-        .send(Req::Mute(lk::MuteTrackRequest {
-            sid: track.sid.clone(),
-            muted: false,
-        }))
-        .await;
-    let again = carol
-        .until(|r| match r {
-            Res::Mute(m) => Some(m),
-            _ => None,
-        })
-        .await;
+    send_mute(&mut carol, &track.sid, false).await;
+    let again = next_mute(&mut carol).await;
     assert_eq!(
         (again.sid.as_str(), again.muted),
         (track.sid.as_str(), true)
@@ -286,12 +265,7 @@ async fn a_moderators_mute_holds_against_her_own_unmute_and_her_rejoin() {
     let mut carol = connect(&token(&p.carol, &call).await).await;
     let republished = carol.publish_mic("carol-mic-2").await;
     assert!(republished.muted, "her track comes back muted");
-    carol
-        .send(Req::Mute(lk::MuteTrackRequest {
-            sid: republished.sid.clone(),
-            muted: false,
-        }))
-        .await;
+    send_mute(&mut carol, &republished.sid, false).await;
     assert_eq!(
         mutes_within_a_moment(&mut carol).await,
         vec![true],
@@ -299,27 +273,11 @@ async fn a_moderators_mute_holds_against_her_own_unmute_and_her_rejoin() {
     );
 
     // A coordinator lets her speak; then her own unmute is hers again.
-    let _: CallView = p
-        .bob
-        .ok(
-            "mute_participant",
-            json!({"call_id": call.id, "user_id": p.carol.id(), "muted": false}),
-        )
-        .await;
-    let lifted = carol
-        .until(|r| match r {
-            Res::Mute(m) => Some(m),
-            _ => None,
-        })
-        .await;
+    hold(&p.bob, &call, &p.carol, false).await;
+    let lifted = next_mute(&mut carol).await;
     assert!(!lifted.muted);
     for muted in [true, false] {
-        carol
-            .send(Req::Mute(lk::MuteTrackRequest {
-                sid: republished.sid.clone(),
-                muted,
-            }))
-            .await;
+        send_mute(&mut carol, &republished.sid, muted).await;
         assert_eq!(
             mutes_within_a_moment(&mut carol).await,
             Vec::<bool>::new(),
@@ -327,6 +285,34 @@ async fn a_moderators_mute_holds_against_her_own_unmute_and_her_rejoin() {
         );
     }
     alice.pings_back().await;
+}
+
+/// A moderator (or not) mutes `who` in `call`, or lets them speak.
+async fn hold(by: &Person, call: &CallView, who: &Person, muted: bool) {
+    let _: CallView = by
+        .ok(
+            "mute_participant",
+            json!({"call_id": call.id, "user_id": who.id(), "muted": muted}),
+        )
+        .await;
+}
+
+/// The participant's own mute or unmute, as a client sends it.
+async fn send_mute(c: &mut Client, track: &str, muted: bool) {
+    c.send(Req::Mute(lk::MuteTrackRequest {
+        sid: track.to_string(),
+        muted,
+    }))
+    .await;
+}
+
+/// The next mute order the server sends.
+async fn next_mute(c: &mut Client) -> lk::MuteTrackRequest {
+    c.until(|r| match r {
+        Res::Mute(m) => Some(m),
+        _ => None,
+    })
+    .await
 }
 
 /// The server's mute orders that reach `c` within the next 800 ms (they
