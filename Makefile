@@ -22,6 +22,7 @@ setup:
 	.ci/setup test
 
 lint:
+	.ci/check-layers
 	cargo fmt --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use belfry::api::events::{LiveEvent, LiveFrame};
-use belfry::api::ids::{CallId, ChannelId, UserId};
-use belfry::api::types::{ChannelKind, Role, UserView};
 use belfry::calls::CallChange;
+use belfry::contract::events::{LiveEvent, LiveFrame};
+use belfry::contract::ids::{CallId, ChannelId, UserId};
+use belfry::contract::types::{ChannelKind, Role, UserView};
 use belfry::media::control::LoggedMedia;
 use belfry::server::config::Config;
 use belfry::server::db::{self, channels, communities, sessions, users};
@@ -56,7 +56,7 @@ async fn main() {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = app::router(state.clone());
+    let router = belfry::router(state.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     let people = make_people(&state).await;

@@ -156,6 +156,9 @@ async fn run(label: &str, extra: &[(&str, &str)]) {
 
 #[tokio::main]
 async fn main() {
+    // The HTTP client's TLS needs a crypto provider chosen (it talks plain
+    // HTTP here, but builds its TLS config all the same).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     run(
         "100 attackers on 100 addresses (address limit lifted: every try is hashed)",
         &[

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod calls;
+pub mod contract;
 pub mod room;
 
 #[cfg(feature = "hydrate")]
@@ -22,6 +23,13 @@ pub mod client;
 pub mod media;
 #[cfg(feature = "ssr")]
 pub mod server;
+
+/// The whole site's router: the server with the app's pages. (The server
+/// renders the app without depending on it; this is where the two meet.)
+#[cfg(feature = "ssr")]
+pub fn router(state: server::state::AppState) -> axum::Router {
+    server::app::router(state, app::shell)
+}
 
 /// The browser entry point: hydrate the server-rendered page. Where the
 /// page is one whose code is split out (`app::lazy_pages`), that code is

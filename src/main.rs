@@ -15,7 +15,7 @@ async fn main() {
         }
     };
     belfry::server::telemetry::init(&config.log_filter);
-    if let Err(err) = app::run(config).await {
+    if let Err(err) = app::run(config, belfry::app::shell).await {
         tracing::error!("belfry stopped: {err}");
         eprintln!("belfry: {err}");
         std::process::exit(1);

@@ -1,6 +1,8 @@
 //! Server-rendered pages for a signed-in person: whole, with their data, and
 //! nothing in the server's log that an operator would take for a failure.
 
+// The harness the one integration binary (`tests/it`) shares.
+#[path = "it/common/mod.rs"]
 mod common;
 
 use std::sync::{Arc, Mutex};

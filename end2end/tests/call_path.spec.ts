@@ -90,7 +90,7 @@ test('a media path that goes dead is resumed with ICE restarted both ways: the s
     await expect(B.page.getByTestId('call-panel').getByText('Reconnecting…')).toHaveCount(0);
 
     // And they hear each other over the new pairs. (Here the old path came
-    // back too, the server having only been frozen; tests/sfu_ice_restart.rs
+    // back too, the server having only been frozen; tests/it/sfu_ice_restart.rs
     // shows the restart bringing audio back when the old path is dead.)
     for (const [page, tone, who] of [[A.page, 660, 'alice'], [B.page, 440, 'bob']] as const) {
       await expect.poll(() => packetRate(page, tone), { timeout: 10_000, message: `${who} hears the other` })

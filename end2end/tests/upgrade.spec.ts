@@ -3,7 +3,7 @@ import { signIn } from './helpers';
 
 // A tab left open across an upgrade runs the earlier build. The real
 // server's side (409 for its requests, a 4003 close of its live stream) is
-// tested in tests/wire.rs against the real server; here the live stream is
+// tested in tests/it/wire.rs against the real server; here the live stream is
 // a stand-in (Playwright's routeWebSocket, a mock) that closes with 4003, to
 // check what the page does with it: reload once for the new build, and not
 // again within a minute, whatever the stream keeps saying.

@@ -1,10 +1,10 @@
 //! Server functions for accounts: sign up, sign in, sign out, who am I.
 
-use super::Wire;
+use crate::contract::Wire;
 use leptos::prelude::*;
 
-use super::types::UserView;
-use super::ApiError;
+use crate::contract::types::UserView;
+use crate::contract::ApiError;
 
 #[server(prefix = "/api", endpoint = "sign_up", input = Wire, output = Wire)]
 pub async fn sign_up(

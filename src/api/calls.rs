@@ -1,12 +1,12 @@
 //! Server functions for calls: the lifecycle, moderation, tokens, history.
 //! Each is also a JSON endpoint at `POST /api/<name>`.
 
-use super::Wire;
+use crate::contract::Wire;
 use leptos::prelude::*;
 
-use super::call_types::{Answered, CallHistoryPage, CallState, CallView, RoomAccess};
-use super::ApiError;
 use crate::calls::ids::{CallId, ChannelId, StudioId, UserId};
+use crate::contract::call_types::{Answered, CallHistoryPage, CallState, CallView, RoomAccess};
+use crate::contract::ApiError;
 
 /// Starts a call in the channel (or joins its live one). DIRECT rings the
 /// other member, GROUP every member, PARISH the `invitees` given.

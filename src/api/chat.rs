@@ -1,13 +1,13 @@
 //! Server functions for chat: where I belong, channels, messages, studios.
 
-use super::Wire;
+use crate::contract::Wire;
 use leptos::prelude::*;
 
-use super::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
-use super::types::{
+use crate::contract::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
+use crate::contract::types::{
     ChannelDetail, ChannelSummary, MessagePage, MessageView, Spaces, StudioDetail, UserView,
 };
-use super::ApiError;
+use crate::contract::ApiError;
 
 #[server(prefix = "/api", endpoint = "my_spaces", input = Wire, output = Wire)]
 pub async fn my_spaces() -> Result<Spaces, ApiError> {

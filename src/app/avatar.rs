@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::types::UserView;
+use crate::contract::types::UserView;
 
 #[component]
 pub fn Avatar(user: UserView, #[prop(optional)] small: bool) -> impl IntoView {

@@ -9,12 +9,12 @@ use super::call::use_call_center;
 use super::common::{ErrorPanel, TimeOfDay};
 use super::icons::PhoneIcon;
 use super::page_data::page_data;
-use crate::api::call_types::CallView;
 use crate::api::calls::calls_page;
-use crate::api::types::ChannelKind;
 use crate::app::router::{query_value, use_location};
 use crate::calls::ids::CallId;
 use crate::calls::{CallStatus, ParticipantStatus};
+use crate::contract::call_types::CallView;
+use crate::contract::types::ChannelKind;
 
 #[component]
 pub fn CallsPage() -> impl IntoView {

@@ -10,10 +10,10 @@ use super::conversation::Conversation;
 use super::icons::PeopleIcon;
 use super::page_data::page_data;
 use crate::api::chat::{get_channel, list_messages};
-use crate::api::ids::ChannelId;
-use crate::api::types::{ChannelDetail, ChannelKind, UserView};
-use crate::api::{ApiError, ErrorKind};
 use crate::app::router::use_id;
+use crate::contract::ids::ChannelId;
+use crate::contract::types::{ChannelDetail, ChannelKind, UserView};
+use crate::contract::{ApiError, ErrorKind};
 
 #[component]
 pub fn ChatPage() -> impl IntoView {

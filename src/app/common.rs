@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::router::Redirect;
-use crate::api::{ApiError, ErrorKind};
+use crate::contract::{ApiError, ErrorKind};
 
 /// An error as a person should see it. An expired session goes to sign-in.
 #[component]

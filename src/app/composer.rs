@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::types::MAX_MESSAGE_CHARS;
+use crate::contract::types::MAX_MESSAGE_CHARS;
 
 #[component]
 pub fn Composer(on_send: Callback<String>) -> impl IntoView {

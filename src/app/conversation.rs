@@ -11,9 +11,9 @@ use super::composer::Composer;
 use super::icons::PhoneIcon;
 use super::live::{on_live_event, on_resync};
 use crate::api::chat::{list_messages, send_message};
-use crate::api::events::LiveEvent;
-use crate::api::ids::{ChannelId, MessageId};
-use crate::api::types::{MessageKind, MessagePage, MessageView};
+use crate::contract::events::LiveEvent;
+use crate::contract::ids::{ChannelId, MessageId};
+use crate::contract::types::{MessageKind, MessagePage, MessageView};
 
 #[derive(Clone, PartialEq)]
 struct Pending {

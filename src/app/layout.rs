@@ -8,8 +8,8 @@ use super::live::{on_live_event, on_resync, provide_live, use_live};
 use super::router::{use_location, Redirect};
 use super::session::use_session;
 use super::sidebar::Sidebar;
-use crate::api::events::{LinkState, LiveEvent};
-use crate::api::types::UserView;
+use crate::contract::events::{LinkState, LiveEvent};
+use crate::contract::types::UserView;
 
 /// The signed-in user, for every component under the layout.
 #[derive(Clone)]

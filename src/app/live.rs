@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::api::events::{LinkState, LiveEvent};
 use crate::client::live::{LiveConnection, LiveHandlers};
+use crate::contract::events::{LinkState, LiveEvent};
 
 /// How many recent events the log keeps; a component reads them from its own
 /// cursor, so none is missed when several arrive in one tick.

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 
 use super::boot::{use_boot, FirstPage};
 use crate::api::chat::my_spaces;
-use crate::api::types::{Spaces, UserView};
-use crate::api::ApiError;
+use crate::contract::types::{Spaces, UserView};
+use crate::contract::ApiError;
 
 #[derive(Clone)]
 pub struct Session {

@@ -9,7 +9,7 @@ use super::layout::Me;
 use super::router::use_location;
 use super::session::use_session;
 use crate::api::accounts::sign_out;
-use crate::api::types::{ChannelKind, ChannelSummary, Spaces};
+use crate::contract::types::{ChannelKind, ChannelSummary, Spaces};
 
 #[component]
 pub fn Sidebar() -> impl IntoView {

@@ -8,9 +8,9 @@ use super::call::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};
 use super::common::ErrorPanel;
 use super::page_data::page_data;
 use crate::api::chat::get_studio;
-use crate::api::ids::StudioId;
-use crate::api::{ApiError, ErrorKind};
 use crate::app::router::use_id;
+use crate::contract::ids::StudioId;
+use crate::contract::{ApiError, ErrorKind};
 
 #[component]
 pub fn StudioPage() -> impl IntoView {

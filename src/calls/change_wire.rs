@@ -112,7 +112,7 @@ mod tests {
             let json = serde_json::to_string(&change).expect("written");
             assert_eq!(read(&json), Ok(change.clone()), "{json}");
             let bytes = postcard::to_allocvec(&ChangeWire::from(&change)).expect("written");
-            let back = crate::api::wire::from_postcard::<CallChange>(&bytes);
+            let back = postcard::from_bytes::<CallChange>(&bytes);
             assert_eq!(back.ok(), Some(change));
         }
         assert_eq!(

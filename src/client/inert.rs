@@ -1,7 +1,7 @@
 //! The server build's twin of `client/`: the same API, doing nothing. Only
 //! effects and event handlers call these, and those never run on the server.
 
-use crate::api::events::{LinkState, LiveEvent};
+use crate::contract::events::{LinkState, LiveEvent};
 
 pub mod live {
     use super::*;
@@ -41,7 +41,7 @@ pub fn reload() {}
 pub fn mark_hydrated() {}
 
 pub mod call {
-    use crate::api::call_types::RoomAccess;
+    use crate::contract::call_types::RoomAccess;
     use crate::room::{LocalAudio, RoomPeer, RoomPhase};
 
     pub struct RoomCallbacks {
@@ -110,7 +110,7 @@ pub mod ring {
 pub mod pwa {
     use crate::calls::ids::CallId;
 
-    pub use crate::api::push::{PushKeys, PushSupport};
+    pub use crate::contract::push::{PushKeys, PushSupport};
 
     pub fn register_service_worker() {}
 

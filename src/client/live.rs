@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use crate::api::events::{LinkState, LiveEvent, LiveFrame, HEARTBEAT_SECS};
+use crate::contract::events::{LinkState, LiveEvent, LiveFrame, HEARTBEAT_SECS};
 
 /// Close codes from `server::live_socket`.
 const CLOSE_SIGNED_OUT: u16 = 4001;
@@ -115,7 +115,7 @@ fn events_url(inner: &Inner) -> Option<String> {
     // answers (api::wire).
     Some(format!(
         "{scheme}://{host}/api/events?wire=postcard&v={}&device={device}&hidden={hidden}{resume}",
-        crate::api::wire::WIRE_VERSION
+        crate::contract::wire::WIRE_VERSION
     ))
 }
 
@@ -193,7 +193,7 @@ fn connect(rc: &Rc<RefCell<Inner>>) {
 }
 
 fn on_frame(rc: &Rc<RefCell<Inner>>, bytes: &[u8]) {
-    let Ok(frame) = crate::api::wire::from_postcard::<LiveFrame>(bytes) else {
+    let Ok(frame) = crate::contract::wire::from_postcard::<LiveFrame>(bytes) else {
         return; // not a frame this build can read: ignore it
     };
     let handlers = {

@@ -84,6 +84,6 @@ pub fn mark_hydrated() {
 pub fn boot_text() -> Option<String> {
     web_sys::window()?
         .document()?
-        .get_element_by_id(crate::app::boot::ELEMENT_ID)?
+        .get_element_by_id(crate::contract::boot::ELEMENT_ID)?
         .text_content()
 }

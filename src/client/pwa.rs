@@ -17,7 +17,7 @@ use crate::calls::ids::CallId;
 
 const DEVICE_KEY: &str = "belfry.device";
 
-pub use crate::api::push::{PushKeys, PushSupport};
+pub use crate::contract::push::{PushKeys, PushSupport};
 
 fn has(target: &JsValue, name: &str) -> bool {
     Reflect::get(target, &name.into()).is_ok_and(|v| !v.is_undefined() && !v.is_null())
@@ -30,7 +30,7 @@ pub fn device_id() -> String {
         .as_ref()
         .and_then(|s| s.get_item(DEVICE_KEY).ok().flatten())
     {
-        if crate::api::push::is_device_id(&id) {
+        if crate::contract::push::is_device_id(&id) {
             return id;
         }
     }

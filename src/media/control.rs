@@ -1,6 +1,7 @@
 //! `MediaControl`: the commands call control sends to the media server.
-//! The embedded SFU will implement it; until then `LoggedMedia` records the
-//! intent in the log, and tests use `RecordingMedia` to see what was asked.
+//! The embedded SFU carries them out (`driver::MediaServer`); LiveKit mode
+//! only logs them for now (`LoggedMedia`), and tests use `RecordingMedia`
+//! to see what was asked.
 
 use std::sync::Mutex;
 
@@ -26,7 +27,7 @@ pub trait MediaControl: Send + Sync + 'static {
     fn send(&self, command: MediaCommand);
 }
 
-/// The stand-in until a media server is wired in: logs each command.
+/// Logs each command (LiveKit mode, until it drives LiveKit's RoomService).
 #[derive(Debug, Default)]
 pub struct LoggedMedia;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use livekit_api::access_token::{AccessToken, TokenVerifier, VideoGrants};
 
-use crate::api::types::UserView;
+use crate::contract::types::UserView;
 
 /// How long a token can be used to join. A call lasts longer: the client
 /// refreshes its token while connected.

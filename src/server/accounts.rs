@@ -6,7 +6,7 @@ use super::auth::{self, Authed};
 use super::db::{self, communities, sessions, users};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::api::types::{Role, UserView};
+use crate::contract::types::{Role, UserView};
 
 /// Avatar backgrounds, each dark enough for white initials at WCAG AA (4.5:1).
 const AVATAR_COLORS: [&str; 8] = [

@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::{provide_context, use_context};
+use leptos::prelude::{provide_context, use_context, IntoView};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::LeptosRoutes;
 use tower::ServiceBuilder;
@@ -29,8 +29,7 @@ use super::push::{self, Push};
 use super::sign_in_code::SignInCode;
 use super::state::AppState;
 use super::{boot, calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
-use crate::api::{wire, ApiError, ErrorKind};
-use crate::app::shell;
+use crate::contract::{wire, ApiError, ErrorKind};
 use crate::media::control::{LoggedMedia, MediaControl};
 use crate::media::driver::{MediaServer, PresenceChange};
 use tokio::sync::mpsc;
@@ -119,15 +118,23 @@ async fn build(
     Ok(state)
 }
 
-pub fn router(state: AppState) -> Router {
+/// The app's page shell, which the server renders without knowing the app
+/// (`crate::router` hands it `app::shell`).
+pub type Shell<V> = fn(LeptosOptions) -> V;
+
+pub fn router<V: IntoView + 'static>(state: AppState, shell: Shell<V>) -> Router {
     let leptos = state.leptos.clone();
     let app = move || shell(leptos.clone());
     let page_state = state.clone();
     let context = move || {
         provide_context(page_state.clone());
         // A page request carries its boot data (`boot::attach`).
-        let boot = use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<crate::app::Boot>().cloned());
+        let boot = use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::contract::boot::Boot>()
+                .cloned()
+        });
         if let Some(boot) = boot {
             provide_context(boot);
         }
@@ -279,7 +286,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// Runs until Ctrl-C or SIGTERM.
-pub async fn run(config: Config) -> Result<(), String> {
+pub async fn run<V: IntoView + 'static>(config: Config, shell: Shell<V>) -> Result<(), String> {
     let addr = config.addr;
     let state = prepare(config).await?;
     spawn_housekeeping(state.clone());
@@ -289,7 +296,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let local: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("Belfry is listening on http://{local}");
     // The peer's address is kept for the limits keyed by address.
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state, shell).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::db;
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::api::types::UserView;
+use crate::contract::types::UserView;
 
 pub const SESSION_COOKIE: &str = "belfry_session";
 /// The name with secure cookies: the `__Host-` prefix makes browsers refuse

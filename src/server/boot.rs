@@ -13,11 +13,11 @@ use super::calls::queries;
 use super::chat;
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::api::ids::{CallId, ChannelId, StudioId};
-use crate::api::types::{ChannelDetail, MessagePage, UserView};
-use crate::api::{ApiError, ErrorKind};
-use crate::app::boot::{Boot, PageData};
-use crate::app::{query_value, Page};
+use crate::contract::boot::{Boot, PageData};
+use crate::contract::ids::{CallId, ChannelId, StudioId};
+use crate::contract::pages::{query_value, Page};
+use crate::contract::types::{ChannelDetail, MessagePage, UserView};
+use crate::contract::{ApiError, ErrorKind};
 
 /// What the page at `path` starts from, for whoever `headers` say is asking.
 pub async fn gather(

@@ -6,9 +6,9 @@ use super::db::channels::{self, ChannelRow};
 use super::db::{communities, messages, studios};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::api::events::LiveEvent;
-use crate::api::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
-use crate::api::types::{
+use crate::contract::events::LiveEvent;
+use crate::contract::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
+use crate::contract::types::{
     ChannelDetail, ChannelKind, ChannelSummary, MessagePage, MessageView, Spaces, StudioDetail,
     UserView, DEFAULT_PAGE, MAX_MESSAGE_CHARS, MAX_PAGE,
 };

@@ -105,7 +105,7 @@ mod tests {
         assert!(unmarked("text/javascript"));
         assert!(unmarked("application/manifest+json"));
         assert!(!unmarked("application/json"));
-        assert!(!unmarked(crate::api::wire::POSTCARD_HERE));
+        assert!(!unmarked(crate::contract::wire::POSTCARD_HERE));
         assert!(!unmarked("application/json; charset=utf-8"));
         assert!(!unmarked("image/png"));
         assert!(!compressible(&HeaderMap::new(), false, Some(5000)));
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn a_marked_answer_is_compressed_whatever_its_type_when_long_enough() {
-        for kind in ["application/json", crate::api::wire::POSTCARD_HERE] {
+        for kind in ["application/json", crate::contract::wire::POSTCARD_HERE] {
             assert!(compressible(&typed(kind), true, Some(1024)));
             assert!(!compressible(&typed(kind), true, Some(1023)));
             assert!(!compressible(&typed(kind), true, None));

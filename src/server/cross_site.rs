@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::AppError;
-use crate::api::{wire, ApiError, ErrorKind};
+use crate::contract::{wire, ApiError, ErrorKind};
 
 /// Whether the request's `Origin` (if any) is this server's own, and its
 /// `Sec-Fetch-Site` (if any) says same-origin or a typed address.

@@ -6,7 +6,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::api::{ApiError, ErrorKind};
+use crate::contract::{ApiError, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

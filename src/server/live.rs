@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
-use crate::api::events::{LiveEvent, LiveFrame};
-use crate::api::ids::UserId;
+use crate::contract::events::{LiveEvent, LiveFrame};
+use crate::contract::ids::UserId;
 
 /// How long and how many events a user's backlog keeps.
 const BACKLOG_AGE: Duration = Duration::from_secs(120);
@@ -188,7 +188,7 @@ impl LiveHub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::events::LiveEvent;
+    use crate::contract::events::LiveEvent;
 
     const ALICE: UserId = UserId(1);
     const BOB: UserId = UserId(2);

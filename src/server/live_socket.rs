@@ -23,8 +23,8 @@ use super::error::{AppError, AppResult};
 use super::live;
 use super::push;
 use super::state::AppState;
-use crate::api::events::{LiveFrame, HEARTBEAT_SECS};
-use crate::api::wire::WIRE_VERSION;
+use crate::contract::events::{LiveFrame, HEARTBEAT_SECS};
+use crate::contract::wire::WIRE_VERSION;
 
 /// Close codes the browser client understands.
 pub const CLOSE_SIGNED_OUT: u16 = 4001;

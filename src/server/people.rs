@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use super::db::{users, Db};
-use crate::api::types::UserView;
 use crate::calls::ids::UserId;
+use crate::contract::types::UserView;
 
 #[derive(Default)]
 pub struct People {

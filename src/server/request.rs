@@ -29,7 +29,9 @@ pub async fn viewer() -> AppResult<(AppState, Authed)> {
 pub async fn maybe_viewer() -> AppResult<Option<(AppState, Authed)>> {
     match viewer().await {
         Ok(found) => Ok(Some(found)),
-        Err(AppError::Rejected(e)) if e.kind == crate::api::ErrorKind::Unauthorized => Ok(None),
+        Err(AppError::Rejected(e)) if e.kind == crate::contract::ErrorKind::Unauthorized => {
+            Ok(None)
+        }
         Err(e) => Err(e),
     }
 }

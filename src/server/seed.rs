@@ -4,8 +4,8 @@ use super::accounts::avatar_color_for;
 use super::auth;
 use super::db::{self, channels, communities, messages, studios, users};
 use super::error::AppResult;
-use crate::api::ids::UserId;
-use crate::api::types::{ChannelKind, Role};
+use crate::contract::ids::UserId;
+use crate::contract::types::{ChannelKind, Role};
 
 /// A fresh deployment gets one community with its parish-wide channel, so the
 /// first person to sign up (who becomes its admin) has somewhere to be.

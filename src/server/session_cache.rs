@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::api::types::UserView;
+use crate::contract::types::UserView;
 
 /// How long a checked session is trusted without asking the database again.
 pub const FRESH: Duration = Duration::from_secs(3);

@@ -13,8 +13,8 @@ use super::auth;
 use super::calls::{queries, rooms};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::api::call_types::{CallView, RoomAccess};
 use crate::calls::ids::{CallId, StudioId};
+use crate::contract::call_types::{CallView, RoomAccess};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

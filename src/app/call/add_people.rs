@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::center::CallCenter;
-use crate::api::call_types::CallView;
 use crate::api::chat::get_channel;
-use crate::api::types::UserView;
 use crate::calls::ids::{ChannelId, UserId};
 use crate::calls::ParticipantStatus;
+use crate::contract::call_types::CallView;
+use crate::contract::types::UserView;
 
 #[component]
 pub fn AddPeople(call: CallView, center: CallCenter) -> impl IntoView {

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::center::CallCenter;
 use super::format;
-use crate::api::call_types::CallView;
 use crate::calls::{CallStatus, ParticipantStatus};
+use crate::contract::call_types::CallView;
 
 impl CallCenter {
     pub(super) fn announce_changes(&self, call: &CallView) {

@@ -4,14 +4,14 @@
 use leptos::prelude::*;
 
 use super::center::{use_call_center, CallCenter};
-use crate::api::call_types::CallView;
 use crate::api::calls::active_call;
-use crate::api::events::LiveEvent;
-use crate::api::types::UserView;
 use crate::app::icons::PhoneIcon;
 use crate::app::live::on_live_event;
 use crate::calls::ids::{ChannelId, UserId};
 use crate::calls::ParticipantStatus;
+use crate::contract::call_types::CallView;
+use crate::contract::events::LiveEvent;
+use crate::contract::types::UserView;
 
 /// With `pick_from` (a parish channel), starting a call first asks whom to
 /// ring; joining a live call never does.

@@ -8,17 +8,17 @@ use leptos::task::spawn_local;
 
 use super::format;
 use super::room::{use_call_room, CallRoomState};
-use crate::api::call_types::{CallView, RoomAccess};
 use crate::api::calls::{
     add_participant, answer_and_join, call_token, cancel_call, decline_call, initiate_call,
     leave_call, mark_calls_seen, missed_calls, mute_participant, my_calls, remove_participant,
 };
-use crate::api::events::LiveEvent;
-use crate::api::{ApiError, ErrorKind};
 use crate::app::layout::Me;
 use crate::app::live::{on_live_event, on_resync};
 use crate::calls::ids::{CallId, ChannelId, UserId};
 use crate::calls::{CallStatus, DeclineReason, EndReason, ParticipantStatus};
+use crate::contract::call_types::{CallView, RoomAccess};
+use crate::contract::events::LiveEvent;
+use crate::contract::{ApiError, ErrorKind};
 use crate::room::RoomPhase;
 
 /// A call-control request in flight, answering with the call as it now is.

@@ -1,9 +1,9 @@
 //! Words and numbers the call UI shows: titles, timers, durations.
 
-use crate::api::call_types::CallView;
-use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::UserId;
 use crate::calls::ParticipantStatus;
+use crate::contract::call_types::CallView;
+use crate::contract::types::{ChannelKind, UserView};
 
 /// Who the call is with, as its title: the other person of a direct call,
 /// else the channel's name.

@@ -12,12 +12,12 @@ use send_wrapper::SendWrapper;
 use super::center::use_call_center;
 use super::format;
 use super::waiting::{waiting_words, OfferWords};
-use crate::api::call_types::CallView;
-use crate::api::types::UserView;
 use crate::app::avatar::Avatar;
 use crate::app::icons::{HangUpIcon, PhoneIcon};
 use crate::calls::ids::CallId;
 use crate::client::ring::Ringer;
+use crate::contract::call_types::CallView;
+use crate::contract::types::UserView;
 
 #[component]
 pub fn IncomingCall() -> impl IntoView {

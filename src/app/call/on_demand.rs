@@ -14,9 +14,9 @@ use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 
 use super::center::CallCenter;
-use crate::api::types::UserView;
 use crate::app::arriving::{now, Arrival, Arriving, NotLoaded, Opening, RETRY_AFTER_MS};
 use crate::calls::ids::{ChannelId, UserId};
+use crate::contract::types::UserView;
 
 #[wasm_split(call_extras, fallible, wasm_split_path = ::leptos::wasm_split)]
 fn open_devices(center: CallCenter) -> Result<AnyView, NotLoaded> {

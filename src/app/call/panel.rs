@@ -9,10 +9,10 @@ use super::center::{use_call_center, CallCenter};
 use super::format;
 use super::mute::MuteToggle;
 use super::speaker::SpeakerToggle;
-use crate::api::call_types::{CallParticipantView, CallView};
 use crate::app::avatar::Avatar;
 use crate::app::icons::{HangUpIcon, MicOffIcon};
 use crate::calls::{CallKind, CallStatus, ParticipantStatus};
+use crate::contract::call_types::{CallParticipantView, CallView};
 use crate::room::{AudioDevice, Quality, RoomPhase};
 
 #[component]

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::api::call_types::RoomAccess;
 use crate::client::call::{CallRoom, RoomCallbacks};
+use crate::contract::call_types::RoomAccess;
 use crate::room::{LocalAudio, RoomPeer, RoomPhase};
 
 #[derive(Clone, Copy)]

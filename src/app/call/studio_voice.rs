@@ -8,11 +8,11 @@ use leptos::task::spawn_local;
 use super::center::use_call_center;
 use super::mute::MuteToggle;
 use super::room::{use_call_room, CallRoomState};
-use crate::api::call_types::RoomAccess;
 use crate::api::calls::join_studio_voice;
-use crate::api::types::initials_of;
 use crate::app::icons::{HangUpIcon, MicOffIcon, PhoneIcon};
 use crate::calls::ids::StudioId;
+use crate::contract::call_types::RoomAccess;
+use crate::contract::types::initials_of;
 use crate::room::{Quality, RoomPeer, RoomPhase};
 
 /// The studio page's voice room: made once per page, shown by the header's

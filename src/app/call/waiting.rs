@@ -12,10 +12,10 @@ use leptos::prelude::*;
 
 use super::center::{connected, CallCenter};
 use super::format;
-use crate::api::call_types::CallView;
-use crate::api::types::ChannelKind;
 use crate::calls::ids::CallId;
 use crate::calls::CallChange;
+use crate::contract::call_types::CallView;
+use crate::contract::types::ChannelKind;
 
 /// How long a waiting call is offered, like a ring.
 const WAITING_FOR: Duration = Duration::from_secs(30);
@@ -137,7 +137,7 @@ mod tests {
     use crate::calls::CallStatus;
 
     fn call(status: CallStatus) -> CallView {
-        crate::api::call_fixture::hall_call(status)
+        crate::contract::call_fixture::hall_call(status)
     }
 
     #[test]

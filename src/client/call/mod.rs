@@ -15,7 +15,7 @@ mod socket;
 use futures_channel::mpsc::{unbounded, UnboundedSender};
 use web_sys::{MediaStreamTrack, RtcPeerConnectionState};
 
-use crate::api::call_types::RoomAccess;
+use crate::contract::call_types::RoomAccess;
 use crate::room::prefs::{AudioPrefs, MICROPHONE_KEY, PROCESSING_KEY, SPEAKER_KEY};
 use crate::room::{LocalAudio, RoomPeer, RoomPhase};
 

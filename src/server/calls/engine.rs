@@ -7,11 +7,11 @@
 //! the view it built for the live event.
 
 use super::{timers, views};
-use crate::api::call_types::CallView;
-use crate::api::events::LiveEvent;
-use crate::api::types::{MessageKind, MessageView};
 use crate::calls::ids::{CallId, MessageId, UserId};
 use crate::calls::{apply, CallEvent, Effect, Transition};
+use crate::contract::call_types::CallView;
+use crate::contract::events::LiveEvent;
+use crate::contract::types::{MessageKind, MessageView};
 use crate::media::control::MediaCommand;
 use crate::server::db::calls::{self as calls_db, StoredCall};
 use crate::server::db::channels::{self, ChannelRow};

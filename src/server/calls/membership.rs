@@ -1,10 +1,10 @@
 //! Losing membership takes a person out of the live call or room at once.
 
 use super::engine::transition;
-use crate::api::events::LiveEvent;
-use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::{ChannelId, StudioId, UserId};
 use crate::calls::CallEvent;
+use crate::contract::events::LiveEvent;
+use crate::contract::types::{ChannelKind, UserView};
 use crate::media::control::MediaCommand;
 use crate::server::chat::channel_row_for;
 use crate::server::db::{calls as calls_db, channels, studio_rooms, studios};

@@ -5,10 +5,10 @@
 
 use super::engine::{self, load, transition_from};
 use super::views::call_view;
-use crate::api::call_types::CallView;
-use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::{CallId, ChannelId, UserId};
 use crate::calls::{start, CallEvent, CallKind, Transition};
+use crate::contract::call_types::CallView;
+use crate::contract::types::{ChannelKind, UserView};
 use crate::media::control::MediaCommand;
 use crate::server::db::admission;
 use crate::server::db::call_access::{self, CallAccess};

@@ -2,10 +2,10 @@
 
 use super::engine::load;
 use super::views::call_view;
-use crate::api::call_types::{CallHistoryPage, CallState, CallView};
-use crate::api::types::UserView;
 use crate::calls::ids::{CallId, ChannelId};
 use crate::calls::ParticipantStatus;
+use crate::contract::call_types::{CallHistoryPage, CallState, CallView};
+use crate::contract::types::UserView;
 use crate::server::chat::channel_row_for;
 use crate::server::db::{self, calls as calls_db, channels};
 use crate::server::error::{AppError, AppResult};

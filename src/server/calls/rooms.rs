@@ -4,10 +4,10 @@
 use axum::http::{header, HeaderMap};
 
 use super::ops::visible_call;
-use crate::api::call_types::RoomAccess;
-use crate::api::types::UserView;
 use crate::calls::ids::{CallId, StudioId};
 use crate::calls::ParticipantStatus;
+use crate::contract::call_types::RoomAccess;
+use crate::contract::types::UserView;
 use crate::media::control::MediaCommand;
 use crate::media::token::{MediaKeys, TOKEN_TTL};
 use crate::server::config::Config;

@@ -2,10 +2,10 @@
 
 use std::collections::HashMap;
 
-use crate::api::call_types::{CallParticipantView, CallView};
-use crate::api::types::{ChannelKind, UserView};
 use crate::calls::ids::UserId;
 use crate::calls::CallState;
+use crate::contract::call_types::{CallParticipantView, CallView};
+use crate::contract::types::{ChannelKind, UserView};
 use crate::server::db::channels::ChannelRow;
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::AppState;

@@ -5,8 +5,8 @@
 use super::calls::{assemble, corrupt, LoadRow, StoredCall, CALL_COLUMNS};
 use super::channels::{parse_ids, ChannelRow, MEMBER_IDS_OF_C, VISIBLE_TO_VIEWER};
 use super::Db;
-use crate::api::types::ChannelKind;
 use crate::calls::ids::{CallId, ChannelId, CommunityId, UserId};
+use crate::contract::types::ChannelKind;
 
 /// True when the viewer bound to `$1` is connected to a live call in
 /// another channel than `c`.

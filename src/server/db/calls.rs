@@ -6,11 +6,11 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use super::channels::ChannelRow;
 use super::Db;
-use crate::api::types::ChannelKind;
 use crate::calls::ids::{CallId, ChannelId, CommunityId, UserId};
 use crate::calls::{
     CallKind, CallState, CallStatus, DeclineReason, EndReason, Participant, ParticipantStatus,
 };
+use crate::contract::types::ChannelKind;
 
 pub use super::call_writes::{insert, save, Saved, Summary};
 

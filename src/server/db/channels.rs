@@ -2,8 +2,8 @@
 //! listed in `channel_members`; a PARISH channel's are the community's.
 
 use super::{Db, UserRow, USER_COLUMNS};
-use crate::api::ids::{ChannelId, CommunityId, UserId};
-use crate::api::types::{ChannelKind, ChannelSummary, UserView};
+use crate::contract::ids::{ChannelId, CommunityId, UserId};
+use crate::contract::types::{ChannelKind, ChannelSummary, UserView};
 
 #[derive(Debug, Clone)]
 pub struct ChannelRow {

@@ -1,8 +1,8 @@
 //! Communities and their members' roles.
 
 use super::{Db, UserRow, USER_COLUMNS};
-use crate::api::ids::{CommunityId, UserId};
-use crate::api::types::{CommunityView, Role, UserView};
+use crate::contract::ids::{CommunityId, UserId};
+use crate::contract::types::{CommunityView, Role, UserView};
 
 pub async fn insert(db: &Db, name: &str) -> Result<CommunityId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(

@@ -1,8 +1,8 @@
 //! Chat messages.
 
 use super::Db;
-use crate::api::ids::{CallId, ChannelId, MessageId, UserId};
-use crate::api::types::{MessageKind, MessageView, UserView};
+use crate::contract::ids::{CallId, ChannelId, MessageId, UserId};
+use crate::contract::types::{MessageKind, MessageView, UserView};
 
 #[derive(sqlx::FromRow)]
 struct Row {

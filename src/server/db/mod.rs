@@ -24,7 +24,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use crate::api::types::UserView;
+use crate::contract::types::UserView;
 
 pub type Db = SqlitePool;
 
@@ -96,7 +96,7 @@ pub(crate) struct UserRow {
 impl From<UserRow> for UserView {
     fn from(r: UserRow) -> Self {
         UserView {
-            id: crate::api::ids::UserId(r.id),
+            id: crate::contract::ids::UserId(r.id),
             username: r.username,
             display_name: r.display_name,
             avatar_color: r.avatar_color,

@@ -1,8 +1,8 @@
 //! Server-side sessions, keyed by the SHA-256 of the cookie's token.
 
 use super::{Db, UserRow, USER_COLUMNS};
-use crate::api::ids::UserId;
-use crate::api::types::UserView;
+use crate::contract::ids::UserId;
+use crate::contract::types::UserView;
 
 pub async fn insert(
     db: &Db,

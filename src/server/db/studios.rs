@@ -1,8 +1,8 @@
 //! Studios: collaboration spaces with their own members.
 
 use super::{Db, UserRow, USER_COLUMNS};
-use crate::api::ids::{StudioId, UserId};
-use crate::api::types::{StudioSummary, UserView};
+use crate::contract::ids::{StudioId, UserId};
+use crate::contract::types::{StudioSummary, UserView};
 
 pub async fn insert(db: &Db, name: &str, created_by: UserId) -> Result<StudioId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(

@@ -27,9 +27,9 @@ use self::payload::{PushKind, PushPayload};
 use self::settings::PushConfig;
 use self::tabs::OpenTabs;
 use self::vapid::Vapid;
-use crate::api::call_types::CallView;
 use crate::calls::ids::{CallId, UserId};
 use crate::calls::ParticipantStatus;
+use crate::contract::call_types::CallView;
 use crate::server::db::push_subscriptions::{self as subs, Subscription};
 use crate::server::db::{self, missed, settings as stored, Db};
 
@@ -62,7 +62,7 @@ pub struct Push {
     rung: Mutex<HashMap<(CallId, UserId), Vec<i64>>>,
     jobs: mpsc::UnboundedSender<Job>,
     /// `/sw.js` as served, built on first request.
-    service_worker: std::sync::OnceLock<Option<String>>,
+    service_worker: tokio::sync::OnceCell<Option<String>>,
 }
 
 impl std::fmt::Debug for Push {

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use crate::api::call_types::CallView;
-use crate::api::types::ChannelKind;
 use crate::calls::ids::CallId;
 use crate::calls::CallKind;
+use crate::contract::call_types::CallView;
+use crate::contract::types::ChannelKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

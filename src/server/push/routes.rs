@@ -113,30 +113,22 @@ async fn unsubscribe(
 /// old cache, and `__BELFRY_SIGN_IN_CODE__` by the sign-in page's chunk
 /// (its name changes with each build). Never cached by HTTP itself.
 async fn service_worker(State(state): State<AppState>) -> Response {
-    let script = state.push.service_worker.get_or_init(|| {
-        let root = &state.config.site_root;
-        let template = std::fs::read_to_string(root.join("sw.js")).ok()?;
-        let mut digest = Sha256::new();
-        for file in [
-            "pkg/belfry.js",
-            "pkg/__wasm_split.js",
-            "pkg/belfry_bg.wasm",
-            "pkg/belfry.wasm",
-            "pkg/belfry.css",
-        ] {
-            if let Ok(bytes) = std::fs::read(root.join(file)) {
-                digest.update(&bytes);
+    let script = state
+        .push
+        .service_worker
+        .get_or_init(|| {
+            // Read once, off the async threads (a slow disk must not hold
+            // up other requests).
+            let root = state.config.site_root.clone();
+            let sign_in = serde_json::to_string(state.sign_in_code.paths()).expect("strings");
+            async move {
+                tokio::task::spawn_blocking(move || build_service_worker(&root, &sign_in))
+                    .await
+                    .ok()
+                    .flatten()
             }
-        }
-        digest.update(template.as_bytes());
-        let version = B64.encode(&digest.finalize()[..9]);
-        let sign_in = serde_json::to_string(state.sign_in_code.paths()).expect("strings");
-        Some(
-            template
-                .replace("__BELFRY_VERSION__", &version)
-                .replace("__BELFRY_SIGN_IN_CODE__", &sign_in),
-        )
-    });
+        })
+        .await;
     match script {
         Some(js) => (
             [
@@ -151,4 +143,29 @@ async fn service_worker(State(state): State<AppState>) -> Response {
             .into_response(),
         None => AppError::not_found("No service worker in this build.").into_response(),
     }
+}
+
+/// The service worker as served: the template in `root` with this build's
+/// version and sign-in chunks written in.
+fn build_service_worker(root: &std::path::Path, sign_in: &str) -> Option<String> {
+    let template = std::fs::read_to_string(root.join("sw.js")).ok()?;
+    let mut digest = Sha256::new();
+    for file in [
+        "pkg/belfry.js",
+        "pkg/__wasm_split.js",
+        "pkg/belfry_bg.wasm",
+        "pkg/belfry.wasm",
+        "pkg/belfry.css",
+    ] {
+        if let Ok(bytes) = std::fs::read(root.join(file)) {
+            digest.update(&bytes);
+        }
+    }
+    digest.update(template.as_bytes());
+    let version = B64.encode(&digest.finalize()[..9]);
+    Some(
+        template
+            .replace("__BELFRY_VERSION__", &version)
+            .replace("__BELFRY_SIGN_IN_CODE__", sign_in),
+    )
 }

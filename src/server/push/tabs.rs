@@ -11,7 +11,7 @@ use crate::calls::ids::UserId;
 
 /// A device id as the browser sent it: kept only if it looks like one.
 pub fn clean_device(raw: &str) -> Option<String> {
-    crate::api::push::is_device_id(raw).then(|| raw.to_string())
+    crate::contract::push::is_device_id(raw).then(|| raw.to_string())
 }
 
 #[derive(Default)]

@@ -1,0 +1,34 @@
+//! Belfry's integration tests, as one binary (it links once): the real
+//! server on an ephemeral loopback port with a fresh SQLite file per test,
+//! the embedded SFU over real sockets, and LiveKit's signalling over a real
+//! WebSocket. `tests/page_render.rs` stays a binary of its own: it watches
+//! the server's log through a thread's tracing subscriber, which other
+//! tests' servers in the same process would disturb.
+
+mod common;
+mod push_world;
+mod sfu_world;
+mod signal_client;
+
+mod access;
+mod accounts;
+mod calls_flow;
+mod calls_rooms;
+mod calls_rules;
+mod calls_store;
+mod calls_timing;
+mod ice_tcp;
+mod live_events;
+mod messages;
+mod page_routes;
+mod push;
+mod rtc_resume;
+mod rtc_signal;
+mod security;
+mod sfu_core;
+mod sfu_fuzz;
+mod sfu_ice_restart;
+mod sfu_nomination;
+mod sfu_quality;
+mod site_delivery;
+mod wire;
