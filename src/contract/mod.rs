@@ -12,6 +12,8 @@ pub mod call_types;
 pub mod error;
 pub mod events;
 mod events_wire;
+#[cfg(test)]
+mod golden;
 pub mod pages;
 pub mod push;
 pub mod types;

@@ -46,7 +46,7 @@ pub struct Resume {
     hidden: Option<bool>,
     /// `postcard` for binary frames; JSON text otherwise.
     wire: Option<String>,
-    /// With `postcard`: the layout the tab reads (`api::wire::WIRE_VERSION`).
+    /// With `postcard`: the layout the tab reads (`contract::wire::WIRE_VERSION`).
     v: Option<u64>,
 }
 

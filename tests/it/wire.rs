@@ -6,11 +6,11 @@
 use crate::common;
 
 use belfry::api::chat::{GetChannel, SendMessage};
-use belfry::contract::{ApiError, ErrorKind};
 use belfry::contract::events::{LiveEvent, LiveFrame};
 use belfry::contract::ids::ChannelId;
 use belfry::contract::types::{ChannelDetail, MessagePage, MessageView};
 use belfry::contract::wire::{from_postcard, POSTCARD, POSTCARD_HERE, WIRE_VERSION};
+use belfry::contract::{ApiError, ErrorKind};
 use common::{Parish, Person};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
