@@ -46,7 +46,11 @@ fn main() {
         prepared.push(start.elapsed());
         let _ = sfu.take_outputs();
         if round == 0 {
-            assert_eq!(sfu.room_members("choir", u64::MAX).len(), ROOM);
+            assert_eq!(
+                sfu.room_members("choir", belfry::media::sfu::SessionId(u64::MAX))
+                    .len(),
+                ROOM
+            );
         }
     }
     report("peer connections made on it (before)", inline);

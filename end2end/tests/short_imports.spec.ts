@@ -1,4 +1,4 @@
-// end2end/tools/short-imports.mjs, which .ci/build-site runs on the real
+// .ci/site-tools/short-imports.mjs, which .ci/build-site runs on the real
 // WASM and its glue (every other test here loads that result), on small
 // modules made here: what it renames, what it leaves, and that it refuses a
 // glue it cannot rename safely.
@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const tool = join(__dirname, '..', 'tools', 'short-imports.mjs');
+const tool = join(__dirname, '..', '..', '.ci', 'site-tools', 'short-imports.mjs');
 
 const leb = (n: number) => {
   const out: number[] = [];

@@ -1,4 +1,4 @@
-// end2end/tools/snip-async-hydration.mjs, which .ci/build-site runs on the
+// .ci/site-tools/snip-async-hydration.mjs, which .ci/build-site runs on the
 // real modules (every other test here loads that result), on small modules
 // made here: which functions lose their bodies, which keep them, and that a
 // module able to start async hydration is refused and left as it was.

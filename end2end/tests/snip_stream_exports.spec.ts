@@ -1,4 +1,4 @@
-// end2end/tools/snip-stream-exports.mjs, which .ci/build-site runs on the
+// .ci/site-tools/snip-stream-exports.mjs, which .ci/build-site runs on the
 // real main module (every other test here loads that result), on small
 // modules made here: which exports lose their bodies, which keep them, and
 // that a module able to stream to JS is refused and left as it was.

@@ -1,4 +1,4 @@
-// Small modules for the snip tools' tests (end2end/tools/snip-*.mjs), and
+// Small modules for the snip tools' tests (.ci/site-tools/snip-*.mjs), and
 // a tool run on one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,10 +43,10 @@ export async function snipped(bytes: Uint8Array): Promise<Record<string, boolean
   return out;
 }
 
-/** Runs the tool `end2end/tools/<name>` on a copy of `bytes`. */
+/** Runs the tool `.ci/site-tools/<name>` on a copy of `bytes`. */
 export function runTool(name: string, bytes: Uint8Array) {
   const file = join(mkdtempSync(join(tmpdir(), 'snip-')), 'm.wasm');
   writeFileSync(file, bytes);
-  const result = spawnSync('node', [join(__dirname, '..', 'tools', name), file], { encoding: 'utf8' });
+  const result = spawnSync('node', [join(__dirname, '..', '..', '.ci', 'site-tools', name), file], { encoding: 'utf8' });
   return { ...result, after: new Uint8Array(readFileSync(file)) };
 }

@@ -240,7 +240,8 @@ mod tests {
         assert_eq!(headers_ask(&headers, ACCEPT), Asks::Json);
         headers.append(ACCEPT, "application/json".parse().unwrap());
         assert_eq!(headers_ask(&headers, ACCEPT), Asks::Json);
-        headers.append(ACCEPT, format!("{POSTCARD};v=1").parse().unwrap());
+        let other = WIRE_VERSION + 1;
+        headers.append(ACCEPT, format!("{POSTCARD};v={other}").parse().unwrap());
         assert_eq!(headers_ask(&headers, ACCEPT), Asks::OtherLayout);
         headers.append(ACCEPT, POSTCARD_HERE.parse().unwrap());
         assert_eq!(headers_ask(&headers, ACCEPT), Asks::Postcard);

@@ -149,7 +149,9 @@ fn a_restart_asked_while_an_offer_is_out_follows_its_answer() {
     assert_ne!(ufrag(&sent[1]), ufrag(&sent[0]));
     w.run(1_000, &[a]);
     assert!(w.peers[a].subscriber.is_connected());
-    assert!(!w.sfu.restart_ice(w.now, u64::MAX));
+    assert!(!w
+        .sfu
+        .restart_ice(w.now, belfry::media::sfu::SessionId(u64::MAX)));
 }
 
 #[test]

@@ -6,7 +6,8 @@ use std::time::Instant;
 use tokio::sync::oneshot;
 
 use super::super::control::MediaCommand;
-use super::super::sfu::{ParticipantInfo, Peers, Presence, SessionId, Signal, Track};
+use super::super::sfu::{ParticipantInfo, Peers, Presence, SessionId, SfuError, Signal, Track};
+use super::LinkId;
 
 pub enum Command {
     /// Sent by `MediaServer::join`, which makes the peer connections first.
@@ -38,7 +39,7 @@ pub enum Command {
     PublisherOffer {
         session: SessionId,
         sdp: String,
-        reply: oneshot::Sender<Result<String, String>>,
+        reply: oneshot::Sender<Result<String, SfuError>>,
     },
     SubscriberAnswer {
         session: SessionId,
@@ -57,7 +58,7 @@ pub enum Command {
     /// The participant left (or was dropped) on signalling link `link`.
     Leave {
         session: SessionId,
-        link: u64,
+        link: LinkId,
     },
     /// Signalling link `link` dropped without a leave: the session stays,
     /// its media flowing, until the browser resumes it or goes silent.
@@ -65,7 +66,7 @@ pub enum Command {
     /// back on a new one.
     Park {
         session: SessionId,
-        link: u64,
+        link: LinkId,
         resuming: bool,
     },
     Control(MediaCommand),
@@ -75,7 +76,7 @@ pub enum Command {
 pub struct Joined {
     pub session: SessionId,
     /// This signalling link's number (a later resume gets another).
-    pub link: u64,
+    pub link: LinkId,
     pub me: ParticipantInfo,
     pub others: Vec<ParticipantInfo>,
 }
@@ -83,7 +84,7 @@ pub struct Joined {
 /// A session taken over by a new signalling link.
 pub struct Resumed {
     pub session: SessionId,
-    pub link: u64,
+    pub link: LinkId,
     pub others: Vec<ParticipantInfo>,
     /// The subscriber offer still unanswered: the old link may have lost it.
     pub offer: Option<(String, u32)>,

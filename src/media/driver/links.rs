@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::super::sfu::{SessionId, Signal};
-use super::{Driver, Resumed};
+use super::{Driver, LinkId, Resumed};
 
 /// How long a session whose signalling link dropped waits for the browser
 /// to resume it, at most.
@@ -68,23 +68,23 @@ impl Driver {
         };
         let quiet = self.sfu.silent_for(session, now);
         if path_lost || quiet.is_none_or(|q| q > RESUME_QUIET) {
-            tracing::debug!(session, path_lost, "ICE restart");
+            tracing::debug!(%session, path_lost, "ICE restart");
             self.sfu.restart_ice(now, session);
         }
         Some(resumed)
     }
 
     /// Gives a session a new signalling link; returns its number.
-    pub(super) fn link(&mut self, session: SessionId, signals: super::Signals) -> u64 {
+    pub(super) fn link(&mut self, session: SessionId, signals: super::Signals) -> LinkId {
         let link = self.next_link;
-        self.next_link += 1;
+        self.next_link = LinkId(link.0 + 1);
         self.sessions.insert(session, (link, signals));
         link
     }
 
     /// Whether `link` is the session's current link: a link replaced by a
     /// resume has no say any more.
-    pub(super) fn is_current(&self, session: SessionId, link: u64) -> bool {
+    pub(super) fn is_current(&self, session: SessionId, link: LinkId) -> bool {
         self.sessions.get(&session).is_some_and(|(l, _)| *l == link)
     }
 
@@ -107,7 +107,7 @@ impl Driver {
             .collect();
         for session in expired {
             self.parked.remove(&session);
-            tracing::debug!(session, "a dropped signalling link was not resumed");
+            tracing::debug!(%session, "a dropped signalling link was not resumed");
             self.sfu.leave(session, None);
         }
     }

@@ -44,6 +44,11 @@ pub const SIGNAL_QUEUE: usize = 1024;
 /// Why a session whose signalling link stopped reading was dropped.
 pub const TOO_SLOW: &str = "the signalling link fell behind";
 
+/// One signalling link of a session (a resume gives the session another):
+/// a link replaced by a newer one has no say any more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkId(pub u64);
+
 /// Where the SFU sends a session's signals, and where its link reads them.
 pub type Signals = mpsc::Sender<Signal>;
 
@@ -103,7 +108,7 @@ impl MediaServer {
             tcp_local: tcp,
             tcp_peers: HashMap::new(),
             sessions: HashMap::new(),
-            next_link: 1,
+            next_link: LinkId(1),
             parked: HashMap::new(),
             presence: presence_tx,
         };
@@ -145,8 +150,8 @@ struct Driver {
     /// frames, and the flag set once one of its packets was accepted.
     tcp_peers: HashMap<SocketAddr, (mpsc::Sender<Vec<u8>>, Arc<AtomicBool>)>,
     /// Each session's current signalling link: its number and its channel.
-    sessions: HashMap<SessionId, (u64, Signals)>,
-    next_link: u64,
+    sessions: HashMap<SessionId, (LinkId, Signals)>,
+    next_link: LinkId,
     /// Sessions whose link dropped: since when, and what they must still
     /// be told when they resume (a moderator's mute).
     parked: HashMap<SessionId, Parked>,

@@ -74,7 +74,10 @@ impl Egress {
     pub fn saw(&mut self, t: &Transmit) {
         // RFC 7983: 0-3 is STUN, sent to whoever checks; DTLS and SRTP go
         // to the nominated pair only.
-        if t.contents.first().is_some_and(|b| *b >= 20) {
+        if t.contents
+            .first()
+            .is_some_and(|b| *b >= FIRST_NON_STUN_BYTE)
+        {
             self.route = Some((t.proto, t.source, t.destination));
         }
     }
@@ -167,6 +170,11 @@ impl Sealer {
     }
 }
 
+/// RFC 7983: a first byte from 20 up is DTLS or SRTP, below is STUN.
+const FIRST_NON_STUN_BYTE: u8 = 20;
+/// An AEAD-GCM SRTP master salt's length (RFC 7714).
+const SALT_LEN: usize = 12;
+
 /// The session key and salt for this side's sending (RFC 7714 section
 /// 11: RFC 3711's derivation, key derivation rate 0). The material is
 /// client key, server key, client salt, server salt.
@@ -175,16 +183,16 @@ fn derive<const KEY: usize>(
     exported: &Exported,
 ) -> Option<([u8; KEY], [u8; 12])> {
     let m = &exported.material[..];
-    if m.len() != 2 * KEY + 2 * 12 {
+    if m.len() != 2 * KEY + 2 * SALT_LEN {
         return None;
     }
     let (key_at, salt_at) = if exported.client {
         (0, 2 * KEY)
     } else {
-        (KEY, 2 * KEY + 12)
+        (KEY, 2 * KEY + SALT_LEN)
     };
     let master_key = &m[key_at..key_at + KEY];
-    let master_salt = &m[salt_at..salt_at + 12];
+    let master_salt = &m[salt_at..salt_at + SALT_LEN];
     let mut key = [0u8; KEY];
     let mut salt = [0u8; 12];
     prf(srtp, master_key, master_salt, LABEL_KEY, &mut key);

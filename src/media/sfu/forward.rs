@@ -8,7 +8,10 @@ use str0m::rtp::{Extension, ExtensionValues, RtpPacket, RtpWrite};
 
 use super::egress::Packet;
 
-use super::{SessionId, Sfu, SfuOutput, Signal, SPEAKERS_EVERY, SPEAKING_LEVEL};
+use super::{RoomId, SessionId, Sfu, SfuOutput, Signal, SPEAKERS_EVERY, SPEAKING_LEVEL};
+
+/// RFC 6464's level for silence (-dBov; 0 is loudest).
+const SILENCE_DBOV: i8 = -127;
 
 impl Sfu {
     /// A publisher's RTP packet, to every subscriber of its track: the same
@@ -34,7 +37,7 @@ impl Sfu {
         let room = p.room.clone();
         let ext = packet.header.ext_vals;
         // RFC 6464: -dBov, 0 loudest, 127 silence.
-        let dbov = ext.audio_level.unwrap_or(-127);
+        let dbov = ext.audio_level.unwrap_or(SILENCE_DBOV);
         let level = 10f32.powf(f32::from(dbov) / 20.0);
         if level > p.level
             || p.heard_at
@@ -123,7 +126,7 @@ impl Sfu {
             return;
         }
         self.last_speakers = Some(now);
-        let mut rooms: HashMap<String, Vec<(String, f32, bool)>> = HashMap::new();
+        let mut rooms: HashMap<RoomId, Vec<(String, f32, bool)>> = HashMap::new();
         for p in self.participants.values_mut() {
             let fresh = p
                 .heard_at

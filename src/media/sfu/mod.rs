@@ -9,7 +9,9 @@
 
 mod down_track;
 mod egress;
+mod error;
 mod forward;
+mod ids;
 mod keys;
 mod nominate;
 mod participant;
@@ -27,18 +29,21 @@ use str0m::change::SdpOffer;
 use str0m::net::{Protocol, Receive, Transmit};
 use str0m::Input;
 
+pub use error::SfuError;
+pub use ids::{RoomId, SessionId, TrackSid};
 use participant::Participant;
-pub use participant::{ParticipantInfo, Peers, Track};
+pub use participant::{ParticipantInfo, Pc, Peers, Track};
 pub use quality::Grade;
 
 /// Why a session was dropped when the same person joined the room again.
 pub const REPLACED: &str = "joined again elsewhere";
 
-/// A participant's session in the SFU.
-pub type SessionId = u64;
-
 /// A room's members, shared by every link it is sent to.
 pub type Roster = Arc<[ParticipantInfo]>;
+
+/// Tracks one participant may publish: an audio-only room has no use for
+/// more than a microphone or two.
+const MAX_TRACKS: usize = 4;
 
 /// How often speaking levels are reported at most.
 const SPEAKERS_EVERY: Duration = Duration::from_millis(500);
@@ -101,9 +106,9 @@ pub struct Sfu {
     last_speakers: Option<Instant>,
     /// Which peer connection a remote address belongs to (publisher?),
     /// learned from the first packet each accepted.
-    routes: HashMap<SocketAddr, (SessionId, bool)>,
+    routes: HashMap<SocketAddr, (SessionId, Pc)>,
     /// The sessions of each room.
-    rooms: HashMap<String, Vec<SessionId>>,
+    rooms: HashMap<RoomId, Vec<SessionId>>,
     /// Subscribers written to since they were last drained, in the order
     /// they were first written to (each once: `Participant::written`).
     dirty: Vec<SessionId>,
@@ -119,7 +124,7 @@ impl Sfu {
             addr,
             tcp: None,
             participants: HashMap::new(),
-            next_session: 1,
+            next_session: SessionId(1),
             outputs: Vec::new(),
             departed: Vec::new(),
             last_speakers: None,
@@ -153,7 +158,7 @@ impl Sfu {
         if let Some(t) = p.tracks.iter().find(|t| t.cid == cid) {
             return Some(t.clone());
         }
-        if p.tracks.len() >= 4 {
+        if p.tracks.len() >= MAX_TRACKS {
             // An audio-only room has no use for more: refuse, keep the peer.
             return None;
         }
@@ -162,7 +167,8 @@ impl Sfu {
             sid: format!(
                 "TR_{session:x}{:08x}",
                 rand_suffix(p.tracks.len() as u64 + 7)
-            ),
+            )
+            .into(),
             cid: cid.to_string(),
             mid: None,
             muted,
@@ -179,19 +185,19 @@ impl Sfu {
         now: Instant,
         session: SessionId,
         sdp: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, SfuError> {
         let result = {
             let p = self
                 .participants
                 .get_mut(&session)
-                .ok_or("no such session")?;
+                .ok_or(SfuError::NoSession)?;
             SdpOffer::from_sdp_string(sdp)
-                .map_err(|e| format!("unreadable offer: {e}"))
+                .map_err(|e| SfuError::UnreadableOffer(e.to_string()))
                 .and_then(|offer| {
                     p.publisher
                         .sdp_api()
                         .accept_offer(offer)
-                        .map_err(|e| format!("offer refused: {e}"))
+                        .map_err(|e| SfuError::OfferRefused(e.to_string()))
                 })
         };
         match result {
@@ -200,7 +206,7 @@ impl Sfu {
                 Ok(answer.to_sdp_string())
             }
             Err(e) => {
-                self.drop_session(session, &e);
+                self.drop_session(session, &e.to_string());
                 Err(e)
             }
         }
@@ -212,13 +218,13 @@ impl Sfu {
         now: Instant,
         session: SessionId,
         sdp: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), SfuError> {
         let p = self
             .participants
             .get_mut(&session)
-            .ok_or("no such session")?;
+            .ok_or(SfuError::NoSession)?;
         if let Err(e) = p.accept_answer(sdp) {
-            self.drop_session(session, &e);
+            self.drop_session(session, &e.to_string());
             return Err(e);
         }
         self.offer_if_needed(session);
@@ -272,7 +278,7 @@ impl Sfu {
             return;
         };
         let input = Input::Receive(now, r);
-        let Some((session, publisher)) = self.route(d.source, &input) else {
+        let Some((session, pc)) = self.route(d.source, &input) else {
             return;
         };
         let Some(p) = self.participants.get_mut(&session) else {
@@ -280,7 +286,7 @@ impl Sfu {
         };
         p.last_packet = now;
         // A connection's first authenticated check nominates its pair.
-        let nominating = p.nominating(publisher, d.data);
+        let nominating = p.nominating(pc, d.data);
         let input = match nominating
             .as_deref()
             .map(|data| Receive::new(d.proto, d.source, d.destination, data))
@@ -288,10 +294,10 @@ impl Sfu {
             Some(Ok(r)) => Input::Receive(now, r),
             _ => input,
         };
-        let failed = p.rtc_mut(publisher).handle_input(input).err();
+        let failed = p.rtc_mut(pc).handle_input(input).err();
         match failed {
             Some(e) => self.drop_session(session, &format!("bad packet: {e}")),
-            None => self.drain_one(session, publisher, now),
+            None => self.drain_one(session, pc, now),
         }
     }
 
@@ -300,20 +306,20 @@ impl Sfu {
     pub fn handle_timeout(&mut self, now: Instant) -> Instant {
         let mut due = Vec::new();
         for (id, p) in &self.participants {
-            for (index, at) in p.wake.iter().enumerate() {
-                if *at <= now {
-                    due.push((*id, index == 0));
+            for pc in Pc::BOTH {
+                if p.wake[pc.index()] <= now {
+                    due.push((*id, pc));
                 }
             }
         }
-        for (id, publisher) in due {
+        for (id, pc) in due {
             let failed = self.participants.get_mut(&id).and_then(|p| {
-                let rtc = p.rtc_mut(publisher);
+                let rtc = p.rtc_mut(pc);
                 rtc.handle_input(Input::Timeout(now)).err()
             });
             match failed {
                 Some(e) => self.drop_session(id, &e.to_string()),
-                None => self.drain_one(id, publisher, now),
+                None => self.drain_one(id, pc, now),
             }
         }
         self.settle(now)

@@ -14,13 +14,39 @@ use str0m::{Candidate, Rtc};
 
 use super::down_track::DownTrack;
 use super::egress::Egress;
+use super::error::SfuError;
+use super::ids::{RoomId, TrackSid};
 use super::keys::KeySlot;
+
+/// Which of a participant's two peer connections: the publisher, which the
+/// browser offers and sends its microphone on, or the subscriber, which the
+/// SFU offers and forwards the others' audio on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pc {
+    Publisher,
+    Subscriber,
+}
+
+impl Pc {
+    pub const BOTH: [Pc; 2] = [Pc::Publisher, Pc::Subscriber];
+
+    /// Its place in per-connection pairs (`wake`, `nominated`).
+    pub fn index(self) -> usize {
+        match self {
+            Pc::Publisher => 0,
+            Pc::Subscriber => 1,
+        }
+    }
+}
+
+/// The first two bytes of a STUN Binding request (RFC 5389).
+const STUN_BINDING_REQUEST: [u8; 2] = [0x00, 0x01];
 
 /// A published audio track.
 #[derive(Debug, Clone)]
 pub struct Track {
     /// The SFU's id for it (`TR_...`).
-    pub sid: String,
+    pub sid: TrackSid,
     /// The browser's id for it (the MediaStreamTrack id).
     pub cid: String,
     /// The publisher m-line carrying it, once negotiated.
@@ -48,7 +74,7 @@ pub struct Participant {
     pub sid: String,
     pub identity: String,
     pub name: String,
-    pub room: String,
+    pub room: RoomId,
     pub version: u32,
     pub publisher: Rtc,
     pub subscriber: Rtc,
@@ -59,20 +85,20 @@ pub struct Participant {
     /// a moderator lets them speak (call control keeps this across joins).
     pub held: bool,
     /// Tracks of others forwarded to this participant, by track sid.
-    pub down: HashMap<String, DownTrack>,
+    pub down: HashMap<TrackSid, DownTrack>,
     /// Loudest recent audio level (0..=1) and when it was heard.
     pub level: f32,
     pub heard_at: Option<Instant>,
     /// What the statistics say of this participant's connection.
     pub readings: super::quality::Readings,
-    /// When the publisher [0] and the subscriber [1] next want time.
+    /// When each peer connection next wants time (by `Pc::index`).
     pub wake: [Instant; 2],
     /// Media was written to the subscriber connection since it was last
     /// drained (it is queued in the SFU's `dirty`).
     pub written: bool,
     /// When a datagram last came from the browser (on either connection).
     pub last_packet: Instant,
-    /// Whether the publisher [0] and the subscriber [1] have a nominated
+    /// Whether each peer connection (by `Pc::index`) has a nominated
     /// pair to send on (their ICE state is connected or completed).
     pub nominated: [bool; 2],
     /// Subscriber changes wait while an offer is out: one offer at a time.
@@ -206,7 +232,7 @@ impl Participant {
                 .tracks
                 .iter()
                 .filter(|t| t.mid.is_some())
-                .map(|t| (t.sid.clone(), t.muted))
+                .map(|t| (t.sid.to_string(), t.muted))
                 .collect(),
             connected,
         }
@@ -263,7 +289,7 @@ impl Participant {
                 None,
             );
             self.down.insert(
-                track,
+                TrackSid::from(track),
                 DownTrack {
                     mid,
                     last: None,
@@ -272,7 +298,7 @@ impl Participant {
             );
         }
         for track in self.queued_remove.drain(..) {
-            if let Some(down) = self.down.remove(&track) {
+            if let Some(down) = self.down.remove(track.as_str()) {
                 change.stop_media(down.mid);
                 self.readings.down_reports.remove(&down.mid);
             }
@@ -286,35 +312,29 @@ impl Participant {
         Some(sent)
     }
 
-    /// The publisher (true) or the subscriber connection.
-    pub fn rtc(&self, publisher: bool) -> &Rtc {
-        if publisher {
-            &self.publisher
-        } else {
-            &self.subscriber
+    /// One of the two peer connections.
+    pub fn rtc(&self, pc: Pc) -> &Rtc {
+        match pc {
+            Pc::Publisher => &self.publisher,
+            Pc::Subscriber => &self.subscriber,
         }
     }
 
     /// The same, to drive.
-    pub fn rtc_mut(&mut self, publisher: bool) -> &mut Rtc {
-        if publisher {
-            &mut self.publisher
-        } else {
-            &mut self.subscriber
+    pub fn rtc_mut(&mut self, pc: Pc) -> &mut Rtc {
+        match pc {
+            Pc::Publisher => &mut self.publisher,
+            Pc::Subscriber => &mut self.subscriber,
         }
     }
 
     /// `datagram` nominating its pair, if it is an authenticated check for
     /// a connection with nothing nominated yet (see `nominate`).
-    pub fn nominating(&mut self, publisher: bool, datagram: &[u8]) -> Option<Vec<u8>> {
-        if self.nominated[usize::from(!publisher)] || !datagram.starts_with(&[0x00, 0x01]) {
+    pub fn nominating(&mut self, pc: Pc, datagram: &[u8]) -> Option<Vec<u8>> {
+        if self.nominated[pc.index()] || !datagram.starts_with(&STUN_BINDING_REQUEST) {
             return None;
         }
-        let password = self
-            .rtc_mut(publisher)
-            .direct_api()
-            .local_ice_credentials()
-            .pass;
+        let password = self.rtc_mut(pc).direct_api().local_ice_credentials().pass;
         super::nominate::nominating(datagram, &password)
     }
 
@@ -330,17 +350,17 @@ impl Participant {
     }
 
     /// The browser's answer to the outstanding subscriber offer.
-    pub fn accept_answer(&mut self, sdp: &str) -> Result<(), String> {
+    pub fn accept_answer(&mut self, sdp: &str) -> Result<(), SfuError> {
         let pending = self
             .pending_offer
             .take()
-            .ok_or("an answer without an offer")?;
+            .ok_or(SfuError::AnswerWithoutOffer)?;
         self.offer_out = None;
         let answer = str0m::change::SdpAnswer::from_sdp_string(sdp)
-            .map_err(|e| format!("unreadable answer: {e}"))?;
+            .map_err(|e| SfuError::UnreadableAnswer(e.to_string()))?;
         self.subscriber
             .sdp_api()
             .accept_answer(pending, answer)
-            .map_err(|e| format!("answer refused: {e}"))
+            .map_err(|e| SfuError::AnswerRefused(e.to_string()))
     }
 }

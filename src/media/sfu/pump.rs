@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 use str0m::media::MediaKind;
 use str0m::{Event, IceConnectionState, Input, Output};
 
-use super::{SessionId, Sfu, SfuOutput};
+use super::{Pc, SessionId, Sfu, SfuError, SfuOutput};
 
+/// Times a connection asking for time at once is given it in one drain.
+const MAX_SPINS: u32 = 4;
 /// The longest the SFU sleeps (speaker updates need a regular beat).
 const MAX_SLEEP: Duration = Duration::from_millis(100);
 
@@ -20,11 +22,11 @@ impl Sfu {
     /// A learned route the connection no longer takes (its browser moved
     /// on after an ICE restart, and someone else now has that address) is
     /// learned again.
-    pub(super) fn route(&mut self, source: SocketAddr, input: &Input) -> Option<(SessionId, bool)> {
+    pub(super) fn route(&mut self, source: SocketAddr, input: &Input) -> Option<(SessionId, Pc)> {
         let cached = self.routes.get(&source).copied();
-        if let Some((id, publisher)) = cached {
+        if let Some((id, pc)) = cached {
             match self.participants.get(&id) {
-                Some(p) if p.rtc(publisher).accepts(input) => return Some((id, publisher)),
+                Some(p) if p.rtc(pc).accepts(input) => return Some((id, pc)),
                 Some(_) => {}
                 None => {
                     self.routes.remove(&source);
@@ -33,9 +35,9 @@ impl Sfu {
         }
         let found = self.participants.iter().find_map(|(id, p)| {
             if p.publisher.accepts(input) {
-                Some((*id, true))
+                Some((*id, Pc::Publisher))
             } else if p.subscriber.accepts(input) {
-                Some((*id, false))
+                Some((*id, Pc::Subscriber))
             } else {
                 None
             }
@@ -74,9 +76,9 @@ impl Sfu {
     /// Drains every peer connection (after a negotiation).
     pub(super) fn pump(&mut self, now: Instant) -> Instant {
         let ids: Vec<SessionId> = self.participants.keys().copied().collect();
-        for publisher in [true, false] {
+        for pc in Pc::BOTH {
             for id in &ids {
-                self.drain_one(*id, publisher, now);
+                self.drain_one(*id, pc, now);
             }
         }
         self.settle(now)
@@ -108,19 +110,19 @@ impl Sfu {
             // give it now, rather than after a poll that would only ask.
             match p.subscriber.handle_input(Input::Timeout(now)) {
                 Err(e) => self.drop_session(id, &e.to_string()),
-                Ok(()) => self.drain_one(id, false, now),
+                Ok(()) => self.drain_one(id, Pc::Subscriber, now),
             }
         }
         !self.dirty.is_empty()
     }
 
-    pub(super) fn drain_one(&mut self, id: SessionId, publisher: bool, now: Instant) {
-        if let Err(e) = self.drain(id, publisher, now) {
-            self.drop_session(id, &e);
+    pub(super) fn drain_one(&mut self, id: SessionId, pc: Pc, now: Instant) {
+        if let Err(e) = self.drain(id, pc, now) {
+            self.drop_session(id, &e.to_string());
         }
     }
 
-    fn drain(&mut self, id: SessionId, publisher: bool, now: Instant) -> Result<(), String> {
+    fn drain(&mut self, id: SessionId, pc: Pc, now: Instant) -> Result<(), SfuError> {
         // Written media asks for time at once (to packetize it): give it
         // here rather than on another pass, a few times at most.
         let mut spins = 0;
@@ -129,31 +131,32 @@ impl Sfu {
                 return Ok(());
             };
             if !(p.publisher.is_alive() && p.subscriber.is_alive()) {
-                return Err("connection closed".into());
+                return Err(SfuError::Closed);
             }
-            let rtc = p.rtc_mut(publisher);
-            match rtc.poll_output().map_err(|e| e.to_string())? {
-                Output::Timeout(at) if at <= now && spins < 4 => {
+            let rtc = p.rtc_mut(pc);
+            let failed = |e: str0m::RtcError| SfuError::PeerConnection(e.to_string());
+            match rtc.poll_output().map_err(failed)? {
+                Output::Timeout(at) if at <= now && spins < MAX_SPINS => {
                     spins += 1;
-                    rtc.handle_input(Input::Timeout(now))
-                        .map_err(|e| e.to_string())?;
+                    rtc.handle_input(Input::Timeout(now)).map_err(failed)?;
                 }
                 Output::Timeout(at) => {
-                    p.wake[usize::from(!publisher)] = at;
+                    p.wake[pc.index()] = at;
                     return Ok(());
                 }
                 Output::Transmit(t) => {
-                    if !publisher {
+                    if pc == Pc::Subscriber {
                         p.egress.saw(&t);
                     }
                     self.outputs.push(SfuOutput::Transmit(t));
                 }
-                Output::Event(e) => self.on_event(id, publisher, now, e),
+                Output::Event(e) => self.on_event(id, pc, now, e),
             }
         }
     }
 
-    fn on_event(&mut self, id: SessionId, publisher: bool, now: Instant, event: Event) {
+    fn on_event(&mut self, id: SessionId, pc: Pc, now: Instant, event: Event) {
+        let publisher = pc == Pc::Publisher;
         match event {
             Event::MediaAdded(added) if publisher && added.kind == MediaKind::Audio => {
                 self.track_live(id, added.mid)
@@ -163,7 +166,7 @@ impl Sfu {
             Event::MediaEgressStats(stats) if !publisher => self.egress_stats(id, now, stats),
             Event::IceConnectionStateChange(state) => {
                 if let Some(p) = self.participants.get_mut(&id) {
-                    p.nominated[usize::from(!publisher)] = matches!(
+                    p.nominated[pc.index()] = matches!(
                         state,
                         IceConnectionState::Connected | IceConnectionState::Completed
                     );

@@ -37,22 +37,20 @@ impl Sfu {
             self.drop_session(twin, REPLACED);
         }
         let session = self.next_session;
-        self.next_session += 1;
-        let sid = format!("PA_{session:x}{:08x}", rand_suffix(session));
+        self.next_session = SessionId(session.0 + 1);
+        let sid = format!("PA_{session:x}{:08x}", rand_suffix(session.0));
         let mut me = Participant::new(now, peers, sid, room, identity, name);
+        let room = me.room.clone();
         for other in self.participants.values().filter(|p| p.room == room) {
             for track in other.tracks.iter().filter(|t| t.mid.is_some()) {
                 me.subscribe(&other.sid, &track.sid);
             }
         }
         self.participants.insert(session, me);
-        self.rooms
-            .entry(room.to_string())
-            .or_default()
-            .push(session);
+        self.rooms.entry(room.clone()).or_default().push(session);
         self.offer_if_needed(session);
-        self.tell_room(room);
-        self.tell_grades(session, room);
+        self.tell_room(&room);
+        self.tell_grades(session, &room);
         session
     }
 
@@ -103,7 +101,7 @@ impl Sfu {
         }
         self.set_muted(session, None, muted);
         let tracks: Vec<String> = (self.participants.get(&session))
-            .map(|p| p.tracks.iter().map(|t| t.sid.clone()).collect())
+            .map(|p| p.tracks.iter().map(|t| t.sid.to_string()).collect())
             .unwrap_or_default();
         for track in tracks {
             self.outputs.push(SfuOutput::Signal(
@@ -185,7 +183,7 @@ impl Sfu {
         self.departed.push((
             id,
             Presence {
-                room: gone.room,
+                room: gone.room.to_string(),
                 identity: gone.identity,
             },
         ));

@@ -17,7 +17,7 @@ use super::end::End;
 use super::resume::Resume;
 use super::{candidate, proto};
 use crate::media::admission::{Admission, Gate, Refusal};
-use crate::media::driver::{Command, MediaServer};
+use crate::media::driver::{Command, LinkId, MediaServer};
 use crate::media::sfu::{Grade, SessionId, Signal};
 use crate::media::token::{MediaKeys, RoomGrant, TOKEN_TTL};
 
@@ -134,7 +134,7 @@ impl Session {
     async fn join(
         &mut self,
         tx: crate::media::driver::Signals,
-    ) -> Option<(SessionId, u64, String)> {
+    ) -> Option<(SessionId, LinkId, String)> {
         let room = self.grant.room.clone();
         let joined = self
             .server
@@ -163,7 +163,7 @@ impl Session {
         sid: String,
         path_lost: bool,
         tx: crate::media::driver::Signals,
-    ) -> Option<(SessionId, u64, String)> {
+    ) -> Option<(SessionId, LinkId, String)> {
         let resumed = self
             .server
             .ask(|reply| Command::Resume {
@@ -291,7 +291,7 @@ impl Session {
                         id,
                         ..Default::default()
                     }),
-                    Err(e) => return Some(End::Dropped(e)),
+                    Err(e) => return Some(End::Dropped(e.to_string())),
                 }
             }
             Req::Answer(answer) => {
