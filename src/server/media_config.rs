@@ -26,6 +26,9 @@ pub struct MediaConfig {
     /// (a public IP behind NAT). Defaults to the bound IP, or the machine's
     /// main address when bound to all.
     pub advertise: IpAddr,
+    /// How often a connected client is sent a fresh room token, each time
+    /// only if call control still admits it (4 minutes; tests shorten it).
+    pub token_refresh: std::time::Duration,
 }
 
 impl MediaConfig {
@@ -75,6 +78,7 @@ impl MediaConfig {
             udp_bind,
             tcp_bind,
             advertise,
+            token_refresh: crate::media::signal::REFRESH_EVERY,
         })
     }
 }

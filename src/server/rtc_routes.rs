@@ -121,6 +121,7 @@ async fn signal(
     // over.
     let resume = Resume::from_query(&query);
     let keys = state.keys.clone();
+    let refresh = state.config.media.token_refresh;
     upgrade
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
@@ -128,6 +129,7 @@ async fn signal(
         .on_upgrade(move |ws| async move {
             let _slot = slot;
             Session::new(ws, server, keys, grant, gate)
+                .refreshing_every(refresh)
                 .run(resume)
                 .await
         })

@@ -7,4 +7,4 @@ mod resume;
 pub mod session;
 
 pub use resume::Resume;
-pub use session::{Session, MAX_FRAME};
+pub use session::{Session, MAX_FRAME, REFRESH_EVERY};

@@ -21,8 +21,9 @@ use crate::media::driver::{Command, LinkId, MediaServer};
 use crate::media::sfu::{Grade, SessionId, Signal};
 use crate::media::token::{MediaKeys, RoomGrant, TOKEN_TTL};
 
-/// How often a connected client is sent a fresh token.
-const REFRESH_EVERY: Duration = Duration::from_secs(240);
+/// How often a connected client is sent a fresh token (if call control
+/// still admits it), unless told otherwise.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(240);
 /// Silence after which the client is taken for gone (it pings every 5 s).
 const SILENCE: Duration = Duration::from_secs(proto::PING_TIMEOUT as u64);
 /// The close code a browser sends when its page goes away: a leave, not a
@@ -43,6 +44,7 @@ pub struct Session {
     keys: MediaKeys,
     grant: RoomGrant,
     gate: Arc<dyn Gate>,
+    refresh_every: Duration,
 }
 
 fn now_ms() -> i64 {
@@ -66,7 +68,14 @@ impl Session {
             keys,
             grant,
             gate,
+            refresh_every: REFRESH_EVERY,
         }
+    }
+
+    /// Sends fresh tokens (and asks call control again) this often.
+    pub fn refreshing_every(mut self, every: Duration) -> Self {
+        self.refresh_every = every;
+        self
     }
 
     /// Serves the link: a join, or with `resume` a resume of the session
@@ -213,7 +222,7 @@ impl Session {
         sid: &str,
         signals: &mut mpsc::Receiver<Signal>,
     ) -> End {
-        let mut refresh = tokio::time::interval(REFRESH_EVERY);
+        let mut refresh = tokio::time::interval(self.refresh_every);
         refresh.tick().await;
         let mut silence = Box::pin(tokio::time::sleep(SILENCE));
         loop {

@@ -399,3 +399,42 @@ async fn a_parked_session_removed_meanwhile_cannot_resume() {
         .await;
     resume_refused(&access, &sid, 403).await;
 }
+
+#[tokio::test]
+async fn a_session_the_eviction_missed_is_refused_its_next_token() {
+    // Call control's commands go to a recorder here, so removing carol
+    // does not reach the SFU: only the refresh-time check can end her
+    // session (as in LiveKit mode, or if an eviction were lost).
+    let app =
+        TestApp::with_config(|c| c.media.token_refresh = std::time::Duration::from_secs(1)).await;
+    let p = Parish::in_app(app).await;
+    let call = p.choir_call_all_in().await;
+    let mut carol = connect(&token(&p.carol, &call).await).await;
+    let mut alice = connect(&token(&p.alice, &call).await).await;
+    let fresh = carol
+        .until(|r| match r {
+            Res::RefreshToken(t) => Some(t),
+            _ => None,
+        })
+        .await;
+    assert!(!fresh.is_empty(), "while admitted she is sent fresh tokens");
+    let _: CallView = p
+        .alice
+        .ok(
+            "remove_participant",
+            json!({"call_id": call.id, "user_id": p.carol.id()}),
+        )
+        .await;
+    let leave = carol
+        .until(|r| match r {
+            Res::Leave(l) => Some(l),
+            Res::RefreshToken(_) => panic!("a removed participant got a fresh token"),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        leave.reason,
+        lk::DisconnectReason::ParticipantRemoved as i32
+    );
+    alice.pings_back().await;
+}
