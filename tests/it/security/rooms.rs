@@ -56,13 +56,40 @@ fn sid_of(c: &Client) -> String {
     c.join.participant.clone().expect("participant").sid
 }
 
-#[tokio::test]
-async fn a_removed_participant_cannot_come_back_with_her_old_token() {
+/// The choir's call with everyone in, on the real SFU, and carol's link
+/// to its room open.
+struct CarolIn {
+    p: Parish,
+    call: CallView,
+    access: RoomAccess,
+    carol: Client,
+    sid: String,
+}
+
+async fn carol_in_the_choir_call() -> CarolIn {
     let p = Parish::in_app(TestApp::with_sfu(|_| {}).await).await;
     let call = p.choir_call_all_in().await;
-    let carol_access = token(&p.carol, &call).await;
-    let mut carol = connect(&carol_access).await;
-    let carol_sid = sid_of(&carol);
+    let access = token(&p.carol, &call).await;
+    let carol = connect(&access).await;
+    let sid = sid_of(&carol);
+    CarolIn {
+        p,
+        call,
+        access,
+        carol,
+        sid,
+    }
+}
+
+#[tokio::test]
+async fn a_removed_participant_cannot_come_back_with_her_old_token() {
+    let CarolIn {
+        p,
+        call,
+        access: carol_access,
+        mut carol,
+        sid: carol_sid,
+    } = carol_in_the_choir_call().await;
     let alice_access = token(&p.alice, &call).await;
     let mut alice = connect(&alice_access).await;
     alice.update_about(&p.carol.id().to_string()).await;
@@ -103,11 +130,13 @@ async fn a_removed_participant_cannot_come_back_with_her_old_token() {
 
 #[tokio::test]
 async fn removal_from_the_channel_closes_the_room_to_her_old_token() {
-    let p = Parish::in_app(TestApp::with_sfu(|_| {}).await).await;
-    let call = p.choir_call_all_in().await;
-    let carol_access = token(&p.carol, &call).await;
-    let mut carol = connect(&carol_access).await;
-    let carol_sid = sid_of(&carol);
+    let CarolIn {
+        p,
+        call,
+        access: carol_access,
+        mut carol,
+        sid: carol_sid,
+    } = carol_in_the_choir_call().await;
     let _: serde_json::Value = p
         .alice
         .ok(
@@ -383,11 +412,13 @@ async fn a_parish_call_takes_only_its_invitees_and_a_stranger_does_not_answer_it
 
 #[tokio::test]
 async fn a_parked_session_removed_meanwhile_cannot_resume() {
-    let p = Parish::in_app(TestApp::with_sfu(|_| {}).await).await;
-    let call = p.choir_call_all_in().await;
-    let access = token(&p.carol, &call).await;
-    let carol = connect(&access).await;
-    let sid = sid_of(&carol);
+    let CarolIn {
+        p,
+        call,
+        access,
+        carol,
+        sid,
+    } = carol_in_the_choir_call().await;
     drop(carol); // the link drops without a leave: her session is parked
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let _: CallView = p
