@@ -9,6 +9,10 @@ use super::super::control::MediaCommand;
 use super::super::sfu::{ParticipantInfo, Peers, Presence, SessionId, SfuError, Signal, Track};
 use super::LinkId;
 
+/// Why call control took someone out: removed, or the call ended.
+pub const REMOVED: &str = "removed from the call";
+pub const ROOM_CLOSED: &str = "the call has ended";
+
 pub enum Command {
     /// Sent by `MediaServer::join`, which makes the peer connections first.
     Join {
@@ -97,6 +101,13 @@ pub struct Resumed {
 pub struct PresenceChange {
     pub presence: Presence,
     pub joined: bool,
+}
+
+/// Call control's commands, queued to the SFU's task like any other.
+impl super::super::control::MediaControl for super::MediaServer {
+    fn send(&self, command: MediaCommand) {
+        self.command(Command::Control(command));
+    }
 }
 
 impl super::MediaServer {

@@ -4,7 +4,27 @@
 use std::time::{Duration, Instant};
 
 use super::super::sfu::{SessionId, Signal};
-use super::{Driver, LinkId, Resumed};
+use super::{Driver, Resumed};
+use tokio::sync::mpsc;
+
+/// Signals queued toward one session's signalling link. A browser that stops
+/// reading its socket fills it, and that session alone is dropped.
+pub const SIGNAL_QUEUE: usize = 1024;
+/// Why a session whose signalling link stopped reading was dropped.
+pub const TOO_SLOW: &str = "the signalling link fell behind";
+
+/// One signalling link of a session (a resume gives the session another):
+/// a link replaced by a newer one has no say any more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkId(pub u64);
+
+/// Where the SFU sends a session's signals, and where its link reads them.
+pub type Signals = mpsc::Sender<Signal>;
+
+/// A bounded channel for one session's signals.
+pub fn signal_channel() -> (Signals, mpsc::Receiver<Signal>) {
+    mpsc::channel(SIGNAL_QUEUE)
+}
 
 /// How long a session whose signalling link dropped waits for the browser
 /// to resume it, at most.

@@ -13,7 +13,7 @@ use str0m::net::Protocol;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-use super::control::{MediaCommand, MediaControl};
+use super::control::MediaCommand;
 use super::ice_tcp::{self, TcpEvent};
 use super::sfu::{Datagram, Presence, SessionId, Sfu, SfuOutput, Signal};
 use super::udp_batch;
@@ -21,8 +21,9 @@ use super::udp_batch;
 mod commands;
 mod links;
 
-pub use commands::{Command, Joined, PresenceChange, Resumed};
+pub use commands::{Command, Joined, PresenceChange, Resumed, REMOVED, ROOM_CLOSED};
 use links::Parked;
+pub use links::{signal_channel, LinkId, Signals, SIGNAL_QUEUE, TOO_SLOW};
 
 /// Largest datagram read (WebRTC keeps packets under the path MTU).
 const DATAGRAM: usize = 2000;
@@ -38,28 +39,6 @@ const SEND_EVERY: usize = 32;
 /// received is forwarded: enough to share system calls, few enough that a
 /// packet's listeners do not wait for a whole batch's.
 const SEND_AT: usize = 64;
-/// Signals queued toward one session's signalling link. A browser that stops
-/// reading its socket fills it, and that session alone is dropped.
-pub const SIGNAL_QUEUE: usize = 1024;
-/// Why a session whose signalling link stopped reading was dropped.
-pub const TOO_SLOW: &str = "the signalling link fell behind";
-
-/// One signalling link of a session (a resume gives the session another):
-/// a link replaced by a newer one has no say any more.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct LinkId(pub u64);
-
-/// Where the SFU sends a session's signals, and where its link reads them.
-pub type Signals = mpsc::Sender<Signal>;
-
-/// A bounded channel for one session's signals.
-pub fn signal_channel() -> (Signals, mpsc::Receiver<Signal>) {
-    mpsc::channel(SIGNAL_QUEUE)
-}
-
-/// Why call control took someone out: removed, or the call ended.
-pub const REMOVED: &str = "removed from the call";
-pub const ROOM_CLOSED: &str = "the call has ended";
 
 /// A handle on the running SFU; cheap to clone.
 #[derive(Clone)]
@@ -132,12 +111,6 @@ impl MediaServer {
             return None;
         }
         answer.await.ok()
-    }
-}
-
-impl MediaControl for MediaServer {
-    fn send(&self, command: MediaCommand) {
-        self.command(Command::Control(command));
     }
 }
 

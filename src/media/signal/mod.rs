@@ -1,5 +1,6 @@
 //! LiveKit's signalling protocol, as the embedded SFU speaks it.
 
+mod answers;
 pub mod candidate;
 mod end;
 pub mod proto;

@@ -13,12 +13,13 @@ use lk::signal_response::Message as Res;
 use prost::Message as _;
 use tokio::sync::mpsc;
 
+use super::answers::{admitted, refusal, refused, response};
 use super::end::End;
 use super::resume::Resume;
 use super::{candidate, proto};
-use crate::media::admission::{Admission, Gate, Refusal};
+use crate::media::admission::Gate;
 use crate::media::driver::{Command, LinkId, MediaServer};
-use crate::media::sfu::{Grade, SessionId, Signal};
+use crate::media::sfu::{SessionId, Signal};
 use crate::media::token::{MediaKeys, RoomGrant, TOKEN_TTL};
 
 /// How often a connected client is sent a fresh token (if call control
@@ -361,83 +362,4 @@ impl Session {
             Err(_) => Err(axum::Error::new("the browser stopped reading its socket")),
         }
     }
-}
-
-/// What the SFU has to say to participant `me` (its sid).
-fn response(signal: Signal, me: &str) -> Res {
-    match signal {
-        Signal::SubscriberOffer { sdp, id } => Res::Offer(lk::SessionDescription {
-            r#type: "offer".into(),
-            sdp,
-            id,
-            ..Default::default()
-        }),
-        Signal::Participants(infos) => Res::Update(lk::ParticipantUpdate {
-            participants: infos
-                .iter()
-                .filter(|p| p.sid != me)
-                .map(|p| proto::participant(p, now_ms()))
-                .collect(),
-        }),
-        Signal::Speakers(levels) => Res::SpeakersChanged(lk::SpeakersChanged {
-            speakers: levels
-                .into_iter()
-                .map(|(sid, level, active)| lk::SpeakerInfo { sid, level, active })
-                .collect(),
-        }),
-        Signal::Quality(grades) => Res::ConnectionQuality(lk::ConnectionQualityUpdate {
-            updates: grades
-                .into_iter()
-                .map(|(participant_sid, grade)| {
-                    let (quality, score) = match grade {
-                        Grade::Excellent => (lk::ConnectionQuality::Excellent, 4.5),
-                        Grade::Good => (lk::ConnectionQuality::Good, 3.5),
-                        Grade::Poor => (lk::ConnectionQuality::Poor, 2.0),
-                        Grade::Lost => (lk::ConnectionQuality::Lost, 0.0),
-                    };
-                    lk::ConnectionQualityInfo {
-                        participant_sid,
-                        quality: quality as i32,
-                        score,
-                    }
-                })
-                .collect(),
-        }),
-        Signal::TrackMuted { track, muted } => {
-            Res::Mute(lk::MuteTrackRequest { sid: track, muted })
-        }
-        Signal::Disconnected { reason } => refusal(&reason),
-    }
-}
-
-/// Asks call control whether the grant's identity may be in its room now:
-/// `Ok(held)`, held when a moderator keeps them muted.
-async fn admitted(gate: &dyn Gate, grant: &RoomGrant) -> Result<bool, Refusal> {
-    match gate.admit(&grant.room, &grant.identity).await {
-        Admission::Admitted { held } => Ok(held),
-        Admission::Refused(why) => Err(why),
-    }
-}
-
-/// The SFU's reason for a refusal by call control.
-fn refused(why: Refusal) -> &'static str {
-    match why {
-        Refusal::NoSuchRoom => crate::media::driver::ROOM_CLOSED,
-        Refusal::NotAdmitted => crate::media::driver::REMOVED,
-        Refusal::Unavailable => why.describe(),
-    }
-}
-
-/// The leave a participant dropped by the SFU is sent: removed and room
-/// closed are final; anything else (a failed connection) invites a rejoin.
-fn refusal(reason: &str) -> Res {
-    use lk::leave_request::Action;
-    use lk::DisconnectReason as Why;
-    let (why, action) = match reason {
-        crate::media::sfu::REPLACED => (Why::DuplicateIdentity, Action::Disconnect),
-        crate::media::driver::REMOVED => (Why::ParticipantRemoved, Action::Disconnect),
-        crate::media::driver::ROOM_CLOSED => (Why::RoomClosed, Action::Disconnect),
-        _ => (Why::StateMismatch, Action::Reconnect),
-    };
-    proto::leave(why, action)
 }

@@ -132,7 +132,7 @@ async fn a_removed_participant_cannot_come_back_with_her_old_token() {
 async fn removal_from_the_channel_closes_the_room_to_her_old_token() {
     let CarolIn {
         p,
-        call,
+        call: _,
         access: carol_access,
         mut carol,
         sid: carol_sid,
