@@ -84,15 +84,3 @@ pub async fn set_held(
     }
     Ok(())
 }
-
-/// Whether a moderator holds `user` muted in `call`.
-pub async fn is_held(db: &Db, call: CallId, user: UserId) -> Result<bool, sqlx::Error> {
-    let (held,): (bool,) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM call_holds WHERE call_id = $1 AND user_id = $2)",
-    )
-    .bind(call)
-    .bind(user)
-    .fetch_one(db)
-    .await?;
-    Ok(held)
-}

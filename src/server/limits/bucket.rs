@@ -63,14 +63,6 @@ impl Buckets {
             *tokens + since * refill < burst
         });
     }
-
-    pub fn len(&self) -> usize {
-        self.map.lock().map(|m| m.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// Growing back-off after failures (sign-in): `free` failures cost nothing;
@@ -143,11 +135,7 @@ impl Backoff {
         }
     }
 
-    pub fn fail(&self, key: &str) {
-        self.fail_at(key, Instant::now());
-    }
-
-    pub fn fail_at(&self, key: &str, now: Instant) {
+    fn fail_at(&self, key: &str, now: Instant) {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_KEYS && !map.contains_key(key) {
             map.retain(|_, (_, last)| now.saturating_duration_since(*last) < FORGET);
