@@ -15,7 +15,7 @@ use belfry::calls::CallChange;
 use belfry::contract::events::{LiveEvent, LiveFrame};
 use belfry::contract::ids::{CallId, ChannelId, UserId};
 use belfry::contract::types::{ChannelKind, Role, UserView};
-use belfry::media::control::LoggedMedia;
+use belfry::media::control::RecordingMedia;
 use belfry::server::config::Config;
 use belfry::server::db::{self, channels, communities, sessions, users};
 use belfry::server::state::AppState;
@@ -51,7 +51,7 @@ async fn main() {
     config.ring_timeout = Duration::from_secs(300);
     // Measuring throughput, not the per-person limits.
     config.limits = belfry::server::limits::LimitsConfig::generous();
-    let state = app::prepare_with_media(config, Arc::new(LoggedMedia))
+    let state = app::prepare_with_media(config, Arc::new(RecordingMedia::default()))
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

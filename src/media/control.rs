@@ -1,7 +1,7 @@
 //! `MediaControl`: the commands call control sends to the media server.
-//! The embedded SFU carries them out (`driver::MediaServer`); LiveKit mode
-//! only logs them for now (`LoggedMedia`), and tests use `RecordingMedia`
-//! to see what was asked.
+//! The embedded SFU carries them out (`driver::MediaServer`), LiveKit mode
+//! sends them to LiveKit's RoomService (`livekit::LiveKitMedia`), and tests
+//! use `RecordingMedia` to see what was asked.
 
 use std::sync::Mutex;
 
@@ -9,6 +9,10 @@ use crate::calls::ids::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MediaCommand {
+    /// A room is about to be used: make it (LiveKit's CreateRoom, audio
+    /// only, with a participant cap); nothing to do where rooms appear on
+    /// the first join.
+    OpenRoom { room: String },
     /// Take this participant out of the room now.
     Evict { room: String, user: UserId },
     /// Mute (or unmute) this participant's microphone track from the server.
@@ -25,16 +29,6 @@ pub enum MediaCommand {
 /// implementation queues them and carries them out on its own time.
 pub trait MediaControl: Send + Sync + 'static {
     fn send(&self, command: MediaCommand);
-}
-
-/// Logs each command (LiveKit mode, until it drives LiveKit's RoomService).
-#[derive(Debug, Default)]
-pub struct LoggedMedia;
-
-impl MediaControl for LoggedMedia {
-    fn send(&self, command: MediaCommand) {
-        tracing::debug!(?command, "media command");
-    }
 }
 
 /// A test double that records every command.

@@ -24,28 +24,24 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use super::config::Config;
 use super::error::AppError;
 use super::live::LiveHub;
-use super::media_config::MediaMode;
 use super::push::{self, Push};
 use super::sign_in_code::SignInCode;
 use super::state::AppState;
-use super::{boot, calls, compression, db, live_socket, rtc_routes, seed, voice_routes};
+use super::{
+    boot, calls, compression, db, live_socket, media_link, rtc_routes, seed, voice_routes,
+};
 use crate::contract::{wire, ApiError, ErrorKind};
-use crate::media::control::{LoggedMedia, MediaControl};
-use crate::media::driver::{MediaServer, PresenceChange};
+use crate::media::control::MediaControl;
 use tokio::sync::mpsc;
 
 /// Largest request body a server function accepts.
 const MAX_BODY: usize = 64 * 1024;
 
-/// Opens the database, migrates, seeds, starts the embedded SFU (unless a
-/// LiveKit deployment carries the audio) and builds the shared state.
+/// Opens the database, migrates, seeds, starts the media side (the
+/// embedded SFU, or the link to a LiveKit server) and builds the shared
+/// state.
 pub async fn prepare(config: Config) -> Result<AppState, String> {
-    let sfu = start_sfu(&config).await?;
-    let media: Arc<dyn MediaControl> = match &sfu {
-        Some((server, _)) => Arc::new(server.clone()),
-        None => Arc::new(LoggedMedia),
-    };
-    build(config, media, sfu).await
+    build(config, None).await
 }
 
 /// `prepare`, with the given stand-in behind call control's commands (the
@@ -54,26 +50,12 @@ pub async fn prepare_with_media(
     config: Config,
     media: Arc<dyn MediaControl>,
 ) -> Result<AppState, String> {
-    let sfu = start_sfu(&config).await?;
-    build(config, media, sfu).await
-}
-
-type Sfu = (MediaServer, mpsc::UnboundedReceiver<PresenceChange>);
-
-async fn start_sfu(config: &Config) -> Result<Option<Sfu>, String> {
-    if config.media.mode != MediaMode::Embedded {
-        return Ok(None);
-    }
-    let media = &config.media;
-    MediaServer::start(media.udp_bind, media.tcp_bind, media.advertise)
-        .await
-        .map(Some)
+    build(config, Some(media)).await
 }
 
 async fn build(
     config: Config,
-    media: Arc<dyn MediaControl>,
-    sfu: Option<Sfu>,
+    stand_in: Option<Arc<dyn MediaControl>>,
 ) -> Result<AppState, String> {
     let db = db::connect(&config.database_url).await?;
     db::migrate(&db).await?;
@@ -92,6 +74,8 @@ async fn build(
         .site_addr(config.addr)
         .build();
     let keys = calls::rooms::media_keys(&db, &config).await?;
+    let (presence, comings_and_goings) = mpsc::unbounded_channel();
+    let media = media_link::start(&config, &keys, presence.clone()).await?;
     let push = Push::start(&db, config.push.clone(), config.ring_timeout.as_secs()).await?;
     let epoch = db::now_ms() as u64;
     let sign_in_code = Arc::new(SignInCode::read(&config.site_root));
@@ -102,18 +86,21 @@ async fn build(
         live: Arc::new(LiveHub::new(epoch)),
         config: Arc::new(config),
         leptos,
-        media,
+        media: stand_in.unwrap_or(media.control),
         keys,
         people: Arc::default(),
         sessions: Arc::default(),
         push,
-        sfu: sfu.as_ref().map(|(server, _)| server.clone()),
+        host: media.host,
+        livekit: media.livekit,
+        presence,
         sign_in_code,
         limits,
     };
     calls::timers::reconcile(&state).await?;
-    if let Some((_, comings_and_goings)) = sfu {
-        calls::presence::follow(state.clone(), comings_and_goings);
+    calls::presence::follow(state.clone(), comings_and_goings);
+    if state.livekit.is_some() {
+        calls::media_reconcile::start(state.clone());
     }
     Ok(state)
 }
@@ -181,6 +168,8 @@ pub fn router<V: IntoView + 'static>(state: AppState, shell: Shell<V>) -> Router
         .route("/api/events", get(live_socket::events))
         .merge(voice_routes::routes())
         .merge(rtc_routes::routes())
+        .merge(super::room_service_routes::routes())
+        .merge(super::livekit_webhook::routes())
         .merge(push::routes::routes())
         .route("/api/{*rest}", any(unknown_api))
         // Every server function at /api/<name>, with the pages' context
@@ -318,7 +307,7 @@ pub fn spawn_housekeeping(state: AppState) {
     });
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -29,11 +29,12 @@ pub struct Config {
     pub session_ttl: Duration,
     /// `BELFRY_RING_SECONDS`: how long a call rings before it is missed.
     pub ring_timeout: Duration,
-    /// `BELFRY_MEDIA_URL`: where clients connect for audio (a LiveKit URL);
-    /// unset means this server (its embedded media server).
+    /// `BELFRY_MEDIA_URL` (or `LIVEKIT_URL`): where clients connect for
+    /// audio (a LiveKit URL); unset means this server (its embedded SFU).
     pub media_url: Option<String>,
-    /// `BELFRY_LIVEKIT_API_KEY` / `BELFRY_LIVEKIT_API_SECRET`: the token
-    /// signing pair; generated and stored on first start when unset.
+    /// `BELFRY_LIVEKIT_API_KEY` / `BELFRY_LIVEKIT_API_SECRET` (or
+    /// `LIVEKIT_API_KEY` / `LIVEKIT_API_SECRET`): the token signing pair;
+    /// generated and stored on first start when unset (embedded mode only).
     pub livekit_api_key: Option<String>,
     pub livekit_api_secret: Option<String>,
     /// `BELFRY_MEDIA`, `BELFRY_MEDIA_UDP`, `BELFRY_MEDIA_ADVERTISE`.
@@ -77,16 +78,19 @@ impl Config {
                     format!("BELFRY_RING_SECONDS={v:?} must be a number of seconds from 5 to 300")
                 })?,
         };
+        // The roadmap's own names (`LIVEKIT_URL`, `LIVEKIT_API_KEY`,
+        // `LIVEKIT_API_SECRET`) are read too; Belfry's win when both are set.
+        let either = |ours: &str, theirs: &str| get(ours).or_else(|| get(theirs));
         let (livekit_api_key, livekit_api_secret) = (
-            get("BELFRY_LIVEKIT_API_KEY"),
-            get("BELFRY_LIVEKIT_API_SECRET"),
+            either("BELFRY_LIVEKIT_API_KEY", "LIVEKIT_API_KEY"),
+            either("BELFRY_LIVEKIT_API_SECRET", "LIVEKIT_API_SECRET"),
         );
         if livekit_api_key.is_some() != livekit_api_secret.is_some() {
             return Err(
                 "set both BELFRY_LIVEKIT_API_KEY and BELFRY_LIVEKIT_API_SECRET, or neither".into(),
             );
         }
-        let media_url = get("BELFRY_MEDIA_URL");
+        let media_url = either("BELFRY_MEDIA_URL", "LIVEKIT_URL");
         let media =
             super::media_config::MediaConfig::from_lookup(&get, addr, media_url.as_deref())?;
         Ok(Self {

@@ -6,23 +6,55 @@ use std::collections::HashMap;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::calls::admission::CallGate;
 use super::error::AppError;
+use super::limits::Limits;
 use super::state::AppState;
 use crate::media::admission::{Admission, Gate, Refusal};
-use crate::media::driver::MediaServer;
+use crate::media::server_api::MediaHost;
 use crate::media::signal::{Resume, Session, MAX_FRAME};
-use crate::media::token::RoomGrant;
+use crate::media::token::{MediaKeys, RoomGrant};
 
-pub fn routes() -> Router<AppState> {
+/// What the signalling endpoints need: the SFU, the keys tokens are
+/// checked with, who decides admission (call control, or the token alone
+/// in the media role), the limits, and the token refresh interval.
+#[derive(Clone)]
+pub struct RtcState {
+    pub host: Option<MediaHost>,
+    pub keys: MediaKeys,
+    pub gate: Arc<dyn Gate>,
+    pub limits: Arc<Limits>,
+    pub refresh: Duration,
+}
+
+impl FromRef<AppState> for RtcState {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            host: state.host.clone(),
+            keys: state.keys.clone(),
+            gate: Arc::new(CallGate {
+                db: state.db.clone(),
+            }),
+            limits: state.limits.clone(),
+            refresh: state.config.media.token_refresh,
+        }
+    }
+}
+
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    RtcState: FromRef<S>,
+{
     Router::new()
         .route("/rtc", get(signal))
         .route("/rtc/validate", get(validate))
@@ -52,11 +84,11 @@ fn token(query: &HashMap<String, String>, headers: &HeaderMap) -> Option<String>
 
 /// The embedded SFU and what the request's token grants in it.
 fn check(
-    state: &AppState,
+    state: &RtcState,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<(MediaServer, RoomGrant), AppError> {
-    let server = state.sfu.clone().ok_or_else(|| {
+) -> Result<(MediaHost, RoomGrant), AppError> {
+    let host = state.host.clone().ok_or_else(|| {
         AppError::not_found("This server does not carry audio: BELFRY_MEDIA is not embedded.")
     })?;
     let token =
@@ -65,23 +97,28 @@ fn check(
         tracing::debug!("room token refused: {e}");
         AppError::unauthorized("The room token is not valid (expired, or for another server).")
     })?;
-    Ok((server, grant))
+    // Revoked by RemoveParticipant (LiveKit's server API): a token minted
+    // before the removal never works again in that room.
+    if host.book.is_revoked(&grant) {
+        return Err(AppError::forbidden("You were removed from this room."));
+    }
+    if !host.book.has_space(&grant.room) {
+        return Err(AppError::forbidden("This room is full."));
+    }
+    Ok((host, grant))
 }
 
 /// What the token grants, if call control admits its holder to the room
 /// now: a valid signature is not enough (the holder may have been removed,
 /// or the call may have ended since it was minted).
 async fn admitted(
-    state: &AppState,
+    state: &RtcState,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<(MediaServer, RoomGrant, Arc<dyn Gate>), AppError> {
-    let (server, grant) = check(state, query, headers)?;
-    let gate: Arc<dyn Gate> = Arc::new(CallGate {
-        db: state.db.clone(),
-    });
-    match gate.admit(&grant.room, &grant.identity).await {
-        Admission::Admitted { .. } => Ok((server, grant, gate)),
+) -> Result<(MediaHost, RoomGrant), AppError> {
+    let (host, grant) = check(state, query, headers)?;
+    match state.gate.admit(&grant.room, &grant.identity).await {
+        Admission::Admitted { .. } => Ok((host, grant)),
         Admission::Refused(why) => {
             tracing::debug!(
                 room = grant.room,
@@ -99,12 +136,12 @@ async fn admitted(
 }
 
 async fn signal(
-    State(state): State<AppState>,
+    State(state): State<RtcState>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (server, grant, gate) = match admitted(&state, &query, &headers).await {
+    let (host, grant) = match admitted(&state, &query, &headers).await {
         Ok(checked) => checked,
         Err(e) => return with_cors(e.into_response()),
     };
@@ -120,15 +157,14 @@ async fn signal(
     // LiveKit's resume: `reconnect=1&sid=PA_..` names the session to take
     // over.
     let resume = Resume::from_query(&query);
-    let keys = state.keys.clone();
-    let refresh = state.config.media.token_refresh;
+    let (keys, gate, refresh) = (state.keys.clone(), state.gate.clone(), state.refresh);
     upgrade
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .read_buffer_size(4 * 1024)
         .on_upgrade(move |ws| async move {
             let _slot = slot;
-            Session::new(ws, server, keys, grant, gate)
+            Session::new(ws, host.server, keys, grant, gate)
                 .refreshing_every(refresh)
                 .run(resume)
                 .await
@@ -137,7 +173,7 @@ async fn signal(
 
 /// What livekit-client asks after a failed connection, to tell the user why.
 async fn validate(
-    State(state): State<AppState>,
+    State(state): State<RtcState>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {

@@ -23,8 +23,14 @@ pub struct AppState {
     pub keys: MediaKeys,
     /// People's public views, cached.
     pub people: Arc<super::people::People>,
-    /// The embedded SFU, when this server carries the audio itself.
-    pub sfu: Option<crate::media::driver::MediaServer>,
+    /// The embedded SFU and its LiveKit server API, when this server
+    /// carries the audio itself.
+    pub host: Option<crate::media::server_api::MediaHost>,
+    /// The LiveKit server, in LiveKit mode.
+    pub livekit: Option<Arc<super::media_link::LiveKitLink>>,
+    /// Who comes and goes in media rooms, to call control (from the SFU, or
+    /// from LiveKit's webhooks and the reconcile pass).
+    pub presence: tokio::sync::mpsc::UnboundedSender<crate::media::driver::PresenceChange>,
     /// Sessions checked in the last few seconds.
     pub sessions: Arc<super::session_cache::SessionCache>,
     /// Web Push: rings devices whose Belfry is closed.

@@ -19,6 +19,7 @@ mod calls_store;
 mod calls_timing;
 mod ice_tcp;
 mod live_events;
+mod livekit;
 mod messages;
 mod page_routes;
 mod push;

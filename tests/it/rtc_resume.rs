@@ -172,7 +172,7 @@ async fn a_page_that_goes_away_leaves_at_once_and_is_not_kept_for_a_resume() {
 #[tokio::test]
 async fn a_moderator_mute_while_the_link_is_down_is_told_on_resuming() {
     let p = Parish::new().await;
-    let sfu = p.app.state.sfu.clone().expect("embedded SFU");
+    let sfu = p.app.state.host.clone().expect("embedded SFU").server;
     let TwoInARoom {
         b,
         mut bob,

@@ -195,7 +195,7 @@ async fn tracks_are_published_and_pings_answered() {
 async fn call_control_evicts_and_mutes_through_the_sfu() {
     let p = Parish::new().await;
     let (_, a, b) = answered(&p).await;
-    let sfu = p.app.state.sfu.clone().expect("embedded SFU");
+    let sfu = p.app.state.host.clone().expect("embedded SFU").server;
     let mut alice = connect(&a).await;
     let mut bob = connect(&b).await;
     let track = bob.publish_mic("bob-mic").await;

@@ -74,6 +74,8 @@ pub enum Command {
         resuming: bool,
     },
     Control(MediaCommand),
+    /// LiveKit's server API (`driver::admin`).
+    Admin(super::admin::Admin),
 }
 
 /// A session just joined: who they are, and who is already there.
@@ -134,5 +136,29 @@ impl super::MediaServer {
             reply,
         })
         .await
+    }
+}
+
+impl super::Driver {
+    /// Call control's orders: carried out at once.
+    pub(super) fn on_control(&mut self, command: MediaCommand) {
+        match command {
+            MediaCommand::Evict { room, user } => {
+                if let Some(session) = self.sfu.find(&room, &user.to_string()) {
+                    self.sfu.leave(session, Some(REMOVED));
+                }
+            }
+            MediaCommand::Mute { room, user, muted } => {
+                if let Some(session) = self.sfu.find(&room, &user.to_string()) {
+                    self.sfu.server_mute(session, muted);
+                }
+            }
+            MediaCommand::OpenRoom { .. } => {} // Rooms appear on the first join.
+            MediaCommand::CloseRoom { room } => {
+                for session in self.sfu.sessions_in(&room) {
+                    self.sfu.leave(session, Some(ROOM_CLOSED));
+                }
+            }
+        }
     }
 }

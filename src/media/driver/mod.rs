@@ -13,14 +13,15 @@ use str0m::net::Protocol;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
-use super::control::MediaCommand;
 use super::ice_tcp::{self, TcpEvent};
 use super::sfu::{Datagram, Presence, SessionId, Sfu, SfuOutput, Signal};
 use super::udp_batch;
 
+mod admin;
 mod commands;
 mod links;
 
+pub use admin::Admin;
 pub use commands::{Command, Joined, PresenceChange, Resumed, REMOVED, ROOM_CLOSED};
 use links::Parked;
 pub use links::{signal_channel, LinkId, Signals, SIGNAL_QUEUE, TOO_SLOW};
@@ -245,7 +246,12 @@ impl Driver {
                 // A replaced session's departure is reported (or not) first.
                 self.report_departures();
                 let _ = self.presence.send(PresenceChange {
-                    presence: Presence { room, identity },
+                    presence: Presence {
+                        room,
+                        identity,
+                        sid: me.sid.clone(),
+                        name,
+                    },
                     joined: true,
                 });
                 let _ = reply.send(Joined {
@@ -311,27 +317,7 @@ impl Driver {
                 }
             }
             Command::Control(control) => self.on_control(control),
-        }
-    }
-
-    /// Call control's orders: carried out at once.
-    fn on_control(&mut self, command: MediaCommand) {
-        match command {
-            MediaCommand::Evict { room, user } => {
-                if let Some(session) = self.sfu.find(&room, &user.to_string()) {
-                    self.sfu.leave(session, Some(REMOVED));
-                }
-            }
-            MediaCommand::Mute { room, user, muted } => {
-                if let Some(session) = self.sfu.find(&room, &user.to_string()) {
-                    self.sfu.server_mute(session, muted);
-                }
-            }
-            MediaCommand::CloseRoom { room } => {
-                for session in self.sfu.sessions_in(&room) {
-                    self.sfu.leave(session, Some(ROOM_CLOSED));
-                }
-            }
+            Command::Admin(admin) => self.on_admin(admin),
         }
     }
 

@@ -82,6 +82,9 @@ pub enum Signal {
 pub struct Presence {
     pub room: String,
     pub identity: String,
+    /// The session's LiveKit sid (`PA_…`) and display name, for webhooks.
+    pub sid: String,
+    pub name: String,
 }
 
 /// A datagram as it arrived: from UDP, or one ICE-TCP frame.

@@ -87,6 +87,20 @@ impl Sfu {
         self.rooms.get(room).cloned().unwrap_or_default()
     }
 
+    /// Everyone in the room.
+    pub fn room_members_all(&self, room: &str) -> Vec<ParticipantInfo> {
+        self.room_infos(room, None)
+    }
+
+    /// Every room with someone in it, and how many.
+    pub fn room_sizes(&self) -> Vec<(String, usize)> {
+        let mut sizes: Vec<(String, usize)> = (self.rooms.iter())
+            .map(|(room, sessions)| (room.to_string(), sessions.len()))
+            .collect();
+        sizes.sort();
+        sizes
+    }
+
     /// Everyone in the room but `except`, as the joiner is told.
     pub fn room_members(&self, room: &str, except: SessionId) -> Vec<ParticipantInfo> {
         self.room_infos(room, Some(except))
@@ -185,6 +199,8 @@ impl Sfu {
             Presence {
                 room: gone.room.to_string(),
                 identity: gone.identity,
+                sid: gone.sid,
+                name: gone.name,
             },
         ));
     }

@@ -4,6 +4,7 @@
 
 pub mod admission;
 pub mod engine;
+pub mod media_reconcile;
 pub mod membership;
 pub mod ops;
 pub mod presence;

@@ -25,8 +25,10 @@ type Key = (String, String);
 pub fn follow(state: AppState, mut changes: mpsc::UnboundedReceiver<PresenceChange>) {
     tokio::spawn(async move {
         // Each coming or going bumps the person's generation in that room: a
-        // departure is applied only if nothing happened since.
-        let generations: Arc<Mutex<HashMap<Key, u64>>> = Arc::default();
+        // departure is applied only if nothing happened since. A second
+        // report of the same departure (a webhook and the reconcile pass)
+        // leaves the first one's grace running.
+        let generations: Arc<Mutex<HashMap<Key, (u64, bool)>>> = Arc::default();
         while let Some(change) = changes.recv().await {
             let key = (
                 change.presence.room.clone(),
@@ -34,8 +36,12 @@ pub fn follow(state: AppState, mut changes: mpsc::UnboundedReceiver<PresenceChan
             );
             let generation = {
                 let mut all = generations.lock().unwrap_or_else(|e| e.into_inner());
-                let g = all.entry(key.clone()).or_default();
+                let (g, leaving) = all.entry(key.clone()).or_default();
+                if *leaving && !change.joined {
+                    continue;
+                }
                 *g += 1;
+                *leaving = !change.joined;
                 *g
             };
             if change.joined {
@@ -47,7 +53,7 @@ pub fn follow(state: AppState, mut changes: mpsc::UnboundedReceiver<PresenceChan
                 tokio::time::sleep(GRACE).await;
                 let current = {
                     let mut all = generations.lock().unwrap_or_else(|e| e.into_inner());
-                    let current = all.get(&key).copied();
+                    let current = all.get(&key).map(|(g, _)| *g);
                     if current == Some(generation) {
                         all.remove(&key);
                     }

@@ -58,6 +58,11 @@ fn access(
         .keys
         .mint(&room, viewer, TOKEN_TTL)
         .map_err(AppError::internal)?;
+    // LiveKit makes the room with Belfry's settings (audio only, capped);
+    // where rooms appear on the first join, nothing happens.
+    state
+        .media
+        .send(MediaCommand::OpenRoom { room: room.clone() });
     Ok(RoomAccess {
         room_url: room_url(&state.config, headers),
         token,

@@ -148,11 +148,17 @@ pub struct Limits {
     rings_in: Buckets,
     messages: Buckets,
     push_subscribes: Buckets,
+    /// Server-API calls and webhooks with a bad token or signature, by
+    /// address.
+    unsigned: Backoff,
     pub event_sockets: Sockets,
     pub rtc_sessions: Sockets,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
+/// Badly signed server-API calls or webhooks one address may send before
+/// each further one locks it out for twice as long.
+const UNSIGNED_FREE: u32 = 20;
 const HOUR: Duration = Duration::from_secs(3600);
 
 fn limited<T>(result: Result<T, u32>, message: impl FnOnce(u32) -> String) -> AppResult<T> {
@@ -178,10 +184,27 @@ impl Limits {
             rings_in: Buckets::new(config.rings_per_minute, MINUTE),
             messages: Buckets::new(config.messages_per_minute, MINUTE),
             push_subscribes: Buckets::new(config.push_subscribes_per_hour, HOUR),
+            unsigned: Backoff::new(UNSIGNED_FREE, SIGN_IN_LOCK_CAP),
             event_sockets: Sockets::new(config.event_sockets_per_user),
             rtc_sessions: Sockets::new(config.rtc_sessions_per_identity),
             config,
         }
+    }
+
+    /// Before a server-API call or webhook is checked: refused while the
+    /// address is locked out by earlier badly signed ones.
+    pub fn signed_call(&self, from: IpAddr) -> AppResult<()> {
+        limited(self.unsigned.check(&from.to_string()), |s| {
+            format!(
+                "Too many requests with a bad token or signature from this address. Try again {}.",
+                wait_words(s)
+            )
+        })
+    }
+
+    /// A server-API call or webhook from `from` was badly signed.
+    pub fn badly_signed(&self, from: IpAddr) {
+        let _ = self.unsigned.attempt(&from.to_string());
     }
 
     /// Before a password is checked: counts the try, or refuses it while
@@ -259,6 +282,7 @@ impl Limits {
     pub fn sweep(&self) {
         self.sign_in_user.sweep();
         self.sign_in_address.sweep();
+        self.unsigned.sweep();
         for b in [
             &self.sign_ups,
             &self.rings_out,

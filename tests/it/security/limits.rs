@@ -292,7 +292,12 @@ async fn media_sockets_are_limited_per_identity() {
 #[tokio::test]
 async fn unproven_ice_tcp_connections_are_few_and_short_lived() {
     let app = TestApp::new().await;
-    let tcp = app.state.sfu.as_ref().and_then(|s| s.tcp).expect("ICE-TCP");
+    let tcp = app
+        .state
+        .host
+        .as_ref()
+        .and_then(|h| h.server.tcp)
+        .expect("ICE-TCP");
     // A connection that never sends a STUN check is closed by the deadline.
     let mut idle = tokio::net::TcpStream::connect(tcp).await.expect("connect");
     let mut buf = [0u8; 8];

@@ -117,6 +117,11 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("ANY /rtc/v1/validate", NOWHERE),
     ("ANY /api/{*rest}", NOWHERE),
     ("GET /healthz", ALL),
+    // LiveKit's server API wants a server-API token: a room token (which
+    // anyone in a call may hold) grants none of it.
+    ("POST /twirp/livekit.RoomService/{method}", [D; 9]),
+    // LiveKit's webhooks are taken only in LiveKit mode.
+    ("POST /api/livekit/webhook", NOWHERE),
     // The tests' site has no service worker file: nobody gets one.
     ("GET /sw.js", NOWHERE),
 ];
@@ -376,6 +381,24 @@ impl World {
             ("POST", "/api/push/unsubscribe") => {
                 let body = json!({"endpoint": "https://fcm.googleapis.com/fcm/send/x"});
                 send(Method::POST, path.into(), Some(body)).await
+            }
+            ("POST", "/twirp/livekit.RoomService/{method}") => {
+                let query = self.token_query(role, s).await;
+                let mut req = http
+                    .post(self.app.url("/twirp/livekit.RoomService/ListRooms"))
+                    .header("content-type", "application/json")
+                    .body("{}");
+                if let Some(token) = query.strip_prefix("&access_token=") {
+                    req = req.bearer_auth(token);
+                }
+                req.send().await
+            }
+            ("POST", "/api/livekit/webhook") => {
+                let req = http
+                    .post(self.app.url(path))
+                    .header("content-type", "application/webhook+json")
+                    .body("{}");
+                with_cookie(req).send().await
             }
             ("ANY", "/api/{*rest}") => send(Method::GET, "/api/no-such-thing".into(), None).await,
             ("ANY", path) | ("GET", path) => send(Method::GET, path.into(), None).await,
