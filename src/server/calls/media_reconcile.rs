@@ -3,7 +3,8 @@
 //! listed (ListParticipants) and call control corrected: someone it counts
 //! as connected who is not in the room has left; someone in the room whom
 //! it does not count has joined; someone in the room whom it does not
-//! admit is removed, their tokens for the room revoked.
+//! admit is removed, their tokens for the room revoked; someone a
+//! moderator muted is muted again if their track came back on.
 
 use std::collections::HashSet;
 
@@ -15,6 +16,7 @@ use crate::media::admission::{Admission, Gate, Refusal};
 use crate::media::livekit::control::unix_now;
 use crate::server::db::calls as calls_db;
 use crate::server::livekit_webhook::tell;
+use crate::server::media_link::LiveKitLink;
 use crate::server::state::AppState;
 
 type Key = (String, String);
@@ -80,7 +82,8 @@ pub async fn pass(state: &AppState, memory: &mut Memory) -> Result<(), String> {
         let gate = CallGate {
             db: state.db.clone(),
         };
-        for identity in &here {
+        for person in people.iter().filter(|p| here.contains(&p.identity)) {
+            let identity = &person.identity;
             let key = (room.clone(), identity.clone());
             match gate.admit(&room, identity).await {
                 Admission::Refused(Refusal::Unavailable) => continue,
@@ -93,7 +96,11 @@ pub async fn pass(state: &AppState, memory: &mut Memory) -> Result<(), String> {
                         .await;
                     continue;
                 }
-                Admission::Admitted { .. } => {}
+                Admission::Admitted { held } => {
+                    if held {
+                        hold(&link, &room, person).await;
+                    }
+                }
             }
             let connected = identity
                 .parse::<i64>()
@@ -123,4 +130,24 @@ pub async fn pass(state: &AppState, memory: &mut Memory) -> Result<(), String> {
     memory.gone.retain(|(room, _)| live_rooms.contains(room));
     memory.seen.retain(|(room, _)| live_rooms.contains(room));
     Ok(())
+}
+
+/// A moderator's mute holds in LiveKit too: LiveKit lets a participant
+/// unmute a track the server muted, so each pass mutes again any audio
+/// track of a held participant that is live.
+async fn hold(link: &LiveKitLink, room: &str, person: &livekit_protocol::ParticipantInfo) {
+    let audio = livekit_protocol::TrackType::Audio as i32;
+    for track in (person.tracks.iter()).filter(|t| t.r#type == audio && !t.muted) {
+        tracing::info!(
+            room,
+            identity = person.identity,
+            "muting a held participant again"
+        );
+        if let Err(e) = (link.service)
+            .mute_track(room, &person.identity, &track.sid, true)
+            .await
+        {
+            tracing::debug!(room, "muting a held participant: {e}");
+        }
+    }
 }
