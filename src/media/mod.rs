@@ -12,3 +12,11 @@ pub mod signal;
 pub mod token;
 pub mod twirp;
 mod udp_batch;
+
+/// Now, in Unix seconds (tokens, webhooks and revocations count in them).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

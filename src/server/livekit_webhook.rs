@@ -18,9 +18,9 @@ use super::limits::client_addr;
 use super::state::AppState;
 use crate::media::admission::{Admission, Gate, Refusal};
 use crate::media::driver::PresenceChange;
-use crate::media::livekit::control::unix_now;
 use crate::media::livekit::{Heard, Refused};
 use crate::media::sfu::Presence;
+use crate::media::unix_now;
 
 /// The webhook's path (the cross-site guard lets it through: it carries
 /// its own signature and no cookie counts).

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use super::client::{RoomService, RoomShape};
 use crate::media::control::{MediaCommand, MediaControl};
 use crate::media::twirp::TwirpError;
+use crate::media::unix_now;
 
 /// Attempts per command when the server is unreachable or busy.
 const ATTEMPTS: u32 = 4;
@@ -124,11 +125,4 @@ async fn carry_out(
             gone(service.delete_room(room).await)
         }
     }
-}
-
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

@@ -90,11 +90,11 @@ impl MediaHost {
             } else {
                 livekit_protocol::participant_info::State::Disconnected
             } as i32,
-            joined_at: service::unix_now(),
+            joined_at: super::unix_now(),
             ..Default::default()
         };
         if change.joined {
-            let (room, news) = self.book.joined(&p.room, service::unix_now());
+            let (room, news) = self.book.joined(&p.room, super::unix_now());
             self.announce(news);
             self.hooks.send("participant_joined", room, Some(person));
         } else if let Some(room) = self.book.left(&p.room) {

@@ -13,6 +13,7 @@ use super::super::sfu::ParticipantInfo;
 use super::super::twirp::{Codec, TwirpError};
 use super::book::RoomNews;
 use super::MediaHost;
+use crate::media::unix_now;
 
 /// The grant a method needs.
 enum Needs {
@@ -224,11 +225,4 @@ pub fn to_proto(info: &ParticipantInfo) -> proto::ParticipantInfo {
             .collect(),
         ..Default::default()
     }
-}
-
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

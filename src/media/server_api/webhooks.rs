@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use super::super::token::MediaKeys;
 use super::book::new_sid;
+use crate::media::unix_now;
 
 /// Deliveries tried per event, and the wait before the first retry (each
 /// later one doubles it).
@@ -132,13 +133,6 @@ async fn deliver(
             }
         }
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

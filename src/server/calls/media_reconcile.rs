@@ -13,7 +13,7 @@ use livekit_protocol::participant_info::State as LiveState;
 use super::admission::CallGate;
 use crate::calls::ParticipantStatus;
 use crate::media::admission::{Admission, Gate, Refusal};
-use crate::media::livekit::control::unix_now;
+use crate::media::unix_now;
 use crate::server::db::calls as calls_db;
 use crate::server::livekit_webhook::tell;
 use crate::server::media_link::LiveKitLink;
