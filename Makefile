@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-push bench-sign-in icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-push bench-sign-in icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -51,6 +51,13 @@ server:
 # Call signalling under load (1,000 live streams); prints its numbers.
 bench:
 	cargo bench --features ssr --bench call_signal
+
+# The same on PostgreSQL, in a throwaway cluster (.ci/postgres).
+bench-pg:
+	.ci/setup test
+	@pg=$$(mktemp -d); url=$$(.ci/postgres start $$pg) || exit 1; \
+	  BENCH_DATABASE_URL=$$url cargo bench --features ssr --bench call_signal; rc=$$?; \
+	  .ci/postgres stop $$pg; exit $$rc
 
 # Audio forwarding under load (synthetic str0m peers on loopback).
 bench-sfu:

@@ -2,9 +2,11 @@
 //! 1. N idle users hold their live event streams open (N = 1,000);
 //! 2. delay from `initiate_call` returning to the callee's stream receiving
 //!    the incoming-call event (p50 / p99);
-//! 3. initiate + answer + end cycles per second on SQLite, over HTTP and at
-//!    the service layer.
+//! 3. initiate + answer + end cycles per second, over HTTP and at the
+//!    service layer.
 //!
+//! On SQLite by default; on PostgreSQL with `BENCH_DATABASE_URL` set (an
+//! empty database: `make bench-pg` starts a throwaway cluster for it).
 //! Run with `make bench` (release build). Numbers go to stdout.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,7 +48,9 @@ async fn main() {
     let mut config = Config::from_lookup(|_| None).unwrap();
     config.media.udp_bind = "127.0.0.1:0".parse().unwrap();
     config.media.tcp_bind = None;
-    config.database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    config.database_url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    println!("database: {}", db::redact(&config.database_url));
     config.site_root = dir.path().join("site");
     config.ring_timeout = Duration::from_secs(300);
     // Measuring throughput, not the per-person limits.

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sqlx::SqlitePool;
 
 use super::config::Config;
 use super::live::LiveHub;
@@ -13,7 +12,7 @@ use crate::media::token::MediaKeys;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: super::db::Db,
     pub live: Arc<LiveHub>,
     pub config: Arc<Config>,
     pub leptos: LeptosOptions,

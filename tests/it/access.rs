@@ -175,11 +175,11 @@ async fn direct_channels_are_one_per_pair_and_need_a_shared_community() {
     // An outsider in another community only.
     let eve = p.app.person("eve").await;
     let db = &p.app.state.db;
-    sqlx::query("DELETE FROM community_members WHERE user_id = $1")
+    belfry::on_db!(db => sqlx::query("DELETE FROM community_members WHERE user_id = $1")
         .bind(eve.id())
         .execute(db)
-        .await
-        .unwrap();
+        .await.map(|r| r.rows_affected()))
+    .unwrap();
     let elsewhere = db::communities::insert(db, "Elsewhere").await.unwrap();
     db::communities::add_member(
         db,

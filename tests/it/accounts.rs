@@ -195,16 +195,22 @@ async fn the_database_holds_no_usable_session_token() {
     let alice = app.person("alice").await;
     let cookie = alice.cookie_header().unwrap();
     let token = cookie.trim_start_matches("belfry_session=").to_string();
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
-        .fetch_all(&app.state.db)
-        .await
-        .unwrap();
+    let stored: Vec<String> = {
+        let db = &app.state.db;
+        belfry::on_db!(db => sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(db)
+        .await)
+    }
+    .unwrap();
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token);
     assert_eq!(stored[0], auth::token_hash(&token));
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let hash: String = {
+        let db = &app.state.db;
+        belfry::on_db!(db => sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(db)
+        .await)
+    }
+    .unwrap();
     assert!(hash.starts_with("$argon2"), "passwords are argon2 hashes");
 }

@@ -187,11 +187,14 @@ async fn starting_a_call_in_a_channel_with_a_live_one_joins_it() {
         status_of(&second, p.carol.id()),
         ParticipantStatus::Connected
     );
-    let live: i64 = sqlx::query_scalar(
+    let live: i64 = {
+        let db = &p.app.state.db;
+        belfry::on_db!(db => sqlx::query_scalar(
         "SELECT COUNT(*) FROM voice_calls WHERE status IN ('RINGING', 'ACTIVE')",
     )
-    .fetch_one(&p.app.state.db)
-    .await
+    .fetch_one(db)
+    .await)
+    }
     .unwrap();
     assert_eq!(live, 1);
 }
@@ -203,14 +206,17 @@ async fn the_database_itself_refuses_a_second_live_call_in_a_channel() {
         .alice
         .ok("initiate_call", json!({"channel_id": p.choir}))
         .await;
-    let direct = sqlx::query(
+    let direct = {
+        let db = &p.app.state.db;
+        belfry::on_db!(db => sqlx::query(
         "INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at)
          VALUES ($1, $2, 'another-room', 'group', 'RINGING', 0)",
     )
     .bind(p.choir)
     .bind(p.bob.id())
-    .execute(&p.app.state.db)
-    .await;
+    .execute(db)
+    .await.map(|r| r.rows_affected()))
+    };
     assert!(direct.is_err(), "the unique index must refuse it");
 }
 

@@ -30,11 +30,14 @@ async fn a_call_token_is_for_that_call_s_room_that_user_and_ten_minutes() {
     assert_eq!(grant.identity, p.bob.id().to_string());
     assert_eq!(grant.name, "Bob Test");
     assert_eq!(grant.room, access.room_name);
-    let stored: String = sqlx::query_scalar("SELECT room_name FROM voice_calls WHERE id = $1")
+    let stored: String = {
+        let db = &p.app.state.db;
+        belfry::on_db!(db => sqlx::query_scalar("SELECT room_name FROM voice_calls WHERE id = $1")
         .bind(call.id)
-        .fetch_one(&p.app.state.db)
-        .await
-        .unwrap();
+        .fetch_one(db)
+        .await)
+    }
+    .unwrap();
     assert_eq!(access.room_name, stored);
     let ttl = access.expires_at - db::now_ms();
     assert!(
@@ -111,9 +114,12 @@ async fn answering_brings_the_room_token_in_the_same_round_trip() {
 async fn the_secret_never_reaches_a_response() {
     let p = Parish::new().await;
     let secret: String =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'media_api_secret'")
-            .fetch_one(&p.app.state.db)
-            .await
+        {
+        let db = &p.app.state.db;
+        belfry::on_db!(db => sqlx::query_scalar("SELECT value FROM settings WHERE key = 'media_api_secret'")
+            .fetch_one(db)
+            .await)
+    }
             .unwrap();
     let call: CallView = p
         .alice

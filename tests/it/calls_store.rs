@@ -143,19 +143,19 @@ async fn a_failed_insert_rolls_back_and_the_pool_stays_usable() {
     assert_eq!(current.version, 12);
     assert_eq!(calls::live_ids(db).await.unwrap(), vec![current.state.id]);
     let refused: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM voice_calls WHERE room_name = 'room-second'")
+        belfry::on_db!(db => sqlx::query_scalar("SELECT id FROM voice_calls WHERE room_name = 'room-second'")
             .fetch_optional(db)
-            .await
+            .await)
             .unwrap();
     assert_eq!(refused, None, "nothing of the refused call was kept");
 }
 
 async fn summaries_of(db: &db::Db, call: CallId) -> Vec<(i64, String)> {
-    sqlx::query_as("SELECT id, body FROM messages WHERE call_id = $1")
+    belfry::on_db!(db => sqlx::query_as("SELECT id, body FROM messages WHERE call_id = $1")
         .bind(call)
         .fetch_all(db)
-        .await
-        .unwrap()
+        .await)
+    .unwrap()
 }
 
 #[tokio::test]

@@ -71,10 +71,13 @@ async fn call_status(
     app: &TestApp,
     call: belfry::contract::ids::CallId,
 ) -> (String, Option<String>) {
-    sqlx::query_as("SELECT status, end_reason FROM voice_calls WHERE id = $1")
+    {
+        let db = &app.state.db;
+        belfry::on_db!(db => sqlx::query_as("SELECT status, end_reason FROM voice_calls WHERE id = $1")
         .bind(call)
-        .fetch_one(&app.state.db)
-        .await
+        .fetch_one(db)
+        .await)
+    }
         .unwrap()
 }
 
@@ -87,13 +90,13 @@ async fn a_restart_settles_calls_the_previous_process_left_live() {
         .alice
         .ok("initiate_call", json!({"channel_id": p.direct}))
         .await;
-    sqlx::query(
+    belfry::on_db!(db => sqlx::query(
         "UPDATE call_participants SET ring_deadline = $2 WHERE call_id = $1 AND status = 'RINGING'",
     )
     .bind(overdue.id)
     .bind(db::now_ms() - 1_000)
     .execute(db)
-    .await
+    .await.map(|r| r.rows_affected()))
     .unwrap();
     // 2. active, but nobody is connected any more;
     let abandoned: CallView = p
@@ -104,17 +107,17 @@ async fn a_restart_settles_calls_the_previous_process_left_live() {
         .carol
         .ok("answer_call", json!({"call_id": abandoned.id}))
         .await;
-    sqlx::query("UPDATE call_participants SET status = 'DISCONNECTED' WHERE call_id = $1 AND status = 'CONNECTED'")
+    belfry::on_db!(db => sqlx::query("UPDATE call_participants SET status = 'DISCONNECTED' WHERE call_id = $1 AND status = 'CONNECTED'")
         .bind(abandoned.id)
         .execute(db)
-        .await
+        .await.map(|r| r.rows_affected()))
         .unwrap();
-    sqlx::query(
+    belfry::on_db!(db => sqlx::query(
         "UPDATE call_participants SET status = 'MISSED' WHERE call_id = $1 AND status = 'RINGING'",
     )
     .bind(abandoned.id)
     .execute(db)
-    .await
+    .await.map(|r| r.rows_affected()))
     .unwrap();
     // 3. ringing, with time left: it must still time out after the restart.
     let pending: CallView = p
@@ -124,13 +127,13 @@ async fn a_restart_settles_calls_the_previous_process_left_live() {
             json!({"channel_id": p.hall, "invitees": [p.carol.id()]}),
         )
         .await;
-    sqlx::query(
+    belfry::on_db!(db => sqlx::query(
         "UPDATE call_participants SET ring_deadline = $2 WHERE call_id = $1 AND status = 'RINGING'",
     )
     .bind(pending.id)
     .bind(db::now_ms() + 600)
     .execute(db)
-    .await
+    .await.map(|r| r.rows_affected()))
     .unwrap();
 
     let restarted = p.app.restart(|_| {}).await;

@@ -1,6 +1,7 @@
 //! What the media server asks before letting someone into a room: the live
 //! call or open studio room of that name, and this person's place in it.
 
+use super::on;
 use super::Db;
 use crate::calls::ids::{CallId, UserId};
 
@@ -21,7 +22,7 @@ pub enum Place {
 }
 
 pub async fn place(db: &Db, room: &str, user: UserId) -> Result<Place, sqlx::Error> {
-    let call: Option<(Option<String>, Option<String>, bool)> = sqlx::query_as(
+    let call: Option<(Option<String>, Option<String>, bool)> = on!(db => sqlx::query_as(
         "SELECT p.status, p.decline_reason,
                 EXISTS (SELECT 1 FROM call_holds h WHERE h.call_id = c.id AND h.user_id = $2)
          FROM voice_calls c
@@ -31,7 +32,7 @@ pub async fn place(db: &Db, room: &str, user: UserId) -> Result<Place, sqlx::Err
     .bind(room)
     .bind(user)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     if let Some((status, decline_reason, held)) = call {
         return Ok(Place::Call {
             status,
@@ -39,7 +40,7 @@ pub async fn place(db: &Db, room: &str, user: UserId) -> Result<Place, sqlx::Err
             held,
         });
     }
-    let studio: Option<(bool,)> = sqlx::query_as(
+    let studio: Option<(bool,)> = on!(db => sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM studio_members m
                         WHERE m.studio_id = r.studio_id AND m.user_id = $2)
          FROM studio_voice_rooms r
@@ -49,7 +50,7 @@ pub async fn place(db: &Db, room: &str, user: UserId) -> Result<Place, sqlx::Err
     .bind(user)
     .bind(super::now_ms())
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(match studio {
         Some((member,)) => Place::Studio { member },
         None => Place::NoRoom,
@@ -65,7 +66,7 @@ pub async fn set_held(
     held: bool,
 ) -> Result<(), sqlx::Error> {
     if held {
-        sqlx::query(
+        on!(db => sqlx::query(
             "INSERT INTO call_holds (call_id, user_id, held_by, held_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (call_id, user_id) DO NOTHING",
         )
@@ -74,13 +75,13 @@ pub async fn set_held(
         .bind(by)
         .bind(super::now_ms())
         .execute(db)
-        .await?;
+        .await.map(|r| r.rows_affected()))?;
     } else {
-        sqlx::query("DELETE FROM call_holds WHERE call_id = $1 AND user_id = $2")
+        on!(db => sqlx::query("DELETE FROM call_holds WHERE call_id = $1 AND user_id = $2")
             .bind(call)
             .bind(user)
             .execute(db)
-            .await?;
+            .await.map(|r| r.rows_affected()))?;
     }
     Ok(())
 }

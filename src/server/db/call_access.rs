@@ -4,6 +4,7 @@
 
 use super::calls::{assemble, corrupt, LoadRow, StoredCall, CALL_COLUMNS};
 use super::channels::{parse_ids, ChannelRow, MEMBER_IDS_OF_C, VISIBLE_TO_VIEWER};
+use super::on;
 use super::Db;
 use crate::calls::ids::{CallId, ChannelId, CommunityId, UserId};
 use crate::contract::types::ChannelKind;
@@ -33,7 +34,7 @@ pub async fn load_for(
     viewer: UserId,
 ) -> Result<Option<CallAccess>, sqlx::Error> {
     // The channel's columns are computed once, not once per participant.
-    let rows: Vec<LoadRow> = sqlx::query_as(&format!(
+    let rows: Vec<LoadRow> = on!(db => sqlx::query_as(&format!(
         "WITH h AS MATERIALIZED (
            SELECT v.*, c.community_id AS ch_community_id, c.kind AS ch_kind, c.name AS ch_name,
                   {VISIBLE_TO_VIEWER} AS visible, {MEMBER_IDS_OF_C} AS members,
@@ -47,7 +48,7 @@ pub async fn load_for(
     .bind(viewer)
     .bind(id)
     .fetch_all(db)
-    .await?;
+    .await)?;
     let Some(a) = assemble(rows)? else {
         return Ok(None);
     };
@@ -81,25 +82,34 @@ pub async fn find_for_call(
     id: ChannelId,
 ) -> Result<Option<CallChannel>, sqlx::Error> {
     #[allow(clippy::type_complexity)]
-    let row: Option<(i64, i64, String, String, bool, Option<i64>, Option<String>, Option<String>)> =
-        sqlx::query_as(&format!(
+    let row: Option<(
+        i64,
+        i64,
+        String,
+        String,
+        bool,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+    )> = on!(db => sqlx::query_as(&format!(
             "SELECT c.id, c.community_id, c.kind, c.name, {VISIBLE_TO_VIEWER} AS visible,
                 (SELECT v.id FROM voice_calls v
                   WHERE v.channel_id = c.id AND v.status IN ('RINGING', 'ACTIVE')) AS live_call,
                 {MEMBER_IDS_OF_C} AS members,
                 CASE WHEN c.kind = 'parish' THEN NULL ELSE
-                  (SELECT group_concat(DISTINCT bp.user_id)
-                     FROM channel_members cm
-                     JOIN call_participants bp ON bp.user_id = cm.user_id AND bp.status = 'CONNECTED'
-                     JOIN voice_calls bc ON bc.id = bp.call_id
-                    WHERE cm.channel_id = c.id AND bc.status IN ('RINGING', 'ACTIVE')
-                      AND bc.channel_id <> c.id) END AS busy
+                  (SELECT string_agg(CAST(b.user_id AS TEXT), ',') FROM
+                    (SELECT DISTINCT bp.user_id
+                       FROM channel_members cm
+                       JOIN call_participants bp ON bp.user_id = cm.user_id AND bp.status = 'CONNECTED'
+                       JOIN voice_calls bc ON bc.id = bp.call_id
+                      WHERE cm.channel_id = c.id AND bc.status IN ('RINGING', 'ACTIVE')
+                        AND bc.channel_id <> c.id) b) END AS busy
              FROM channels c WHERE c.id = $2"
         ))
         .bind(viewer)
         .bind(id)
         .fetch_optional(db)
-        .await?;
+        .await)?;
     let Some((id, community, kind, name, visible, live_call, members, busy)) = row else {
         return Ok(None);
     };

@@ -1,9 +1,11 @@
-//! Writes of a call: the insert and the versioned save, each one batch
-//! (`BEGIN IMMEDIATE; ...; COMMIT;`) sent to SQLite in a single trip.
+//! Writes of a call: the insert and the versioned save. On SQLite each is
+//! one batch (`BEGIN IMMEDIATE; ...; COMMIT;`) sent in a single trip; on
+//! PostgreSQL, a transaction whose versioned update locks the call's row
+//! (`call_writes_pg.rs`).
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use super::Db;
+use super::{call_writes_pg, Db};
 use crate::calls::ids::{CallId, MessageId, UserId};
 use crate::calls::{CallState, DeclineReason, EndReason, Participant};
 
@@ -11,6 +13,10 @@ use crate::calls::{CallState, DeclineReason, EndReason, Participant};
 /// new id returned). Fails with a unique violation when the channel already
 /// has a live call.
 pub async fn insert(db: &Db, state: &CallState, room_name: &str) -> Result<CallId, sqlx::Error> {
+    let db = match db {
+        Db::Sqlite(pool) => pool,
+        Db::Postgres(pool) => return call_writes_pg::insert(pool, state, room_name).await,
+    };
     let mut q = QueryBuilder::<Sqlite>::new(
         "BEGIN IMMEDIATE;
          INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at,
@@ -97,7 +103,7 @@ fn push_participants(
 /// on). A failing statement stops the batch; the transaction it left open is
 /// rolled back before the connection goes back to the pool.
 async fn in_one_hop(
-    db: &Db,
+    db: &SqlitePool,
     mut q: QueryBuilder<'_, Sqlite>,
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>, sqlx::Error> {
     let mut conn = db.acquire().await?;
@@ -140,6 +146,12 @@ pub async fn save(
     changed: &[Participant],
     summary: Option<Summary<'_>>,
 ) -> Result<Option<Saved>, sqlx::Error> {
+    let db = match db {
+        Db::Sqlite(pool) => pool,
+        Db::Postgres(pool) => {
+            return call_writes_pg::save(pool, state, version, changed, summary).await
+        }
+    };
     let mut q = QueryBuilder::<Sqlite>::new("BEGIN IMMEDIATE;");
     let posts = summary.is_some();
     if let Some(s) = summary {

@@ -2,7 +2,8 @@
 //! version it read, so of two racing transitions one saves and the other is
 //! told to re-read and re-apply.
 
-use sqlx::{QueryBuilder, Sqlite};
+use super::on;
+use sqlx::QueryBuilder;
 
 use super::channels::ChannelRow;
 use super::Db;
@@ -92,7 +93,7 @@ pub(super) const CALL_COLUMNS: &str = "v.id, v.channel_id, v.initiator_id, v.roo
 
 /// The call with its participants, in one query.
 pub async fn load(db: &Db, id: CallId) -> Result<Option<StoredCall>, sqlx::Error> {
-    let rows: Vec<LoadRow> = sqlx::query_as(&format!(
+    let rows: Vec<LoadRow> = on!(db => sqlx::query_as(&format!(
         "SELECT {CALL_COLUMNS}, NULL AS ch_community_id, NULL AS ch_kind, NULL AS ch_name, NULL AS visible,
                 NULL AS members, NULL AS viewer_busy
          FROM voice_calls v LEFT JOIN call_participants p ON p.call_id = v.id
@@ -100,7 +101,7 @@ pub async fn load(db: &Db, id: CallId) -> Result<Option<StoredCall>, sqlx::Error
     ))
     .bind(id)
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(assemble(rows)?.map(|a| a.call))
 }
 
@@ -175,12 +176,12 @@ pub(super) fn assemble(rows: Vec<LoadRow>) -> Result<Option<Assembled>, sqlx::Er
 }
 
 pub async fn live_in_channel(db: &Db, channel: ChannelId) -> Result<Option<CallId>, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on!(db => sqlx::query_scalar(
         "SELECT id FROM voice_calls WHERE channel_id = $1 AND status IN ('RINGING', 'ACTIVE')",
     )
     .bind(channel)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(id.map(CallId))
 }
 
@@ -195,39 +196,41 @@ pub async fn busy_among(
     if users.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT DISTINCT p.user_id FROM call_participants p JOIN voice_calls c ON c.id = p.call_id
-         WHERE p.status = 'CONNECTED' AND c.status IN ('RINGING', 'ACTIVE') AND c.channel_id <> ",
-    );
-    q.push_bind(except_channel.map_or(0, |c| c.0));
-    q.push(" AND p.user_id IN (");
-    let mut list = q.separated(", ");
-    for u in users {
-        list.push_bind(u.0);
-    }
-    q.push(")");
-    let ids: Vec<i64> = q.build_query_scalar().fetch_all(db).await?;
+    let ids: Vec<i64> = on!(db => {
+        let mut q = QueryBuilder::new(
+            "SELECT DISTINCT p.user_id FROM call_participants p JOIN voice_calls c ON c.id = p.call_id
+             WHERE p.status = 'CONNECTED' AND c.status IN ('RINGING', 'ACTIVE') AND c.channel_id <> ",
+        );
+        q.push_bind(except_channel.map_or(0, |c| c.0));
+        q.push(" AND p.user_id IN (");
+        let mut list = q.separated(", ");
+        for u in users {
+            list.push_bind(u.0);
+        }
+        q.push(")");
+        q.build_query_scalar().fetch_all(db).await
+    })?;
     Ok(ids.into_iter().map(UserId).collect())
 }
 
 /// The live call whose media room this is.
 pub async fn live_by_room(db: &Db, room: &str) -> Result<Option<CallId>, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on!(db => sqlx::query_scalar(
         "SELECT id FROM voice_calls WHERE room_name = $1 AND status IN ('RINGING', 'ACTIVE')",
     )
     .bind(room)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(id.map(CallId))
 }
 
 /// Every live call (for start-up reconciliation).
 pub async fn live_ids(db: &Db) -> Result<Vec<CallId>, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let ids: Vec<i64> = on!(db => sqlx::query_scalar(
         "SELECT id FROM voice_calls WHERE status IN ('RINGING', 'ACTIVE') ORDER BY id",
     )
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(ids.into_iter().map(CallId).collect())
 }
 
@@ -242,14 +245,14 @@ pub async fn live_for_user(
     } else {
         "('INVITED', 'RINGING', 'CONNECTED')"
     };
-    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+    let ids: Vec<i64> = on!(db => sqlx::query_scalar(&format!(
         "SELECT c.id FROM voice_calls c JOIN call_participants p ON p.call_id = c.id
          WHERE p.user_id = $1 AND p.status IN {statuses} AND c.status IN ('RINGING', 'ACTIVE')
          ORDER BY c.id DESC"
     ))
     .bind(user)
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(ids.into_iter().map(CallId).collect())
 }
 
@@ -264,15 +267,14 @@ pub async fn history(
     let before = before.map_or(i64::MAX, |c| c.0);
     let ids: Vec<i64> = match channel {
         Some(channel) => {
-            sqlx::query_scalar("SELECT id FROM voice_calls WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
+            on!(db => sqlx::query_scalar("SELECT id FROM voice_calls WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
                 .bind(channel)
                 .bind(before)
                 .bind(i64::from(limit))
                 .fetch_all(db)
-                .await?
+                .await)?
         }
-        None => {
-            sqlx::query_scalar(
+        None => on!(db => sqlx::query_scalar(
                 "SELECT call_id FROM call_participants WHERE user_id = $1 AND call_id < $2
                  ORDER BY call_id DESC LIMIT $3",
             )
@@ -280,8 +282,7 @@ pub async fn history(
             .bind(before)
             .bind(i64::from(limit))
             .fetch_all(db)
-            .await?
-        }
+            .await)?,
     };
     Ok(ids.into_iter().map(CallId).collect())
 }

@@ -1,6 +1,7 @@
 //! Channels and who may see them. A DIRECT or GROUP channel's members are
 //! listed in `channel_members`; a PARISH channel's are the community's.
 
+use super::on;
 use super::{Db, UserRow, USER_COLUMNS};
 use crate::contract::ids::{ChannelId, CommunityId, UserId};
 use crate::contract::types::{ChannelKind, ChannelSummary, UserView};
@@ -32,10 +33,11 @@ pub(crate) const VISIBLE_TO_VIEWER: &str =
 /// The ids of everyone in channel `c`, comma-separated (read with
 /// [`parse_ids`]): one column instead of a second query.
 pub(crate) const MEMBER_IDS_OF_C: &str = "(CASE WHEN c.kind = 'parish'
-    THEN (SELECT group_concat(m.user_id) FROM community_members m WHERE m.community_id = c.community_id)
-    ELSE (SELECT group_concat(m.user_id) FROM channel_members m WHERE m.channel_id = c.id) END)";
+    THEN (SELECT string_agg(CAST(m.user_id AS TEXT), ',') FROM community_members m WHERE m.community_id = c.community_id)
+    ELSE (SELECT string_agg(CAST(m.user_id AS TEXT), ',') FROM channel_members m WHERE m.channel_id = c.id) END)";
 
-/// Reads a comma-separated id list built by `group_concat`.
+/// Reads a comma-separated id list built by `string_agg` (SQLite 3.44+
+/// and PostgreSQL both have it).
 pub(crate) fn parse_ids(list: Option<&str>) -> Result<Vec<UserId>, sqlx::Error> {
     list.unwrap_or_default()
         .split(',')
@@ -82,7 +84,7 @@ pub async fn insert(
     direct_key: Option<&str>,
     created_by: Option<UserId>,
 ) -> Result<ChannelId, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(db => sqlx::query_scalar(
         "INSERT INTO channels (community_id, kind, name, direct_key, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -93,12 +95,12 @@ pub async fn insert(
     .bind(created_by)
     .bind(super::now_ms())
     .fetch_one(db)
-    .await?;
+    .await)?;
     Ok(ChannelId(id))
 }
 
 pub async fn add_member(db: &Db, channel: ChannelId, user: UserId) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    on!(db => sqlx::query(
         "INSERT INTO channel_members (channel_id, user_id, joined_at) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
     )
@@ -106,16 +108,15 @@ pub async fn add_member(db: &Db, channel: ChannelId, user: UserId) -> Result<(),
     .bind(user)
     .bind(super::now_ms())
     .execute(db)
-    .await?;
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn find(db: &Db, id: ChannelId) -> Result<Option<ChannelRow>, sqlx::Error> {
-    let row: Option<(i64, i64, String, String)> =
-        sqlx::query_as("SELECT id, community_id, kind, name FROM channels WHERE id = $1")
+    let row: Option<(i64, i64, String, String)> = on!(db => sqlx::query_as("SELECT id, community_id, kind, name FROM channels WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
-            .await?;
+            .await)?;
     Ok(row.map(|(id, community, kind, name)| ChannelRow {
         id: ChannelId(id),
         community_id: CommunityId(community),
@@ -130,14 +131,14 @@ pub async fn find_for(
     viewer: UserId,
     id: ChannelId,
 ) -> Result<Option<(ChannelRow, bool)>, sqlx::Error> {
-    let row: Option<(i64, i64, String, String, bool)> = sqlx::query_as(&format!(
+    let row: Option<(i64, i64, String, String, bool)> = on!(db => sqlx::query_as(&format!(
         "SELECT c.id, c.community_id, c.kind, c.name, {VISIBLE_TO_VIEWER} AS visible
          FROM channels c WHERE c.id = $2"
     ))
     .bind(viewer)
     .bind(id)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(row.map(|(id, community, kind, name, visible)| {
         let row = ChannelRow {
             id: ChannelId(id),
@@ -150,10 +151,10 @@ pub async fn find_for(
 }
 
 pub async fn find_direct(db: &Db, direct_key: &str) -> Result<Option<ChannelId>, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM channels WHERE direct_key = $1")
+    let id: Option<i64> = on!(db => sqlx::query_scalar("SELECT id FROM channels WHERE direct_key = $1")
         .bind(direct_key)
         .fetch_optional(db)
-        .await?;
+        .await)?;
     Ok(id.map(ChannelId))
 }
 
@@ -163,41 +164,41 @@ pub async fn summary_for(
     viewer: UserId,
     channel: ChannelId,
 ) -> Result<Option<ChannelSummary>, sqlx::Error> {
-    let row: Option<SummaryRow> = sqlx::query_as(&format!(
+    let row: Option<SummaryRow> = on!(db => sqlx::query_as(&format!(
         "{SUMMARY_SELECT} WHERE c.id = $2 AND {VISIBLE_TO_VIEWER}"
     ))
     .bind(viewer)
     .bind(channel)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(row.map(Into::into))
 }
 
 /// Every channel the viewer belongs to: parish channels first, then groups,
 /// then direct conversations.
 pub async fn for_user(db: &Db, viewer: UserId) -> Result<Vec<ChannelSummary>, sqlx::Error> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+    let rows: Vec<SummaryRow> = on!(db => sqlx::query_as(&format!(
         "{SUMMARY_SELECT} WHERE {VISIBLE_TO_VIEWER}
          ORDER BY CASE c.kind WHEN 'parish' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, c.name, c.id"
     ))
     .bind(viewer)
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Everyone who receives the channel's messages.
 pub async fn member_ids(db: &Db, channel: &ChannelRow) -> Result<Vec<UserId>, sqlx::Error> {
     let ids: Vec<i64> = if channel.kind == ChannelKind::Parish {
-        sqlx::query_scalar("SELECT user_id FROM community_members WHERE community_id = $1")
+        on!(db => sqlx::query_scalar("SELECT user_id FROM community_members WHERE community_id = $1")
             .bind(channel.community_id)
             .fetch_all(db)
-            .await?
+            .await)?
     } else {
-        sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = $1")
+        on!(db => sqlx::query_scalar("SELECT user_id FROM channel_members WHERE channel_id = $1")
             .bind(channel.id)
             .fetch_all(db)
-            .await?
+            .await)?
     };
     Ok(ids.into_iter().map(UserId).collect())
 }
@@ -219,16 +220,16 @@ pub async fn members(db: &Db, channel: &ChannelRow) -> Result<Vec<UserView>, sql
     } else {
         channel.id.0
     };
-    let rows: Vec<UserRow> = sqlx::query_as(&sql).bind(key).fetch_all(db).await?;
+    let rows: Vec<UserRow> = on!(db => sqlx::query_as(&sql).bind(key).fetch_all(db).await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Removes a member from a DIRECT or GROUP channel; false if they were not one.
 pub async fn remove_member(db: &Db, channel: ChannelId, user: UserId) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
+    let done = on!(db => sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")
         .bind(channel)
         .bind(user)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }

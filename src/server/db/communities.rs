@@ -1,17 +1,18 @@
 //! Communities and their members' roles.
 
+use super::on;
 use super::{Db, UserRow, USER_COLUMNS};
 use crate::contract::ids::{CommunityId, UserId};
 use crate::contract::types::{CommunityView, Role, UserView};
 
 pub async fn insert(db: &Db, name: &str) -> Result<CommunityId, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(db => sqlx::query_scalar(
         "INSERT INTO communities (name, created_at) VALUES ($1, $2) RETURNING id",
     )
     .bind(name)
     .bind(super::now_ms())
     .fetch_one(db)
-    .await?;
+    .await)?;
     Ok(CommunityId(id))
 }
 
@@ -21,7 +22,7 @@ pub async fn add_member(
     user: UserId,
     role: Role,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    on!(db => sqlx::query(
         "INSERT INTO community_members (community_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (community_id, user_id) DO UPDATE SET role = excluded.role",
     )
@@ -30,15 +31,15 @@ pub async fn add_member(
     .bind(role.as_str())
     .bind(super::now_ms())
     .execute(db)
-    .await?;
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// The community that sign-ups join: the oldest.
 pub async fn default_community(db: &Db) -> Result<Option<CommunityId>, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM communities ORDER BY id LIMIT 1")
+    let id: Option<i64> = on!(db => sqlx::query_scalar("SELECT id FROM communities ORDER BY id LIMIT 1")
         .fetch_optional(db)
-        .await?;
+        .await)?;
     Ok(id.map(CommunityId))
 }
 
@@ -48,32 +49,32 @@ pub async fn role_of(
     community: CommunityId,
     user: UserId,
 ) -> Result<Option<Role>, sqlx::Error> {
-    let role: Option<String> = sqlx::query_scalar(
+    let role: Option<String> = on!(db => sqlx::query_scalar(
         "SELECT role FROM community_members WHERE community_id = $1 AND user_id = $2",
     )
     .bind(community)
     .bind(user)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(role.as_deref().and_then(Role::parse))
 }
 
 pub async fn exists(db: &Db, community: CommunityId) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM communities WHERE id = $1)")
+    on!(db => sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM communities WHERE id = $1)")
         .bind(community)
         .fetch_one(db)
-        .await
+        .await)
 }
 
 pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<CommunityView>, sqlx::Error> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String)> = on!(db => sqlx::query_as(
         "SELECT c.id, c.name, m.role FROM communities c
          JOIN community_members m ON m.community_id = c.id
          WHERE m.user_id = $1 ORDER BY c.name",
     )
     .bind(user)
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, role)| CommunityView {
@@ -85,13 +86,13 @@ pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<CommunityView>, sqlx:
 }
 
 pub async fn members(db: &Db, community: CommunityId) -> Result<Vec<UserView>, sqlx::Error> {
-    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+    let rows: Vec<UserRow> = on!(db => sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM community_members m JOIN users u ON u.id = m.user_id
          WHERE m.community_id = $1 ORDER BY u.display_name"
     ))
     .bind(community)
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -104,23 +105,25 @@ pub async fn count_members_among(
     if users.is_empty() {
         return Ok(0);
     }
-    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "SELECT COUNT(*) FROM community_members WHERE community_id = ",
-    );
-    q.push_bind(community);
-    q.push(" AND user_id IN (");
-    let mut list = q.separated(", ");
-    for user in users {
-        list.push_bind(user.0);
-    }
-    q.push(")");
-    let n: i64 = q.build_query_scalar().fetch_one(db).await?;
+    let n: i64 = on!(db => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT COUNT(*) FROM community_members WHERE community_id = ",
+        );
+        q.push_bind(community);
+        q.push(" AND user_id IN (");
+        let mut list = q.separated(", ");
+        for user in users {
+            list.push_bind(user.0);
+        }
+        q.push(")");
+        q.build_query_scalar().fetch_one(db).await
+    })?;
     Ok(n.max(0) as usize)
 }
 
 /// A community both people belong to (the oldest), if any.
 pub async fn shared(db: &Db, a: UserId, b: UserId) -> Result<Option<CommunityId>, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on!(db => sqlx::query_scalar(
         "SELECT x.community_id FROM community_members x
          JOIN community_members y ON y.community_id = x.community_id
          WHERE x.user_id = $1 AND y.user_id = $2 ORDER BY x.community_id LIMIT 1",
@@ -128,6 +131,6 @@ pub async fn shared(db: &Db, a: UserId, b: UserId) -> Result<Option<CommunityId>
     .bind(a)
     .bind(b)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(id.map(CommunityId))
 }

@@ -1,5 +1,6 @@
 //! Chat messages.
 
+use super::on;
 use super::Db;
 use crate::contract::ids::{CallId, ChannelId, MessageId, UserId};
 use crate::contract::types::{MessageKind, MessageView, UserView};
@@ -64,7 +65,7 @@ pub async fn insert(
     body: &str,
     nonce: Option<&str>,
 ) -> Result<(MessageView, bool), sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on!(db => sqlx::query_scalar(
         "INSERT INTO messages (channel_id, author_id, body, created_at, client_nonce)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (author_id, client_nonce) WHERE client_nonce IS NOT NULL DO NOTHING
@@ -76,23 +77,19 @@ pub async fn insert(
     .bind(super::now_ms())
     .bind(nonce)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     let row: Row = match id {
-        Some(id) => {
-            sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
+        Some(id) => on!(db => sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
                 .bind(id)
                 .fetch_one(db)
-                .await?
-        }
-        None => {
-            sqlx::query_as(&format!(
+                .await)?,
+        None => on!(db => sqlx::query_as(&format!(
                 "{SELECT} WHERE m.author_id = $1 AND m.client_nonce = $2"
             ))
             .bind(author)
             .bind(nonce)
             .fetch_one(db)
-            .await?
-        }
+            .await)?,
     };
     Ok((row.into(), id.is_some()))
 }
@@ -105,14 +102,14 @@ pub async fn page(
     before: Option<MessageId>,
     limit: u32,
 ) -> Result<(Vec<MessageView>, bool), sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<Row> = on!(db => sqlx::query_as(&format!(
         "{SELECT} WHERE m.channel_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
     ))
     .bind(channel)
     .bind(before.map_or(i64::MAX, |id| id.0))
     .bind(i64::from(limit) + 1)
     .fetch_all(db)
-    .await?;
+    .await)?;
     let has_more = rows.len() > limit as usize;
     let mut messages: Vec<MessageView> = rows
         .into_iter()
@@ -133,7 +130,7 @@ pub async fn insert_call_summary(
     call: CallId,
 ) -> Result<Option<(MessageId, i64)>, sqlx::Error> {
     let now = super::now_ms();
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = on!(db => sqlx::query_scalar(
         "INSERT INTO messages (channel_id, author_id, body, created_at, kind, call_id)
          VALUES ($1, $2, $3, $4, 'call', $5)
          ON CONFLICT (call_id) WHERE call_id IS NOT NULL DO NOTHING
@@ -145,6 +142,6 @@ pub async fn insert_call_summary(
     .bind(now)
     .bind(call)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(id.map(|id| (MessageId(id), now)))
 }

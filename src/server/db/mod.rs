@@ -1,9 +1,10 @@
 //! All SQL lives below this module. Queries are checked at run time
-//! (`query_as`), so the same code can serve SQLite and, later, PostgreSQL.
+//! (`query_as`), so the same code serves SQLite and PostgreSQL (`Db`).
 
 pub mod admission;
 pub mod call_access;
 mod call_writes;
+mod call_writes_pg;
 pub mod calls;
 pub mod channels;
 pub mod communities;
@@ -21,15 +22,93 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 
 use crate::contract::types::UserView;
 
-pub type Db = SqlitePool;
+/// The database: SQLite (the default, one file) or PostgreSQL (for more
+/// than one machine). Queries are written once in the SQL both accept
+/// (`$1` parameters, `ON CONFLICT`, `RETURNING`) and run on whichever pool
+/// this is with `on_db!`; the few that differ say so where they are.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
 
-/// Opens the database, creating the file and its folder if needed.
+/// Runs `$body` with `$db` rebound to the pool inside the `Db` it named:
+/// the same code, type-checked once per engine.
+#[macro_export]
+macro_rules! on_db {
+    ($db:ident => $body:expr) => {
+        match $db {
+            $crate::server::db::Db::Sqlite($db) => $body,
+            $crate::server::db::Db::Postgres($db) => $body,
+        }
+    };
+}
+pub(crate) use crate::on_db as on;
+
+impl Db {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    pub async fn close(&self) {
+        let db = self;
+        on!(db => db.close().await)
+    }
+}
+
+/// Opens the database named by `BELFRY_DATABASE_URL`: `sqlite://path`
+/// (the file and its folder are created) or `postgres://...`.
 pub async fn connect(url: &str) -> Result<Db, String> {
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite") => connect_sqlite(url).await.map(Db::Sqlite),
+        Some("postgres" | "postgresql") => connect_postgres(url).await.map(Db::Postgres),
+        _ => Err(format!(
+            "BELFRY_DATABASE_URL={:?} must start with sqlite:// (one file) or postgres:// (PostgreSQL)",
+            redact(url)
+        )),
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, rest)), Some(at)) if at > scheme.len() + 3 => {
+            let auth = &rest[..at - scheme.len() - 3];
+            let user = auth.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{}", &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn connect_postgres(url: &str) -> Result<PgPool, String> {
+    let options = PgConnectOptions::from_str(url).map_err(|e| {
+        format!(
+            "BELFRY_DATABASE_URL={:?} is not a PostgreSQL URL: {e}",
+            redact(url)
+        )
+    })?;
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot reach PostgreSQL at {} (BELFRY_DATABASE_URL): {e}",
+                redact(url)
+            )
+        })
+}
+
+async fn connect_sqlite(url: &str) -> Result<SqlitePool, String> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| format!("BELFRY_DATABASE_URL={url:?} is not a SQLite URL: {e}"))?
         .create_if_missing(true)
@@ -66,12 +145,15 @@ fn create_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create the database folder {}: {e}", dir.display()))
 }
 
-/// Applies the migrations in `migrations/`. A failure stops the server.
+/// Applies the engine's migrations (`migrations/sqlite/` or
+/// `migrations/postgres/`, the same schema change in each). A failure
+/// stops the server.
 pub async fn migrate(db: &Db) -> Result<(), String> {
-    sqlx::migrate!("./migrations")
-        .run(db)
-        .await
-        .map_err(|e| format!("database migration failed: {e}"))
+    let done = match db {
+        Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+        Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+    };
+    done.map_err(|e| format!("database migration failed: {e}"))
 }
 
 /// Now, in Unix milliseconds.
@@ -107,4 +189,41 @@ impl From<UserRow> for UserView {
 /// True when the error is a UNIQUE constraint failing.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unknown_or_malformed_url_names_the_setting_and_makes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = std::env::current_dir().unwrap();
+        for url in [
+            "postgres:",
+            "mysql://x/y",
+            "data/belfry.db",
+            "postgres://:bad port/x",
+        ] {
+            let e = connect(url).await.err().expect("refused");
+            assert!(e.contains("BELFRY_DATABASE_URL"), "{url}: {e}");
+        }
+        // Nothing was made where the old code made a folder named `postgres:`.
+        assert!(!here.join("postgres:").exists());
+        let file = dir.path().join("a/b.db");
+        let db = connect(&format!("sqlite://{}", file.display()))
+            .await
+            .unwrap();
+        assert!(!db.is_postgres());
+        assert!(file.exists());
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact("postgres://belfry:s3cret@db:5432/belfry"),
+            "postgres://belfry:***@db:5432/belfry"
+        );
+        assert_eq!(redact("sqlite://data/belfry.db"), "sqlite://data/belfry.db");
+    }
 }

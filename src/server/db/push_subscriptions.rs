@@ -1,5 +1,6 @@
 //! Web Push subscriptions: one per browser that asked to be rung.
 
+use super::on;
 use super::Db;
 use crate::calls::ids::UserId;
 
@@ -30,71 +31,73 @@ pub struct NewSubscription<'a> {
 /// (a browser re-subscribing after its keys changed, or a shared device
 /// where another person signed in). Then trims the person's oldest ones.
 pub async fn upsert(db: &Db, s: NewSubscription<'_>) -> Result<i64, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, device, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id,
-             p256dh = excluded.p256dh, auth = excluded.auth, device = excluded.device,
-             created_at = excluded.created_at
-         RETURNING id",
-    )
-    .bind(s.user)
-    .bind(s.endpoint)
-    .bind(s.p256dh)
-    .bind(s.auth)
-    .bind(s.device)
-    .bind(s.now)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        "DELETE FROM push_subscriptions WHERE user_id = $1 AND id NOT IN
-           (SELECT id FROM push_subscriptions WHERE user_id = $1
-            ORDER BY created_at DESC, id DESC LIMIT $2)",
-    )
-    .bind(s.user)
-    .bind(MAX_PER_USER)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    on!(db => {
+        let mut tx = db.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, device, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id,
+                 p256dh = excluded.p256dh, auth = excluded.auth, device = excluded.device,
+                 created_at = excluded.created_at
+             RETURNING id",
+        )
+        .bind(s.user)
+        .bind(s.endpoint)
+        .bind(s.p256dh)
+        .bind(s.auth)
+        .bind(s.device)
+        .bind(s.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM push_subscriptions WHERE user_id = $1 AND id NOT IN
+               (SELECT id FROM push_subscriptions WHERE user_id = $1
+                ORDER BY created_at DESC, id DESC LIMIT $2)",
+        )
+        .bind(s.user)
+        .bind(MAX_PER_USER)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 /// Removes this person's subscription for `endpoint`; true if there was one.
 pub async fn remove(db: &Db, user: UserId, endpoint: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2")
+    let done = on!(db => sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2")
         .bind(user)
         .bind(endpoint)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }
 
 /// Forgets a subscription the push service says is gone (404/410).
 pub async fn forget(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+    on!(db => sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
         .bind(id)
         .execute(db)
-        .await?;
+        .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<Subscription>, sqlx::Error> {
-    sqlx::query_as(
+    on!(db => sqlx::query_as(
         "SELECT id, user_id, endpoint, p256dh, auth, device FROM push_subscriptions
          WHERE user_id = $1 ORDER BY id",
     )
     .bind(user)
     .fetch_all(db)
-    .await
+    .await)
 }
 
 /// The push service took a message for it.
 pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE push_subscriptions SET last_sent_at = $1 WHERE id = $2")
+    on!(db => sqlx::query("UPDATE push_subscriptions SET last_sent_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
         .execute(db)
-        .await?;
+        .await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Studios' drop-in voice rooms.
 
+use super::on;
 use super::Db;
 use crate::calls::ids::{StudioId, UserId};
 
@@ -19,7 +20,7 @@ pub async fn get_or_create(
     expires_at: i64,
 ) -> Result<StudioRoom, sqlx::Error> {
     let now = super::now_ms();
-    sqlx::query(
+    on!(db => sqlx::query(
         "INSERT INTO studio_voice_rooms (studio_id, room_name, created_by, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (studio_id) DO UPDATE SET
@@ -34,13 +35,13 @@ pub async fn get_or_create(
     .bind(now)
     .bind(expires_at)
     .execute(db)
-    .await?;
-    let (room_name, created_by, expires_at): (String, Option<i64>, i64) = sqlx::query_as(
+    .await.map(|r| r.rows_affected()))?;
+    let (room_name, created_by, expires_at): (String, Option<i64>, i64) = on!(db => sqlx::query_as(
         "SELECT room_name, created_by, expires_at FROM studio_voice_rooms WHERE studio_id = $1",
     )
     .bind(studio)
     .fetch_one(db)
-    .await?;
+    .await)?;
     Ok(StudioRoom {
         room_name,
         created_by: created_by.map(UserId),
@@ -49,12 +50,12 @@ pub async fn get_or_create(
 }
 
 pub async fn find(db: &Db, studio: StudioId) -> Result<Option<StudioRoom>, sqlx::Error> {
-    let row: Option<(String, Option<i64>, i64)> = sqlx::query_as(
+    let row: Option<(String, Option<i64>, i64)> = on!(db => sqlx::query_as(
         "SELECT room_name, created_by, expires_at FROM studio_voice_rooms WHERE studio_id = $1",
     )
     .bind(studio)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(row.map(|(room_name, created_by, expires_at)| StudioRoom {
         room_name,
         created_by: created_by.map(UserId),
@@ -63,9 +64,9 @@ pub async fn find(db: &Db, studio: StudioId) -> Result<Option<StudioRoom>, sqlx:
 }
 
 pub async fn delete(db: &Db, studio: StudioId) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM studio_voice_rooms WHERE studio_id = $1")
+    let done = on!(db => sqlx::query("DELETE FROM studio_voice_rooms WHERE studio_id = $1")
         .bind(studio)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }

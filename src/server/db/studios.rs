@@ -1,18 +1,19 @@
 //! Studios: collaboration spaces with their own members.
 
+use super::on;
 use super::{Db, UserRow, USER_COLUMNS};
 use crate::contract::ids::{StudioId, UserId};
 use crate::contract::types::{StudioSummary, UserView};
 
 pub async fn insert(db: &Db, name: &str, created_by: UserId) -> Result<StudioId, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(db => sqlx::query_scalar(
         "INSERT INTO studios (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(name)
     .bind(created_by)
     .bind(super::now_ms())
     .fetch_one(db)
-    .await?;
+    .await)?;
     Ok(StudioId(id))
 }
 
@@ -22,7 +23,7 @@ pub async fn add_member(
     user: UserId,
     owner: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    on!(db => sqlx::query(
         "INSERT INTO studio_members (studio_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING",
     )
@@ -31,7 +32,7 @@ pub async fn add_member(
     .bind(if owner { "owner" } else { "member" })
     .bind(super::now_ms())
     .execute(db)
-    .await?;
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -47,61 +48,60 @@ fn summary((id, name, count): (i64, String, i64)) -> StudioSummary {
 }
 
 pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<StudioSummary>, sqlx::Error> {
-    let rows: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+    let rows: Vec<(i64, String, i64)> = on!(db => sqlx::query_as(&format!(
         "{SUMMARY_SELECT} WHERE EXISTS (SELECT 1 FROM studio_members m WHERE m.studio_id = s.id AND m.user_id = $1)
          ORDER BY s.name"
     ))
     .bind(user)
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(rows.into_iter().map(summary).collect())
 }
 
 pub async fn find(db: &Db, studio: StudioId) -> Result<Option<StudioSummary>, sqlx::Error> {
-    let row: Option<(i64, String, i64)> =
-        sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE s.id = $1"))
+    let row: Option<(i64, String, i64)> = on!(db => sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE s.id = $1"))
             .bind(studio)
             .fetch_optional(db)
-            .await?;
+            .await)?;
     Ok(row.map(summary))
 }
 
 pub async fn is_member(db: &Db, studio: StudioId, user: UserId) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
+    on!(db => sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM studio_members WHERE studio_id = $1 AND user_id = $2)",
     )
     .bind(studio)
     .bind(user)
     .fetch_one(db)
-    .await
+    .await)
 }
 
 pub async fn members(db: &Db, studio: StudioId) -> Result<Vec<UserView>, sqlx::Error> {
-    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+    let rows: Vec<UserRow> = on!(db => sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM studio_members m JOIN users u ON u.id = m.user_id
          WHERE m.studio_id = $1 ORDER BY u.display_name"
     ))
     .bind(studio)
     .fetch_all(db)
-    .await?;
+    .await)?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 pub async fn is_owner(db: &Db, studio: StudioId, user: UserId) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
+    on!(db => sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM studio_members WHERE studio_id = $1 AND user_id = $2 AND role = 'owner')",
     )
     .bind(studio)
     .bind(user)
     .fetch_one(db)
-    .await
+    .await)
 }
 
 pub async fn remove_member(db: &Db, studio: StudioId, user: UserId) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM studio_members WHERE studio_id = $1 AND user_id = $2")
+    let done = on!(db => sqlx::query("DELETE FROM studio_members WHERE studio_id = $1 AND user_id = $2")
         .bind(studio)
         .bind(user)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected() > 0)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }

@@ -1,5 +1,6 @@
 //! Accounts.
 
+use super::on;
 use super::{Db, UserRow, USER_COLUMNS};
 use crate::contract::ids::UserId;
 use crate::contract::types::UserView;
@@ -11,7 +12,7 @@ pub async fn insert(
     password_hash: &str,
     avatar_color: &str,
 ) -> Result<UserId, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on!(db => sqlx::query_scalar(
         "INSERT INTO users (username, display_name, password_hash, avatar_color, created_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -21,7 +22,7 @@ pub async fn insert(
     .bind(avatar_color)
     .bind(super::now_ms())
     .fetch_one(db)
-    .await?;
+    .await)?;
     Ok(UserId(id))
 }
 
@@ -36,29 +37,29 @@ pub async fn find_for_sign_in(
         user: UserRow,
         password_hash: String,
     }
-    let row: Option<Row> = sqlx::query_as(&format!(
+    let row: Option<Row> = on!(db => sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1"
     ))
     .bind(username)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(row.map(|r| (r.user.into(), r.password_hash)))
 }
 
 pub async fn find(db: &Db, id: UserId) -> Result<Option<UserView>, sqlx::Error> {
-    let row: Option<UserRow> = sqlx::query_as(&format!(
+    let row: Option<UserRow> = on!(db => sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
     ))
     .bind(id)
     .fetch_optional(db)
-    .await?;
+    .await)?;
     Ok(row.map(Into::into))
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+    on!(db => sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db)
-        .await
+        .await)
 }
 
 /// The users with these ids (unknown ids are skipped).
@@ -66,14 +67,16 @@ pub async fn find_many(db: &Db, ids: &[UserId]) -> Result<Vec<UserView>, sqlx::E
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE u.id IN ("
-    ));
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(id.0);
-    }
-    q.push(")");
-    let rows: Vec<UserRow> = q.build_query_as().fetch_all(db).await?;
+    let rows: Vec<UserRow> = on!(db => {
+        let mut q = sqlx::QueryBuilder::new(format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.id IN ("
+        ));
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.0);
+        }
+        q.push(")");
+        q.build_query_as().fetch_all(db).await
+    })?;
     Ok(rows.into_iter().map(Into::into).collect())
 }

@@ -27,12 +27,28 @@ use tokio_tungstenite::tungstenite::Message;
 
 pub const PASSWORD: &str = "correct horse battery";
 
+pub mod pg;
+
+/// A temporary folder, and a fresh database: a SQLite file in the folder,
+/// or, when the suite runs on PostgreSQL, a new database in its cluster.
+pub async fn fresh() -> (Arc<TempDir>, String) {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let url = match pg::admin_url() {
+        Some(admin) => pg::fresh_database(&admin).await,
+        None => format!("sqlite://{}", dir.path().join("belfry.db").display()),
+    };
+    (dir, url)
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     /// Records the commands call control sends the media server (the
     /// embedded SFU still runs and reports who comes and goes).
     pub media: Arc<RecordingMedia>,
+    /// The app's database: a SQLite file in `_dir`, or a fresh database in
+    /// the test PostgreSQL cluster (`pg.rs`).
+    pub database_url: String,
     _dir: Arc<TempDir>,
 }
 
@@ -42,28 +58,30 @@ impl TestApp {
     }
 
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
-        Self::in_dir(Arc::new(tempfile::tempdir().expect("temp dir")), adjust).await
+        let (dir, url) = fresh().await;
+        Self::start(dir, url, adjust, false).await
     }
 
     /// A second server process on this app's database (a restart).
     pub async fn restart(&self, adjust: impl FnOnce(&mut Config)) -> Self {
-        Self::in_dir(self._dir.clone(), adjust).await
+        Self::start(self._dir.clone(), self.database_url.clone(), adjust, false).await
     }
 
     /// The app with call control's commands going to the real SFU (evict,
     /// mute, close a room), as in production; `media` then records nothing.
     pub async fn with_sfu(adjust: impl FnOnce(&mut Config)) -> Self {
-        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-        Self::start(dir, adjust, true).await
+        let (dir, url) = fresh().await;
+        Self::start(dir, url, adjust, true).await
     }
 
-    async fn in_dir(dir: Arc<TempDir>, adjust: impl FnOnce(&mut Config)) -> Self {
-        Self::start(dir, adjust, false).await
-    }
-
-    async fn start(dir: Arc<TempDir>, adjust: impl FnOnce(&mut Config), sfu: bool) -> Self {
+    async fn start(
+        dir: Arc<TempDir>,
+        database_url: String,
+        adjust: impl FnOnce(&mut Config),
+        sfu: bool,
+    ) -> Self {
         let mut config = Config::from_lookup(|_| None).expect("default config");
-        config.database_url = format!("sqlite://{}", dir.path().join("belfry.db").display());
+        config.database_url = database_url.clone();
         config.site_root = dir.path().join("site");
         // Each test's SFU on its own ephemeral loopback port.
         config.media.udp_bind = "127.0.0.1:0".parse().expect("addr");
@@ -90,6 +108,7 @@ impl TestApp {
             addr,
             state,
             media,
+            database_url,
             _dir: dir,
         }
     }

@@ -157,12 +157,12 @@ impl World {
         // The first to sign up (nora) was made the parish's admin: the
         // roles are set here instead. nora and quinn belong to another
         // community only; alice administers the parish, bob coordinates.
-        sqlx::query("DELETE FROM community_members WHERE user_id IN ($1, $2)")
+        belfry::on_db!(db => sqlx::query("DELETE FROM community_members WHERE user_id IN ($1, $2)")
             .bind(id(1))
             .bind(id(6))
             .execute(db)
-            .await
-            .unwrap();
+            .await.map(|r| r.rows_affected()))
+        .unwrap();
         db::communities::add_member(db, community, id(8), CommunityRole::Admin)
             .await
             .unwrap();
