@@ -97,8 +97,18 @@ async fn build(
         sign_in_code,
         limits,
     };
+    // Start-up reconciliation is safe beside other instances: it expires
+    // overdue rings and ends only active calls nobody is connected to,
+    // which no instance is serving; versioned writes dedupe the rest.
     calls::timers::reconcile(&state).await?;
     calls::presence::follow(state.clone(), comings_and_goings);
+    if let db::Db::Postgres(pool) = &state.db {
+        // Other instances may share this database: their live events reach
+        // this instance's tabs, and rings they set time out here too.
+        let instance = rand::random::<u64>();
+        super::live_relay::start(pool.clone(), state.live.clone(), instance).await?;
+        calls::timers::sweep_overdue(state.clone());
+    }
     if state.livekit.is_some() {
         calls::media_reconcile::start(state.clone());
     }

@@ -40,6 +40,15 @@ pub struct Subscription {
 pub struct LiveHub {
     epoch: u64,
     inner: Mutex<Inner>,
+    /// Where events also go for the other instances (PostgreSQL's
+    /// `NOTIFY`, `live_relay.rs`), when there may be any.
+    relay: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Relayed>>,
+}
+
+/// An event published here, on its way to the other instances.
+pub struct Relayed {
+    pub users: Vec<UserId>,
+    pub event: LiveEvent,
 }
 
 #[derive(Default)]
@@ -84,7 +93,13 @@ impl LiveHub {
         Self {
             epoch: epoch & ((1 << 53) - 1),
             inner: Mutex::default(),
+            relay: std::sync::OnceLock::new(),
         }
+    }
+
+    /// From now on every event published here is also handed to `relay`.
+    pub fn relay_to(&self, relay: tokio::sync::mpsc::UnboundedSender<Relayed>) {
+        let _ = self.relay.set(relay);
     }
 
     pub fn epoch(&self) -> u64 {
@@ -101,6 +116,18 @@ impl LiveHub {
     /// process started, or idle long enough to be swept) get nothing to
     /// replay; their next page load fetches fresh state anyway.
     pub fn publish(&self, users: impl IntoIterator<Item = UserId>, event: LiveEvent) -> u64 {
+        let Some(relay) = self.relay.get() else {
+            return self.publish_here(users, event);
+        };
+        let users: Vec<UserId> = users.into_iter().collect();
+        let seq = self.publish_here(users.iter().copied(), event.clone());
+        let _ = relay.send(Relayed { users, event });
+        seq
+    }
+
+    /// Sends `event` to `users`' tabs on this instance only (an event
+    /// another instance published arrives here).
+    pub fn publish_here(&self, users: impl IntoIterator<Item = UserId>, event: LiveEvent) -> u64 {
         let mut inner = self.lock();
         inner.seq += 1;
         let seq = inner.seq;

@@ -15,6 +15,7 @@ pub mod error;
 pub mod hashing;
 pub mod limits;
 pub mod live;
+pub mod live_relay;
 pub mod live_socket;
 pub mod livekit_webhook;
 pub mod media_config;

@@ -18,6 +18,7 @@ mod calls_rules;
 mod calls_store;
 mod calls_timing;
 mod ice_tcp;
+mod instances;
 mod live_events;
 mod livekit;
 mod messages;

@@ -49,3 +49,35 @@ pub async fn reconcile(state: &AppState) -> Result<usize, String> {
     }
     Ok(ids.len())
 }
+
+/// How long past a ring deadline the sweep waits for the timer that was
+/// set for it (on this instance or another) before expiring it itself.
+const SWEEP_SLACK_MS: i64 = 1_000;
+
+/// On PostgreSQL, where instances share calls: every second, expires the
+/// ring deadlines that passed without their timer firing (the instance
+/// that set it stopped). Versioned writes let exactly one expiry land,
+/// whichever instance tries first.
+pub fn sweep_overdue(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let due = db::now_ms() - SWEEP_SLACK_MS;
+            let ids = match calls_db::overdue_rings(&state.db, due).await {
+                Ok(ids) => ids,
+                Err(e) => {
+                    tracing::warn!("looking for overdue rings: {e}");
+                    continue;
+                }
+            };
+            for id in ids {
+                match transition(&state, id, CallEvent::Expire).await {
+                    Ok(_) | Err(AppError::Rejected(_)) => {}
+                    Err(e) => tracing::warn!(call = %id, "expiring an overdue ring: {e}"),
+                }
+            }
+        }
+    });
+}

@@ -224,6 +224,20 @@ pub async fn live_by_room(db: &Db, room: &str) -> Result<Option<CallId>, sqlx::E
     Ok(id.map(CallId))
 }
 
+/// Live calls with someone still rung past `due` (Unix ms).
+pub async fn overdue_rings(db: &Db, due: i64) -> Result<Vec<CallId>, sqlx::Error> {
+    let ids: Vec<i64> = on!(db => sqlx::query_scalar(
+        "SELECT DISTINCT c.id FROM voice_calls c JOIN call_participants p ON p.call_id = c.id
+         WHERE c.status IN ('RINGING', 'ACTIVE') AND p.status IN ('INVITED', 'RINGING')
+           AND p.ring_deadline <= $1
+         ORDER BY c.id",
+    )
+    .bind(due)
+    .fetch_all(db)
+    .await)?;
+    Ok(ids.into_iter().map(CallId).collect())
+}
+
 /// Every live call (for start-up reconciliation).
 pub async fn live_ids(db: &Db) -> Result<Vec<CallId>, sqlx::Error> {
     let ids: Vec<i64> = on!(db => sqlx::query_scalar(

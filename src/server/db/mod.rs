@@ -9,6 +9,7 @@ pub mod calls;
 pub mod channels;
 pub mod communities;
 mod id_codec;
+pub mod live_relay;
 pub mod messages;
 pub mod missed;
 pub mod push_subscriptions;
@@ -205,7 +206,7 @@ mod tests {
             "data/belfry.db",
             "postgres://:bad port/x",
         ] {
-            let e = connect(url).await.err().expect("refused");
+            let e = connect(url).await.expect_err("refused");
             assert!(e.contains("BELFRY_DATABASE_URL"), "{url}: {e}");
         }
         // Nothing was made where the old code made a folder named `postgres:`.

@@ -62,6 +62,12 @@ impl TestApp {
         Self::start(dir, url, adjust, false).await
     }
 
+    /// An app on an existing database (another instance, or a restart).
+    pub async fn start_on(database_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::start(dir, database_url, adjust, false).await
+    }
+
     /// A second server process on this app's database (a restart).
     pub async fn restart(&self, adjust: impl FnOnce(&mut Config)) -> Self {
         Self::start(self._dir.clone(), self.database_url.clone(), adjust, false).await
