@@ -107,6 +107,7 @@ async fn build(
         // this instance's tabs, and rings they set time out here too.
         let instance = rand::random::<u64>();
         super::live_relay::start(pool.clone(), state.live.clone(), instance).await?;
+        state.push.tabs.share(pool.clone(), instance as i64);
         calls::timers::sweep_overdue(state.clone());
     }
     if state.livekit.is_some() {

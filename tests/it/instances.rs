@@ -161,3 +161,79 @@ fn a_ring_set_by_an_instance_that_stopped_still_times_out_once() {
         assert_eq!(summaries, 1);
     });
 }
+
+#[tokio::test]
+async fn a_device_showing_belfry_on_another_instance_is_not_pushed_and_the_stop_follows_the_ring() {
+    if !on_postgres() {
+        return;
+    }
+    let service = crate::push_world::PushService::start().await;
+    let host = service.host();
+    let p = Parish::in_app(
+        TestApp::with_config({
+            let host = host.clone();
+            move |c| c.push.extra_hosts = vec![host]
+        })
+        .await,
+    )
+    .await;
+    let b = p
+        .app
+        .restart(move |c| c.push.extra_hosts = vec![host])
+        .await;
+    let bob_on_b = on(&p.bob, &b);
+    let (phone, laptop) = (
+        crate::push_world::Browser::new(7),
+        crate::push_world::Browser::new(8),
+    );
+    for (name, browser, device) in [
+        ("phone", &phone, "bob-phone-07"),
+        ("laptop", &laptop, "bob-laptop-8"),
+    ] {
+        let res = p
+            .bob
+            .http
+            .post(p.app.url("/api/push/subscribe"))
+            .json(&json!({
+                "endpoint": service.endpoint(name),
+                "keys": {"p256dh": browser.p256dh(), "auth": browser.auth_b64()},
+                "device": device,
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    // Bob's laptop shows Belfry, through instance B.
+    let mut tab = bob_on_b
+        .live("?device=bob-laptop-8&hidden=false")
+        .await
+        .unwrap();
+    tab.next().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Alice rings him through A: A pushes the phone only, once.
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    let ring = phone.decrypt(&service.nth("phone", 1).await.body);
+    assert_eq!(ring["callId"], call.id.0);
+    // He answers on B: B's stop goes where A's ring went.
+    let _: CallView = bob_on_b
+        .ok("answer_call", json!({"call_id": call.id}))
+        .await;
+    let stop = phone.decrypt(&service.nth("phone", 2).await.body);
+    assert_eq!(stop["kind"], "stop");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        service.count("phone"),
+        2,
+        "one ring and one stop, not one per instance"
+    );
+    assert_eq!(
+        service.count("laptop"),
+        0,
+        "the laptop rang in the page on B"
+    );
+    tab.close().await;
+}

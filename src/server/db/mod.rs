@@ -12,6 +12,7 @@ mod id_codec;
 pub mod live_relay;
 pub mod messages;
 pub mod missed;
+pub mod push_shared;
 pub mod push_subscriptions;
 pub mod sessions;
 pub mod settings;

@@ -16,7 +16,7 @@ pub mod tabs;
 pub mod vapid;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -27,11 +27,11 @@ use self::payload::{PushKind, PushPayload};
 use self::settings::PushConfig;
 use self::tabs::OpenTabs;
 use self::vapid::Vapid;
-use crate::calls::ids::{CallId, UserId};
+use crate::calls::ids::UserId;
 use crate::calls::ParticipantStatus;
 use crate::contract::call_types::CallView;
 use crate::server::db::push_subscriptions::{self as subs, Subscription};
-use crate::server::db::{self, missed, settings as stored, Db};
+use crate::server::db::{self, missed, push_shared, settings as stored, Db};
 
 /// A push service that has not answered by then has failed.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,9 +57,6 @@ pub struct Push {
     /// How long a ring lasts: how long a stop may wait for its device.
     ring_secs: u64,
     pub tabs: Arc<OpenTabs>,
-    /// The subscriptions each person was rung on, per call, so the stop goes
-    /// where the ring went.
-    rung: Mutex<HashMap<(CallId, UserId), Vec<i64>>>,
     jobs: mpsc::UnboundedSender<Job>,
     /// `/sw.js` as served, built on first request.
     service_worker: tokio::sync::OnceCell<Option<String>>,
@@ -109,7 +106,6 @@ impl Push {
             http,
             ring_secs,
             tabs: Arc::default(),
-            rung: Mutex::default(),
             jobs,
             service_worker: Default::default(),
         });
@@ -139,10 +135,6 @@ impl Push {
             call: Box::new(call.clone()),
             users,
         });
-    }
-
-    fn rung_lock(&self) -> std::sync::MutexGuard<'_, HashMap<(CallId, UserId), Vec<i64>>> {
-        self.rung.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Encrypts and POSTs one message; forgets the subscription if the push
@@ -244,7 +236,7 @@ async fn ring(push: &Push, db: &Db, call: &CallView, users: Vec<(UserId, Option<
         let message = payload::build(call, PushKind::Ring, badge(db, user).await, until);
         let ttl = until.map_or(push.ring_secs, |u| ((u - now).max(1000) / 1000) as u64);
         for sub in devices {
-            if push.tabs.showing(user, &sub.device) {
+            if push.tabs.showing_anywhere(user, &sub.device).await {
                 continue;
             }
             let message = message.clone();
@@ -254,12 +246,17 @@ async fn ring(push: &Push, db: &Db, call: &CallView, users: Vec<(UserId, Option<
             });
         }
     }
+    let mut rung: HashMap<UserId, Vec<i64>> = HashMap::new();
     for (user, sub, sent) in futures::future::join_all(sends).await {
         if sent == Sent::Delivered {
-            push.rung_lock()
-                .entry((call.id, user))
-                .or_default()
-                .push(sub);
+            rung.entry(user).or_default().push(sub);
+        }
+    }
+    // Kept in the database: the stop may be sent by another instance, or
+    // after a restart.
+    for (user, subs) in rung {
+        if let Err(e) = push_shared::rang(db, call.id, user, &subs).await {
+            tracing::warn!("keeping where a ring went: {e}");
         }
     }
 }
@@ -267,7 +264,14 @@ async fn ring(push: &Push, db: &Db, call: &CallView, users: Vec<(UserId, Option<
 async fn stop(push: &Push, db: &Db, call: &CallView, users: Vec<UserId>) {
     let mut sends = Vec::new();
     for user in users {
-        let rung = push.rung_lock().remove(&(call.id, user));
+        let rung = match push_shared::take_rung(db, call.id, user).await {
+            Ok(subs) if subs.is_empty() => None,
+            Ok(subs) => Some(subs),
+            Err(e) => {
+                tracing::warn!("reading where a ring went: {e}");
+                None
+            }
+        };
         let missed_it = call
             .participant(user)
             .is_some_and(|p| p.status == ParticipantStatus::Missed);
@@ -284,10 +288,15 @@ async fn stop(push: &Push, db: &Db, call: &CallView, users: Vec<UserId>) {
                 .collect(),
             // Rung before a restart: a missed call still deserves its notice
             // on the devices not showing Belfry.
-            None if missed_it => devices
-                .into_iter()
-                .filter(|d| !push.tabs.showing(user, &d.device))
-                .collect(),
+            None if missed_it => {
+                let mut hidden = Vec::new();
+                for d in devices {
+                    if !push.tabs.showing_anywhere(user, &d.device).await {
+                        hidden.push(d);
+                    }
+                }
+                hidden
+            }
             None => Vec::new(),
         };
         if targets.is_empty() {

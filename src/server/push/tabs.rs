@@ -5,9 +5,19 @@
 //! sent, and reports when the page is hidden or shown again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio::sync::mpsc;
 
 use crate::calls::ids::UserId;
+use crate::server::db::{self, push_shared};
+
+/// How often an instance says its tabs are still open, and how long a row
+/// counts after that (an instance that stopped stops refreshing).
+const REFRESH_EVERY: Duration = Duration::from_secs(30);
+const FRESH_FOR_MS: i64 = 90_000;
 
 /// A device id as the browser sent it: kept only if it looks like one.
 pub fn clean_device(raw: &str) -> Option<String> {
@@ -17,6 +27,28 @@ pub fn clean_device(raw: &str) -> Option<String> {
 #[derive(Default)]
 pub struct OpenTabs {
     inner: Mutex<Inner>,
+    /// With several instances on PostgreSQL: the tabs are also written to
+    /// `open_tabs`, where the others look.
+    shared: OnceLock<Shared>,
+}
+
+struct Shared {
+    pool: PgPool,
+    instance: i64,
+    news: mpsc::UnboundedSender<News>,
+}
+
+/// A change to this instance's tabs, for `open_tabs` (written in order).
+enum News {
+    Put {
+        tab: u64,
+        user: UserId,
+        device: String,
+        visible: bool,
+    },
+    Gone {
+        tab: u64,
+    },
 }
 
 #[derive(Default)]
@@ -36,11 +68,74 @@ impl OpenTabs {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// From now on this instance's tabs are kept in `open_tabs` too, and
+    /// `showing_anywhere` looks there for the other instances' tabs.
+    pub fn share(&self, pool: PgPool, instance: i64) {
+        let (news, mut changes) = mpsc::unbounded_channel();
+        let writer = pool.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(REFRESH_EVERY);
+            loop {
+                let done = tokio::select! {
+                    change = changes.recv() => match change {
+                        None => break,
+                        Some(News::Put { tab, user, device, visible }) => {
+                            push_shared::put_tab(&writer, instance, tab as i64, user, &device, visible, db::now_ms()).await
+                        }
+                        Some(News::Gone { tab }) => push_shared::drop_tab(&writer, instance, tab as i64).await,
+                    },
+                    _ = tick.tick() => {
+                        let now = db::now_ms();
+                        push_shared::refresh_tabs(&writer, instance, now, now - 10 * FRESH_FOR_MS).await
+                    }
+                };
+                if let Err(e) = done {
+                    tracing::warn!("sharing open tabs with the other instances: {e}");
+                }
+            }
+        });
+        let _ = self.shared.set(Shared {
+            pool,
+            instance,
+            news,
+        });
+    }
+
+    fn tell(&self, news: News) {
+        if let Some(shared) = self.shared.get() {
+            let _ = shared.news.send(news);
+        }
+    }
+
+    /// Is Belfry open and on screen for `user` on `device`, on this
+    /// instance or (shared) on another?
+    pub async fn showing_anywhere(&self, user: UserId, device: &str) -> bool {
+        if self.showing(user, device) {
+            return true;
+        }
+        let Some(shared) = self.shared.get() else {
+            return false;
+        };
+        let fresh = db::now_ms() - FRESH_FOR_MS;
+        push_shared::shown_elsewhere(&shared.pool, shared.instance, user, device, fresh)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("asking the other instances' tabs: {e}");
+                false
+            })
+    }
+
     /// A tab opened its live stream; it counts until the guard drops.
     pub fn open(self: &Arc<Self>, user: UserId, device: String, visible: bool) -> TabGuard {
         let mut inner = self.lock();
         inner.next += 1;
         let id = inner.next;
+        self.tell(News::Put {
+            tab: id,
+            user,
+            device: device.clone(),
+            visible,
+        });
         inner.by_user.entry(user).or_default().push(Tab {
             id,
             device,
@@ -75,12 +170,19 @@ impl TabGuard {
             .and_then(|tabs| tabs.iter_mut().find(|t| t.id == self.id))
         {
             tab.visible = visible;
+            self.tabs.tell(News::Put {
+                tab: self.id,
+                user: self.user,
+                device: tab.device.clone(),
+                visible,
+            });
         }
     }
 }
 
 impl Drop for TabGuard {
     fn drop(&mut self) {
+        self.tabs.tell(News::Gone { tab: self.id });
         let mut inner = self.tabs.lock();
         if let Some(tabs) = inner.by_user.get_mut(&self.user) {
             tabs.retain(|t| t.id != self.id);
