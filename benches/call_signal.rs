@@ -55,13 +55,18 @@ async fn main() {
     config.ring_timeout = Duration::from_secs(300);
     // Measuring throughput, not the per-person limits.
     config.limits = belfry::server::limits::LimitsConfig::generous();
-    let state = app::prepare_with_media(config, Arc::new(RecordingMedia::default()))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = belfry::router(state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let on_postgres = config.database_url.starts_with("postgres");
+    let config_b = config.clone();
+    let (state, addr) = serve(config).await;
+    // On PostgreSQL, a second instance on the same database: the callees'
+    // streams are on B, so each ring crosses instances.
+    let (state_b, addr_b) = if on_postgres {
+        let (b, addr_b) = serve(config_b).await;
+        println!("instances: 2 (callers' streams on A, callees' on B)");
+        (Some(b), addr_b)
+    } else {
+        (None, addr)
+    };
 
     let people = make_people(&state).await;
     // Pairs (i, i + USERS/2) share a direct channel.
@@ -92,8 +97,9 @@ async fn main() {
     let (tx, mut incoming) = mpsc::unbounded_channel::<(UserId, CallId, Instant)>();
     let measuring = Arc::new(AtomicBool::new(true));
     let started = Instant::now();
-    for person in &people {
-        let mut req = format!("ws://{addr}/api/events")
+    for (i, person) in people.iter().enumerate() {
+        let at = if i >= USERS / 2 { addr_b } else { addr };
+        let mut req = format!("ws://{at}/api/events")
             .into_client_request()
             .unwrap();
         req.headers_mut()
@@ -126,12 +132,15 @@ async fn main() {
         });
     }
     // The server subscribes each stream just after its handshake.
-    while state.live.subscriber_count() < USERS && started.elapsed() < Duration::from_secs(10) {
+    let open = || {
+        state.live.subscriber_count() + state_b.as_ref().map_or(0, |b| b.live.subscriber_count())
+    };
+    while open() < USERS && started.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     println!(
         "live streams open: {} (connected in {:.1} s)",
-        state.live.subscriber_count(),
+        open(),
         started.elapsed().as_secs_f64()
     );
     // 2. Delivery delay of the incoming-call event.
@@ -228,6 +237,19 @@ async fn main() {
 }
 
 /// Runs cycles on `WORKERS` distinct pairs for `CYCLE_SECONDS`; cycles/s.
+/// An instance of the app on `config`, serving on a loopback port.
+async fn serve(mut config: Config) -> (AppState, std::net::SocketAddr) {
+    config.media.udp_bind = "127.0.0.1:0".parse().unwrap();
+    let state = app::prepare_with_media(config, Arc::new(RecordingMedia::default()))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = belfry::router(state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (state, addr)
+}
+
 async fn run_workers<F, Fut>(pairs: &[(usize, usize, ChannelId)], cycle: F) -> f64
 where
     F: Fn(usize, usize, ChannelId) -> Fut + Clone + Send + 'static,

@@ -2,7 +2,7 @@
 // free loopback port with its own database, stopped by its PID when the
 // spec ends. And a small webhook endpoint that keeps what it is sent, or
 // passes it on to another server unless blocked.
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -25,9 +25,10 @@ export async function freePort(): Promise<number> {
 
 export interface Belfry { url: string; port: number; proc: ChildProcess; log: string[]; stop: () => Promise<void> }
 
-/** Starts `belfry [args]` with `env` on a free port and waits for /healthz. */
-export async function startBelfry(args: string[], env: Record<string, string>): Promise<Belfry> {
-  const port = await freePort();
+/** Starts `belfry [args]` with `env` on `port` (a free one if not given)
+ *  and waits for /healthz. */
+export async function startBelfry(args: string[], env: Record<string, string>, given?: number): Promise<Belfry> {
+  const port = given ?? await freePort();
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'belfry-e2e-'));
   const proc = spawn(process.env.BELFRY_BIN!, args, {
     env: {
@@ -49,9 +50,10 @@ export async function startBelfry(args: string[], env: Record<string, string>): 
   proc.stderr!.on('data', (d) => log.push(String(d)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (proc.exitCode === null) {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+      await exited;
     }
     fs.rmSync(data, { recursive: true, force: true });
   };
@@ -94,4 +96,37 @@ export async function webhookEndpoint() {
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   return { url: `http://127.0.0.1:${port}/hook`, got, state, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** A throwaway PostgreSQL cluster (.ci/postgres); its admin URL. */
+export function startPostgres(): { url: string; stop: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'belfry-pg-'));
+  const script = path.join(__dirname, '../../.ci/postgres');
+  const url = execFileSync(script, ['start', dir]).toString().trim();
+  return { url, stop: () => { execFileSync(script, ['stop', dir]); } };
+}
+
+/** A TCP proxy on a free port: each connection goes to the first backend
+ *  that accepts it (a load balancer that skips a dead instance). */
+export async function proxy(backends: () => number[]) {
+  const port = await freePort();
+  const server = net.createServer((client) => {
+    client.pause();
+    const order = backends();
+    const attempt = (i: number) => {
+      if (i >= order.length) { client.destroy(); return; }
+      const upstream = net.connect(order[i], '127.0.0.1');
+      upstream.once('error', () => attempt(i + 1));
+      upstream.once('connect', () => {
+        upstream.removeAllListeners('error');
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.pipe(upstream); upstream.pipe(client);
+        client.resume();
+      });
+    };
+    attempt(0);
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
 }

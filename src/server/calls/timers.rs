@@ -52,15 +52,15 @@ pub async fn reconcile(state: &AppState) -> Result<usize, String> {
 
 /// How long past a ring deadline the sweep waits for the timer that was
 /// set for it (on this instance or another) before expiring it itself.
-const SWEEP_SLACK_MS: i64 = 1_000;
+const SWEEP_SLACK_MS: i64 = 500;
 
-/// On PostgreSQL, where instances share calls: every second, expires the
+/// On PostgreSQL, where instances share calls: twice a second, expires the
 /// ring deadlines that passed without their timer firing (the instance
 /// that set it stopped). Versioned writes let exactly one expiry land,
 /// whichever instance tries first.
 pub fn sweep_overdue(state: AppState) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
