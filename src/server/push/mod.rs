@@ -233,6 +233,9 @@ async fn ring(push: &Push, db: &Db, call: &CallView, users: Vec<(UserId, Option<
     let mut sends = Vec::new();
     for (user, until) in users {
         let devices = devices_of(db, user).await;
+        if devices.is_empty() {
+            continue; // Nothing to ring: no badge to count either.
+        }
         let message = payload::build(call, PushKind::Ring, badge(db, user).await, until);
         let ttl = until.map_or(push.ring_secs, |u| ((u - now).max(1000) / 1000) as u64);
         for sub in devices {
@@ -280,6 +283,9 @@ async fn stop(push: &Push, db: &Db, call: &CallView, users: Vec<UserId>) {
         } else {
             PushKind::Stop
         };
+        if rung.is_none() && !missed_it {
+            continue; // The ring went nowhere: nothing to stop.
+        }
         let devices = devices_of(db, user).await;
         let targets: Vec<Subscription> = match rung {
             Some(ids) => devices
