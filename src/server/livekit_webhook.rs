@@ -64,17 +64,7 @@ async fn receive(State(state): State<AppState>, parts: Parts, body: String) -> R
                 match gate.admit(&room, &identity).await {
                     Admission::Admitted { .. } => tell(&state, room, identity, true),
                     Admission::Refused(Refusal::Unavailable) => {}
-                    Admission::Refused(why) => {
-                        tracing::info!(room, identity, ?why, "removing someone LiveKit let in");
-                        let revoke_at = unix_now() + 1;
-                        if let Err(e) = link
-                            .service
-                            .remove_participant(&room, &identity, revoke_at)
-                            .await
-                        {
-                            tracing::warn!(room, identity, "removing from LiveKit: {e}");
-                        }
-                    }
+                    Admission::Refused(why) => link.turn_away(&room, &identity, why).await,
                 }
             });
         }

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use super::config::Config;
 use super::media_config::MediaMode;
+use crate::media::admission::Refusal;
 use crate::media::control::MediaControl;
 use crate::media::driver::{MediaServer, PresenceChange};
 use crate::media::livekit::{LiveKitMedia, RoomService, RoomShape, WebhookInbox};
@@ -20,6 +21,17 @@ use crate::media::token::MediaKeys;
 pub struct LiveKitLink {
     pub service: RoomService,
     pub inbox: WebhookInbox,
+}
+
+impl LiveKitLink {
+    /// Removes someone LiveKit let into `room` whom call control refused,
+    /// their tokens for it revoked.
+    pub async fn turn_away(&self, room: &str, identity: &str, why: Refusal) {
+        tracing::info!(room, identity, ?why, "removing someone LiveKit let in");
+        if let Err(e) = self.service.remove_participant(room, identity).await {
+            tracing::warn!(room, identity, "removing from LiveKit: {e}");
+        }
+    }
 }
 
 pub struct Started {

@@ -159,18 +159,13 @@ impl RoomService {
     }
 
     /// Takes `identity` out of `room` and revokes every token for them in
-    /// it minted up to now (`revoke_token_ts`), so none of them can come
-    /// back; a token minted later (a re-invitation) still works.
-    pub async fn remove_participant(
-        &self,
-        room: &str,
-        identity: &str,
-        revoke_at: i64,
-    ) -> Result<(), TwirpError> {
+    /// it minted up to this second (`revoke_token_ts`), so none of them can
+    /// come back; a token minted after it (a re-invitation) still works.
+    pub async fn remove_participant(&self, room: &str, identity: &str) -> Result<(), TwirpError> {
         let request = proto::RoomParticipantIdentity {
             room: room.into(),
             identity: identity.into(),
-            revoke_token_ts: revoke_at,
+            revoke_token_ts: crate::media::unix_now() + 1,
         };
         let _: proto::RemoveParticipantResponse =
             self.call("RemoveParticipant", Some(room), &request).await?;

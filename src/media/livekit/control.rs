@@ -12,7 +12,6 @@ use tokio::sync::mpsc;
 use super::client::{RoomService, RoomShape};
 use crate::media::control::{MediaCommand, MediaControl};
 use crate::media::twirp::TwirpError;
-use crate::media::unix_now;
 
 /// Attempts per command when the server is unreachable or busy.
 const ATTEMPTS: u32 = 4;
@@ -102,14 +101,7 @@ async fn carry_out(
             Ok(())
         }
         MediaCommand::Evict { room, user } => {
-            // Every token minted up to this second is refused from now on;
-            // one minted after it (a re-invitation) is not.
-            let revoke_at = unix_now() + 1;
-            gone(
-                service
-                    .remove_participant(room, &user.to_string(), revoke_at)
-                    .await,
-            )
+            gone(service.remove_participant(room, &user.to_string()).await)
         }
         MediaCommand::Mute { room, user, muted } => gone(
             service

@@ -13,7 +13,6 @@ use livekit_protocol::participant_info::State as LiveState;
 use super::admission::CallGate;
 use crate::calls::ParticipantStatus;
 use crate::media::admission::{Admission, Gate, Refusal};
-use crate::media::unix_now;
 use crate::server::db::calls as calls_db;
 use crate::server::livekit_webhook::tell;
 use crate::server::media_link::LiveKitLink;
@@ -88,12 +87,7 @@ pub async fn pass(state: &AppState, memory: &mut Memory) -> Result<(), String> {
             match gate.admit(&room, identity).await {
                 Admission::Refused(Refusal::Unavailable) => continue,
                 Admission::Refused(why) => {
-                    tracing::info!(room, identity, ?why, "removing someone LiveKit let in");
-                    let revoke_at = unix_now() + 1;
-                    let _ = link
-                        .service
-                        .remove_participant(&room, identity, revoke_at)
-                        .await;
+                    link.turn_away(&room, identity, why).await;
                     continue;
                 }
                 Admission::Admitted { held } => {

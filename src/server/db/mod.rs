@@ -53,17 +53,6 @@ macro_rules! on_db {
 }
 pub(crate) use crate::on_db as on;
 
-impl Db {
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, Db::Postgres(_))
-    }
-
-    pub async fn close(&self) {
-        let db = self;
-        on!(db => db.close().await)
-    }
-}
-
 /// Opens the database named by `BELFRY_DATABASE_URL`: `sqlite://path`
 /// (the file and its folder are created) or `postgres://...`.
 pub async fn connect(url: &str) -> Result<Db, String> {
@@ -216,7 +205,7 @@ mod tests {
         let db = connect(&format!("sqlite://{}", file.display()))
             .await
             .unwrap();
-        assert!(!db.is_postgres());
+        assert!(matches!(db, Db::Sqlite(_)));
         assert!(file.exists());
     }
 

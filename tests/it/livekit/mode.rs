@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::{app_on, keys, livekit_mode, within, MediaRole};
 use crate::common::{Parish, Person};
-use crate::signal_client::connect;
+use crate::signal_client::{answered, connect, refused_at_the_door, resume_refused};
 
 async fn status(p: &Parish, call: CallId, who: UserId) -> (CallStatus, ParticipantStatus) {
     let stored = belfry::server::db::calls::load(&p.app.state.db, call)
@@ -67,12 +67,7 @@ async fn start_up_reaches_the_livekit_server_and_names_what_is_wrong() {
 async fn a_call_makes_its_room_on_the_media_host_and_presence_comes_back_by_webhook() {
     let m = MediaRole::start().await;
     let p = app_on(&m, 300.0).await;
-    let call: CallView = p
-        .alice
-        .ok("initiate_call", json!({"channel_id": p.direct}))
-        .await;
-    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
-    let (a, b) = (token(&p.alice, &call).await, token(&p.bob, &call).await);
+    let (call, a, b) = answered(&p).await;
     assert_eq!(a.room_url, m.url(), "clients are sent to the media host");
 
     // CreateRoom made the room with Belfry's shape.
@@ -129,6 +124,7 @@ async fn a_moderators_removal_ends_the_session_on_the_media_host_and_revokes_her
     let call = p.choir_call_all_in().await;
     let old = token(&p.carol, &call).await;
     let mut carol = connect(&old).await;
+    let sid = carol.join.participant.clone().expect("participant").sid;
     let _alice = connect(&token(&p.alice, &call).await).await;
 
     let asked = std::time::Instant::now();
@@ -148,18 +144,10 @@ async fn a_moderators_removal_ends_the_session_on_the_media_host_and_revokes_her
         lk::DisconnectReason::ParticipantRemoved as i32
     );
 
-    // Her old token no longer opens the room on M (revoked), by either door.
-    let validate = format!("http://{}/rtc/validate?access_token={}", m.addr, old.token);
-    let res = reqwest::get(validate).await.unwrap();
-    assert_eq!(res.status(), 403);
-    let url = format!(
-        "{}/rtc?access_token={}&protocol=16",
-        old.room_url, old.token
-    );
-    match tokio_tungstenite::connect_async(url).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 403),
-        other => panic!("the old token must not get in: {:?}", other.map(|_| ())),
-    }
+    // Her old token no longer opens the room on M (revoked), by any door:
+    // a join, /rtc/validate, or a resume of the session she had.
+    refused_at_the_door(&old, 403).await;
+    resume_refused(&old, &sid, 403).await;
     // And A gives her no new one.
     let (status, _) = p
         .carol
@@ -194,11 +182,7 @@ async fn someone_the_media_host_lets_in_but_call_control_does_not_admit_is_remov
         leave.reason,
         lk::DisconnectReason::ParticipantRemoved as i32
     );
-    let validate = format!(
-        "http://{}/rtc/validate?access_token={}",
-        m.addr, access.token
-    );
-    assert_eq!(reqwest::get(validate).await.unwrap().status(), 403);
+    refused_at_the_door(&access, 403).await;
 }
 
 #[tokio::test]
@@ -206,13 +190,9 @@ async fn with_webhooks_lost_the_reconcile_pass_still_ends_the_call() {
     let m = MediaRole::start().await;
     let p = app_on(&m, 1.0).await;
     m.relay.block(true);
-    let call: CallView = p
-        .alice
-        .ok("initiate_call", json!({"channel_id": p.direct}))
-        .await;
-    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
-    let mut alice = connect(&token(&p.alice, &call).await).await;
-    let mut bob = connect(&token(&p.bob, &call).await).await;
+    let (call, a, b) = answered(&p).await;
+    let mut alice = connect(&a).await;
+    let mut bob = connect(&b).await;
     // A pass sees them in the room (a stay shorter than one pass, with
     // every webhook lost, is noticed only when the 30 s to appear are up).
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -243,11 +223,7 @@ async fn the_reconcile_pass_gives_someone_who_answered_time_to_connect() {
     let m = MediaRole::start().await;
     let p = app_on(&m, 0.2).await;
     m.relay.block(true);
-    let call: CallView = p
-        .alice
-        .ok("initiate_call", json!({"channel_id": p.direct}))
-        .await;
-    let _: CallView = p.bob.ok("answer_call", json!({"call_id": call.id})).await;
+    let (call, a, b) = answered(&p).await;
     // Neither has reached the media host yet (a slow phone): many passes
     // and more than the grace later, the call is still on.
     tokio::time::sleep(belfry::server::calls::presence::GRACE + Duration::from_secs(1)).await;
@@ -256,8 +232,8 @@ async fn the_reconcile_pass_gives_someone_who_answered_time_to_connect() {
         (CallStatus::Active, ParticipantStatus::Connected)
     );
     // Once seen in the room, a departure is noticed.
-    let mut bob = connect(&token(&p.bob, &call).await).await;
-    let _alice = connect(&token(&p.alice, &call).await).await;
+    let mut bob = connect(&b).await;
+    let _alice = connect(&a).await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     bob.send(Req::Leave(lk::LeaveRequest::default())).await;
     within(

@@ -12,41 +12,7 @@ use lk::signal_response::Message as Res;
 use serde_json::json;
 
 use crate::common::{Parish, Person, TestApp};
-use crate::signal_client::{connect, Client};
-
-/// Opening `/rtc` with this access must fail before any upgrade, with
-/// `status`; `/rtc/validate` says the same.
-async fn refused_at_the_door(access: &RoomAccess, status: u16) {
-    let url = format!(
-        "{}/rtc?access_token={}&protocol=16",
-        access.room_url, access.token
-    );
-    match tokio_tungstenite::connect_async(url).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
-            assert_eq!(res.status(), status, "the join is refused")
-        }
-        other => panic!("the old token must not get in: {:?}", other.map(|_| ())),
-    }
-    let validate = format!(
-        "{}/rtc/validate?access_token={}",
-        access.room_url.replacen("ws", "http", 1),
-        access.token
-    );
-    let res = reqwest::get(validate).await.expect("validate");
-    assert_eq!(res.status(), status, "validate agrees");
-}
-
-/// A resume of session `sid` with this access is refused too.
-async fn resume_refused(access: &RoomAccess, sid: &str, status: u16) {
-    let url = format!(
-        "{}/rtc?access_token={}&protocol=16&reconnect=1&sid={sid}",
-        access.room_url, access.token
-    );
-    match tokio_tungstenite::connect_async(url).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), status),
-        other => panic!("the resume must not get in: {:?}", other.map(|_| ())),
-    }
-}
+use crate::signal_client::{connect, refused_at_the_door, resume_refused, Client};
 
 async fn token(who: &Person, call: &CallView) -> RoomAccess {
     who.ok("call_token", json!({"call_id": call.id})).await

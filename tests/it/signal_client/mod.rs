@@ -269,3 +269,37 @@ pub async fn answered(p: &Parish) -> (CallView, RoomAccess, RoomAccess) {
     let b: RoomAccess = p.bob.ok("call_token", json!({"call_id": call.id})).await;
     (call, a, b)
 }
+
+/// Opening `/rtc` with this access must fail before any upgrade, with
+/// `status`; `/rtc/validate` says the same.
+pub async fn refused_at_the_door(access: &RoomAccess, status: u16) {
+    let url = format!(
+        "{}/rtc?access_token={}&protocol=16",
+        access.room_url, access.token
+    );
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+            assert_eq!(res.status(), status, "the join is refused")
+        }
+        other => panic!("the old token must not get in: {:?}", other.map(|_| ())),
+    }
+    let validate = format!(
+        "{}/rtc/validate?access_token={}",
+        access.room_url.replacen("ws", "http", 1),
+        access.token
+    );
+    let res = reqwest::get(validate).await.expect("validate");
+    assert_eq!(res.status(), status, "validate agrees");
+}
+
+/// A resume of session `sid` with this access is refused too.
+pub async fn resume_refused(access: &RoomAccess, sid: &str, status: u16) {
+    let url = format!(
+        "{}/rtc?access_token={}&protocol=16&reconnect=1&sid={sid}",
+        access.room_url, access.token
+    );
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), status),
+        other => panic!("the resume must not get in: {:?}", other.map(|_| ())),
+    }
+}
