@@ -33,7 +33,6 @@ const USERS: usize = 1_000;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const SAMPLES: usize = 300;
-const WORKERS: usize = 8;
 const CYCLE_SECONDS: u64 = 5;
 
 struct Person {
@@ -214,7 +213,10 @@ async fn main() {
         }
     })
     .await;
-    println!("initiate+answer+end over HTTP, {WORKERS} concurrent: {cycles:.0} cycles/s");
+    println!(
+        "initiate+answer+end over HTTP, {} concurrent: {cycles:.0} cycles/s",
+        workers()
+    );
 
     // 3b. Cycles at the service layer (no HTTP, no JSON).
     let (shared_state, shared_people) = (state.clone(), people.clone());
@@ -233,10 +235,21 @@ async fn main() {
         }
     })
     .await;
-    println!("initiate+answer+end in-process, {WORKERS} concurrent: {cycles:.0} cycles/s");
+    println!(
+        "initiate+answer+end in-process, {} concurrent: {cycles:.0} cycles/s",
+        workers()
+    );
 }
 
-/// Runs cycles on `WORKERS` distinct pairs for `CYCLE_SECONDS`; cycles/s.
+/// Concurrent callers in the cycle runs (`BENCH_WORKERS`, default 8).
+fn workers() -> usize {
+    std::env::var("BENCH_WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .filter(|w| (1..=USERS / 2).contains(w))
+        .unwrap_or(8)
+}
+
 /// An instance of the app on `config`, serving on a loopback port.
 async fn serve(mut config: Config) -> (AppState, std::net::SocketAddr) {
     config.media.udp_bind = "127.0.0.1:0".parse().unwrap();
@@ -250,6 +263,11 @@ async fn serve(mut config: Config) -> (AppState, std::net::SocketAddr) {
     (state, addr)
 }
 
+/// Runs cycles for `CYCLE_SECONDS` with `workers()` concurrent callers;
+/// cycles/s. Worker `w` takes pairs w, w + workers, w + 2 * workers, ...
+/// in turn: no two workers share a pair, and the calls spread over all
+/// the channels as real traffic does (one channel's calls a second are
+/// few, whatever the deployment's size).
 async fn run_workers<F, Fut>(pairs: &[(usize, usize, ChannelId)], cycle: F) -> f64
 where
     F: Fn(usize, usize, ChannelId) -> Fut + Clone + Send + 'static,
@@ -257,12 +275,17 @@ where
 {
     let deadline = Instant::now() + Duration::from_secs(CYCLE_SECONDS);
     let started = Instant::now();
+    let workers = workers();
     let mut tasks = Vec::new();
-    for &(a, b, ch) in pairs.iter().skip(pairs.len() - WORKERS) {
+    for w in 0..workers {
+        let mine: Vec<_> = pairs.iter().skip(w).step_by(workers).copied().collect();
         let cycle = cycle.clone();
         tasks.push(tokio::spawn(async move {
             let mut done = 0u64;
-            while Instant::now() < deadline {
+            for &(a, b, ch) in mine.iter().cycle() {
+                if Instant::now() >= deadline {
+                    break;
+                }
                 cycle(a, b, ch).await;
                 done += 1;
             }

@@ -24,11 +24,17 @@ const INLINE_MAX: usize = 7_500;
 /// Rows of `live_relay` older than this are deleted (every instance has
 /// read them long before).
 const KEEP_ROWS: Duration = Duration::from_secs(300);
+/// Events sent in one statement at most.
+const BATCH: usize = 64;
 
 #[derive(Serialize, Deserialize)]
 struct Note {
     /// The instance that published it.
     o: u64,
+    /// Its number there: PostgreSQL folds identical payloads sent in one
+    /// transaction into one, and two events may well be identical.
+    #[serde(default)]
+    n: u64,
     /// The event and its recipients, inline, or the `live_relay` row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     b: Option<Body>,
@@ -60,28 +66,23 @@ pub async fn start(pool: PgPool, hub: Arc<LiveHub>, instance: u64) -> Result<(),
 
 async fn send(pool: PgPool, mut events: mpsc::UnboundedReceiver<Relayed>, instance: u64) {
     let mut last_trim = std::time::Instant::now();
-    while let Some(Relayed { users, event }) = events.recv().await {
-        let body = Body { u: users, e: event };
-        let Ok(inline) = serde_json::to_string(&Note {
-            o: instance,
-            b: Some(body),
-            r: None,
-        }) else {
-            continue;
-        };
-        let payload = if inline.len() <= INLINE_MAX {
-            inline
-        } else {
-            match by_table(&pool, &inline, instance).await {
-                Ok(note) => note,
-                Err(e) => {
-                    tracing::warn!("a live event too large to notify was lost: {e}");
-                    continue;
-                }
+    let mut sequence = 0u64;
+    let mut batch = Vec::with_capacity(BATCH);
+    // Whatever queued while the last batch was being sent goes in one
+    // statement: under load, one round trip carries many events.
+    while events.recv_many(&mut batch, BATCH).await > 0 {
+        let mut payloads = Vec::with_capacity(batch.len());
+        for Relayed { users, event } in batch.drain(..) {
+            sequence += 1;
+            if let Some(payload) = encode(&pool, instance, sequence, users, event).await {
+                payloads.push(payload);
             }
-        };
-        if let Err(e) = db::notify(&pool, CHANNEL, &payload).await {
-            tracing::warn!("a live event did not reach the other instances: {e}");
+        }
+        if let Err(e) = db::notify_all(&pool, CHANNEL, &payloads).await {
+            tracing::warn!(
+                "{} live events did not reach the other instances: {e}",
+                payloads.len()
+            );
         }
         if last_trim.elapsed() > Duration::from_secs(60) {
             last_trim = std::time::Instant::now();
@@ -91,11 +92,44 @@ async fn send(pool: PgPool, mut events: mpsc::UnboundedReceiver<Relayed>, instan
     }
 }
 
+/// One event's notification: inline, or naming its `live_relay` row.
+async fn encode(
+    pool: &PgPool,
+    instance: u64,
+    sequence: u64,
+    users: Vec<UserId>,
+    event: LiveEvent,
+) -> Option<String> {
+    let inline = serde_json::to_string(&Note {
+        o: instance,
+        n: sequence,
+        b: Some(Body { u: users, e: event }),
+        r: None,
+    })
+    .ok()?;
+    if inline.len() <= INLINE_MAX {
+        return Some(inline);
+    }
+    match by_table(pool, &inline, instance, sequence).await {
+        Ok(note) => Some(note),
+        Err(e) => {
+            tracing::warn!("a live event too large to notify was lost: {e}");
+            None
+        }
+    }
+}
+
 /// Stores the note's body and returns the note that names its row.
-async fn by_table(pool: &PgPool, inline: &str, instance: u64) -> Result<String, String> {
+async fn by_table(
+    pool: &PgPool,
+    inline: &str,
+    instance: u64,
+    sequence: u64,
+) -> Result<String, String> {
     let id = db::store(pool, inline).await.map_err(|e| e.to_string())?;
     serde_json::to_string(&Note {
         o: instance,
+        n: sequence,
         b: None,
         r: Some(id),
     })

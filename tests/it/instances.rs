@@ -237,3 +237,54 @@ async fn a_device_showing_belfry_on_another_instance_is_not_pushed_and_the_stop_
     );
     tab.close().await;
 }
+
+#[tokio::test]
+async fn a_burst_of_events_crosses_instances_whole_and_in_order_identical_ones_included() {
+    if !on_postgres() {
+        return;
+    }
+    use belfry::contract::events::{LiveEvent, LiveFrame};
+    use belfry::contract::ids::MessageId;
+    use belfry::contract::types::{MessageKind, MessageView};
+    let p = Parish::new().await;
+    let b = p.app.restart(|_| {}).await;
+    let mut bobs_tab = on(&p.bob, &b).listen().await;
+    let message = |id: i64, body: String| LiveEvent::MessagePosted {
+        message: MessageView {
+            id: MessageId(id),
+            channel_id: p.direct,
+            author: None,
+            body,
+            created_at: 0,
+            client_nonce: None,
+            kind: MessageKind::Text,
+            call_id: None,
+        },
+    };
+    // Published faster than one NOTIFY a trip: they go in batches. Ten
+    // identical ones (which PostgreSQL would fold into one if they went
+    // bare in one transaction), and one too large for a notification.
+    let mut sent = Vec::new();
+    for i in 0..40 {
+        let body = match i {
+            10..=19 => "same".to_string(),
+            25 => "x".repeat(20_000),
+            _ => format!("message {i}"),
+        };
+        let id = if (10..=19).contains(&i) { 10 } else { i };
+        sent.push(message(id, body));
+    }
+    for event in &sent {
+        p.app.state.live.publish([p.bob.id()], event.clone());
+    }
+    let mut got = Vec::new();
+    while got.len() < sent.len() {
+        match bobs_tab.next_within(Duration::from_secs(5)).await {
+            Some(LiveFrame::Event { event, .. }) => got.push(event),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    assert_eq!(got.len(), sent.len(), "every event reached instance B");
+    assert!(got == sent, "in the order they were published");
+}

@@ -97,13 +97,11 @@ pub async fn find_for_call(
                   WHERE v.channel_id = c.id AND v.status IN ('RINGING', 'ACTIVE')) AS live_call,
                 {MEMBER_IDS_OF_C} AS members,
                 CASE WHEN c.kind = 'parish' THEN NULL ELSE
-                  (SELECT string_agg(CAST(b.user_id AS TEXT), ',') FROM
-                    (SELECT DISTINCT bp.user_id
-                       FROM channel_members cm
-                       JOIN call_participants bp ON bp.user_id = cm.user_id AND bp.status = 'CONNECTED'
-                       JOIN voice_calls bc ON bc.id = bp.call_id
-                      WHERE cm.channel_id = c.id AND bc.status IN ('RINGING', 'ACTIVE')
-                        AND bc.channel_id <> c.id) b) END AS busy
+                  (SELECT string_agg(CAST(cm.user_id AS TEXT), ',') FROM channel_members cm
+                    WHERE cm.channel_id = c.id AND EXISTS (SELECT 1 FROM call_participants bp
+                      JOIN voice_calls bc ON bc.id = bp.call_id
+                      WHERE bp.user_id = cm.user_id AND bp.status = 'CONNECTED'
+                        AND bc.status IN ('RINGING', 'ACTIVE') AND bc.channel_id <> c.id)) END AS busy
              FROM channels c WHERE c.id = $2"
         ))
         .bind(viewer)

@@ -1,39 +1,110 @@
-//! A call's writes on PostgreSQL: one transaction each. The versioned
-//! update comes first and locks the call's row, so of two racing saves the
-//! second waits, finds another version and writes nothing; the summary
-//! message and the participants commit with it or not at all.
+//! A call's writes on PostgreSQL, each one statement (so one round trip and
+//! one implicit transaction): the call's row, its participants and the
+//! summary message are written by data-modifying CTEs together or not at
+//! all. The versioned update locks the call's row, so of two racing saves
+//! the second waits, re-reads the row, finds another version and updates
+//! nothing, and the participants and the message, which read from the
+//! update's result, are not written either.
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::PgPool;
 
 use super::call_writes::{Saved, Summary};
 use crate::calls::ids::{CallId, MessageId};
 use crate::calls::{CallState, DeclineReason, EndReason, Participant};
+
+/// The participants as one array per column, for `unnest`.
+#[derive(Default)]
+struct Columns {
+    user: Vec<i64>,
+    status: Vec<&'static str>,
+    invited_at: Vec<i64>,
+    ring_deadline: Vec<Option<i64>>,
+    joined_at: Vec<Option<i64>>,
+    left_at: Vec<Option<i64>>,
+    decline_reason: Vec<Option<&'static str>>,
+}
+
+impl Columns {
+    fn of(participants: &[Participant]) -> Self {
+        let mut c = Self::default();
+        for p in participants {
+            c.user.push(p.user.0);
+            c.status.push(p.status.as_str());
+            c.invited_at.push(p.invited_at);
+            c.ring_deadline.push(p.ring_deadline);
+            c.joined_at.push(p.joined_at);
+            c.left_at.push(p.left_at);
+            c.decline_reason
+                .push(p.decline_reason.map(DeclineReason::as_str));
+        }
+        c
+    }
+
+    fn bind<'q>(
+        self,
+        q: sqlx::query::QueryScalar<'q, sqlx::Postgres, Option<i64>, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryScalar<'q, sqlx::Postgres, Option<i64>, sqlx::postgres::PgArguments>
+    {
+        q.bind(self.user)
+            .bind(self.status)
+            .bind(self.invited_at)
+            .bind(self.ring_deadline)
+            .bind(self.joined_at)
+            .bind(self.left_at)
+            .bind(self.decline_reason)
+    }
+}
+
+/// The participants' rows from the arrays bound at `$first` onwards,
+/// joined to the call id `call` (a CTE with an `id` column).
+fn participants_from(call: &str, first: usize) -> String {
+    let n = |i: usize| first + i;
+    format!(
+        "INSERT INTO call_participants (call_id, user_id, status, invited_at, ring_deadline,
+                                        joined_at, left_at, decline_reason)
+         SELECT {call}.id, x.u, x.s, x.i, x.r, x.j, x.l, x.d
+         FROM {call}, unnest(${}::bigint[], ${}::text[], ${}::bigint[], ${}::bigint[],
+                             ${}::bigint[], ${}::bigint[], ${}::text[]) AS x(u, s, i, r, j, l, d)",
+        n(0),
+        n(1),
+        n(2),
+        n(3),
+        n(4),
+        n(5),
+        n(6)
+    )
+}
 
 pub async fn insert(
     db: &PgPool,
     state: &CallState,
     room_name: &str,
 ) -> Result<CallId, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at,
-                                  started_at, ended_at, duration_ms, end_reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(state.channel)
-    .bind(state.initiator)
-    .bind(room_name)
-    .bind(state.kind.as_str())
-    .bind(state.status.as_str())
-    .bind(state.created_at)
-    .bind(state.started_at)
-    .bind(state.ended_at)
-    .bind(state.ended_at.map(|_| state.duration_ms()))
-    .bind(state.end_reason.map(EndReason::as_str))
-    .fetch_one(&mut *tx)
-    .await?;
-    upsert_participants(&mut tx, CallId(id), &state.participants).await?;
-    tx.commit().await?;
+    let sql = format!(
+        "WITH c AS (
+           INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at,
+                                    started_at, ended_at, duration_ms, end_reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id),
+         p AS ({})
+         SELECT id FROM c",
+        participants_from("c", 11)
+    );
+    let q = sqlx::query_scalar::<_, Option<i64>>(&sql)
+        .bind(state.channel)
+        .bind(state.initiator)
+        .bind(room_name)
+        .bind(state.kind.as_str())
+        .bind(state.status.as_str())
+        .bind(state.created_at)
+        .bind(state.started_at)
+        .bind(state.ended_at)
+        .bind(state.ended_at.map(|_| state.duration_ms()))
+        .bind(state.end_reason.map(EndReason::as_str));
+    let id = Columns::of(&state.participants)
+        .bind(q)
+        .fetch_one(db)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
     Ok(CallId(id))
 }
 
@@ -44,74 +115,39 @@ pub async fn save(
     changed: &[Participant],
     summary: Option<Summary<'_>>,
 ) -> Result<Option<Saved>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let bumped: Option<i64> = sqlx::query_scalar(
-        "UPDATE voice_calls SET status = $1, started_at = $2, ended_at = $3, duration_ms = $4,
-                end_reason = $5, version = version + 1
-         WHERE id = $6 AND version = $7 RETURNING version",
-    )
-    .bind(state.status.as_str())
-    .bind(state.started_at)
-    .bind(state.ended_at)
-    .bind(state.ended_at.map(|_| state.duration_ms()))
-    .bind(state.end_reason.map(EndReason::as_str))
-    .bind(state.id)
-    .bind(version)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if bumped.is_none() {
-        tx.rollback().await?;
-        return Ok(None);
-    }
-    let posted = match summary {
-        None => None,
-        Some(s) => sqlx::query_scalar::<_, i64>(
-            "INSERT INTO messages (channel_id, author_id, body, created_at, kind, call_id)
-             VALUES ($1, $2, $3, $4, 'call', $5)
-             ON CONFLICT (call_id) WHERE call_id IS NOT NULL DO NOTHING RETURNING id",
-        )
-        .bind(state.channel)
-        .bind(s.author)
-        .bind(s.body)
-        .bind(s.at)
+    let sql = format!(
+        "WITH v AS (
+           UPDATE voice_calls SET status = $1, started_at = $2, ended_at = $3, duration_ms = $4,
+                  end_reason = $5, version = version + 1
+           WHERE id = $6 AND version = $7 RETURNING id),
+         p AS ({} ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
+                 invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
+                 joined_at = excluded.joined_at, left_at = excluded.left_at,
+                 decline_reason = excluded.decline_reason),
+         m AS (
+           INSERT INTO messages (channel_id, author_id, body, created_at, kind, call_id)
+           SELECT $15, $16, $17, $18, 'call', v.id FROM v WHERE $19
+           ON CONFLICT (call_id) WHERE call_id IS NOT NULL DO NOTHING RETURNING id)
+         SELECT (SELECT id FROM m) FROM v",
+        participants_from("v", 8)
+    );
+    let q = sqlx::query_scalar::<_, Option<i64>>(&sql)
+        .bind(state.status.as_str())
+        .bind(state.started_at)
+        .bind(state.ended_at)
+        .bind(state.ended_at.map(|_| state.duration_ms()))
+        .bind(state.end_reason.map(EndReason::as_str))
         .bind(state.id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(MessageId),
-    };
-    upsert_participants(&mut tx, state.id, changed).await?;
-    tx.commit().await?;
-    Ok(Some(Saved { summary: posted }))
-}
-
-async fn upsert_participants(
-    tx: &mut sqlx::Transaction<'_, Postgres>,
-    call: CallId,
-    participants: &[Participant],
-) -> Result<(), sqlx::Error> {
-    if participants.is_empty() {
-        return Ok(());
-    }
-    let mut q = QueryBuilder::<Postgres>::new(
-        "INSERT INTO call_participants (call_id, user_id, status, invited_at, ring_deadline,
-                                        joined_at, left_at, decline_reason) ",
-    );
-    q.push_values(participants, |mut row, p| {
-        row.push_bind(call)
-            .push_bind(p.user)
-            .push_bind(p.status.as_str())
-            .push_bind(p.invited_at)
-            .push_bind(p.ring_deadline)
-            .push_bind(p.joined_at)
-            .push_bind(p.left_at)
-            .push_bind(p.decline_reason.map(DeclineReason::as_str));
-    });
-    q.push(
-        " ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
-            invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
-            joined_at = excluded.joined_at, left_at = excluded.left_at,
-            decline_reason = excluded.decline_reason",
-    );
-    q.build().execute(&mut **tx).await?;
-    Ok(())
+        .bind(version);
+    let q = Columns::of(changed)
+        .bind(q)
+        .bind(state.channel)
+        .bind(summary.as_ref().map(|s| s.author))
+        .bind(summary.as_ref().map(|s| s.body))
+        .bind(summary.as_ref().map(|s| s.at))
+        .bind(summary.is_some());
+    let saved = q.fetch_optional(db).await?;
+    Ok(saved.map(|summary| Saved {
+        summary: summary.map(MessageId),
+    }))
 }

@@ -3,10 +3,20 @@
 
 use sqlx::PgPool;
 
-pub async fn notify(pool: &PgPool, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, $2)")
+/// Sends the payloads on `channel`, in order, in one statement (so one
+/// transaction: they reach the listeners together; a function scan of
+/// the array keeps its order).
+pub async fn notify_all(
+    pool: &PgPool,
+    channel: &str,
+    payloads: &[String],
+) -> Result<(), sqlx::Error> {
+    if payloads.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
         .bind(channel)
-        .bind(payload)
+        .bind(payloads)
         .execute(pool)
         .await?;
     Ok(())

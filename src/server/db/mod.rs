@@ -79,6 +79,9 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// A pooled PostgreSQL connection idle this long is pinged before use.
+const PING_IF_IDLE: Duration = Duration::from_secs(30);
+
 async fn connect_postgres(url: &str) -> Result<PgPool, String> {
     let options = PgConnectOptions::from_str(url).map_err(|e| {
         format!(
@@ -86,9 +89,23 @@ async fn connect_postgres(url: &str) -> Result<PgPool, String> {
             redact(url)
         )
     })?;
+    // sqlx pings a connection on every acquire by default: one more round
+    // trip per statement, doubling the cost of a call's writes. Only a
+    // connection idle long enough to have been dropped (a PostgreSQL
+    // restart, a proxy's idle timeout) is pinged before use.
     PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IF_IDLE {
+                    use sqlx::Connection;
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
         .map_err(|e| {
