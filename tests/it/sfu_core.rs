@@ -346,3 +346,26 @@ fn the_same_identity_joining_again_replaces_the_first_session() {
     w.signals();
     assert!(w.peers[a].disconnected.is_some(), "the old tab is told");
 }
+
+#[test]
+fn a_publisher_offer_with_receive_only_audio_first_is_heard_as_native_sdks_send_it() {
+    // LiveKit's native SDKs open their publisher connection with
+    // receive-only audio (and video) m-lines, then add the microphone's
+    // send-only one: the track is the one the client sends on.
+    let mut w = World::new();
+    let a = w.join_native("room-1", "native-alice", 3);
+    let b = w.join("room-1", "bob");
+    let c = w.join_native("room-1", "native-carol", 2);
+    w.run(3_000, &[a, b, c]);
+    for (listener, speaker) in [(a, b), (a, c), (b, a), (b, c), (c, a), (c, b)] {
+        assert!(
+            w.heard(listener, speaker) > 100,
+            "{listener} heard {speaker} {} times",
+            w.heard(listener, speaker)
+        );
+    }
+    // One track each, on the m-line that sends.
+    let seen = &w.peers[b].others;
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|p| p.tracks.len() == 1));
+}

@@ -206,6 +206,7 @@ impl Sfu {
         match result {
             Ok(answer) => {
                 self.pump(now);
+                tracing::debug!(%session, offer = sdp, answer = %answer.to_sdp_string(), "publisher SDP");
                 Ok(answer.to_sdp_string())
             }
             Err(e) => {
@@ -226,6 +227,7 @@ impl Sfu {
             .participants
             .get_mut(&session)
             .ok_or(SfuError::NoSession)?;
+        tracing::debug!(%session, answer = sdp, offer = ?p.outstanding_offer().map(|o| o.0), "subscriber SDP");
         if let Err(e) = p.accept_answer(sdp) {
             self.drop_session(session, &e.to_string());
             return Err(e);
@@ -349,7 +351,13 @@ impl Sfu {
         let Some(p) = self.participants.get_mut(&id) else {
             return;
         };
-        let msid_track = p.publisher.media(mid).map(|m| m.track_id().to_string());
+        let Some(media) = p.publisher.media(mid) else {
+            return;
+        };
+        if media.kind() != str0m::media::MediaKind::Audio || p.tracks.iter().any(|t| t.mid == Some(mid)) {
+            return; // Not audio, or already carrying its track.
+        }
+        let msid_track = Some(media.track_id().to_string());
         let index = p
             .tracks
             .iter()

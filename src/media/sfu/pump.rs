@@ -158,8 +158,16 @@ impl Sfu {
     fn on_event(&mut self, id: SessionId, pc: Pc, now: Instant, event: Event) {
         let publisher = pc == Pc::Publisher;
         match event {
-            Event::MediaAdded(added) if publisher && added.kind == MediaKind::Audio => {
+            // Only an m-line the client sends on carries a track: LiveKit's
+            // native SDKs also add receive-only audio and video m-lines to
+            // their publisher connection, which must not take the track.
+            Event::MediaAdded(added)
+                if publisher && added.kind == MediaKind::Audio && added.direction.is_receiving() =>
+            {
                 self.track_live(id, added.mid)
+            }
+            Event::MediaChanged(changed) if publisher && changed.direction.is_receiving() => {
+                self.track_live(id, changed.mid)
             }
             Event::RtpPacket(packet) if publisher => self.forward(id, now, packet),
             Event::MediaIngressStats(stats) if publisher => self.ingress_stats(id, now, stats),

@@ -121,6 +121,27 @@ impl World {
         pub_addr: SocketAddr,
         sub_addr: SocketAddr,
     ) -> usize {
+        self.join_offering(room, name, pub_addr, sub_addr, 0)
+    }
+
+    /// A peer joins as LiveKit's native SDKs do: their publisher offer
+    /// carries `receive_only` receive-only audio m-lines before the one
+    /// that sends the microphone.
+    pub fn join_native(&mut self, room: &str, name: &str, receive_only: usize) -> usize {
+        let marker = self.peers.len() as u8 + 1;
+        let pub_addr: SocketAddr = format!("10.0.1.{marker}:5000").parse().unwrap();
+        let sub_addr: SocketAddr = format!("10.0.1.{marker}:5001").parse().unwrap();
+        self.join_offering(room, name, pub_addr, sub_addr, receive_only)
+    }
+
+    fn join_offering(
+        &mut self,
+        room: &str,
+        name: &str,
+        pub_addr: SocketAddr,
+        sub_addr: SocketAddr,
+        receive_only: usize,
+    ) -> usize {
         let index = self.peers.len();
         let marker = index as u8 + 1;
         let session = self.sfu.join(self.now, room, name, name);
@@ -148,6 +169,9 @@ impl World {
         assert!(track.sid.starts_with("TR_"));
         let peer = &mut self.peers[index];
         let mut change = peer.publisher.sdp_api();
+        for _ in 0..receive_only {
+            change.add_media(MediaKind::Audio, Direction::RecvOnly, None, None, None);
+        }
         let mid = change.add_media(
             MediaKind::Audio,
             Direction::SendOnly,
