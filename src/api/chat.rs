@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::contract::ids::{ChannelId, CommunityId, MessageId, StudioId, UserId};
 use crate::contract::types::{
-    ChannelDetail, ChannelSummary, MessagePage, MessageView, Spaces, StudioDetail, UserView,
+    ChannelDetail, ChannelSummary, MemberDirectory, MessagePage, MessageView, Spaces, StudioDetail,
+    UserView,
 };
 use crate::contract::ApiError;
 
@@ -70,6 +71,15 @@ pub async fn community_members(community_id: CommunityId) -> Result<Vec<UserView
     use crate::server::{chat, request};
     let (state, me) = request::viewer().await?;
     Ok(chat::community_members(&state, &me.user, community_id).await?)
+}
+
+/// The People page: my community's members, their roles, who is online
+/// and who is in a call.
+#[server(prefix = "/api", endpoint = "people_page", input = Wire, output = Wire)]
+pub async fn people_page() -> Result<MemberDirectory, ApiError> {
+    use crate::server::{directory, request};
+    let (state, me) = request::viewer().await?;
+    Ok(directory::people_page(&state, &me.user).await?)
 }
 
 #[server(prefix = "/api", endpoint = "get_studio", input = Wire, output = Wire)]

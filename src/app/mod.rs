@@ -16,6 +16,7 @@ mod layout;
 mod lazy_pages;
 mod live;
 mod page_data;
+mod people_page;
 mod router;
 mod session;
 mod sidebar;

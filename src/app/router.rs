@@ -93,6 +93,7 @@ mod tests {
         assert_eq!(Page::at("/c/general"), Page::Chat);
         assert_eq!(Page::at("/s/3"), Page::Studio);
         assert_eq!(Page::at("/calls"), Page::Calls);
+        assert_eq!(Page::at("/people"), Page::People);
         assert_eq!(Page::at("/signin"), Page::SignIn);
         assert_eq!(Page::at("/signup"), Page::SignUp);
         for other in [
@@ -104,7 +105,13 @@ mod tests {
 
     #[test]
     fn only_the_signed_in_pages_are_in_the_frame() {
-        let inside = [Page::Home, Page::Chat, Page::Studio, Page::Calls];
+        let inside = [
+            Page::Home,
+            Page::Chat,
+            Page::Studio,
+            Page::Calls,
+            Page::People,
+        ];
         let outside = [Page::SignIn, Page::SignUp, Page::NotFound];
         assert!(inside.iter().all(|p| p.signed_in()));
         assert!(!outside.iter().any(|p| p.signed_in()));

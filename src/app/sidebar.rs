@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
-use super::icons::{BellIcon, MicIcon, PhoneIcon};
+use super::icons::{BellIcon, MicIcon, PeopleIcon, PhoneIcon};
 use super::layout::Me;
 use super::router::use_location;
 use super::session::use_session;
@@ -81,6 +81,12 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
                             }
                         })
                     }}
+                </a>
+            </li>
+            <li>
+                <a href="/people" aria-current=current_page("/people".into())>
+                    <span class="nav-icon"><PeopleIcon /></span>
+                    <span class="nav-name">"People"</span>
                 </a>
             </li>
         </ul>

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::base64;
 use super::call_types::CallHistoryPage;
 use super::ids::{CallId, ChannelId, StudioId};
-use super::types::{ChannelDetail, MessagePage, Spaces, StudioDetail, UserView};
+use super::types::{ChannelDetail, MemberDirectory, MessagePage, Spaces, StudioDetail, UserView};
 use super::wire::{from_postcard, WIRE_VERSION};
 use super::{ApiError, ErrorKind};
 
@@ -26,6 +26,8 @@ pub type ChatData = Result<(ChannelDetail, MessagePage), ApiError>;
 pub type StudioData = Result<StudioDetail, ApiError>;
 /// The calls history, with the call a link pointed at.
 pub type CallsData = Result<CallHistoryPage, ApiError>;
+/// The community's members.
+pub type PeopleData = Result<MemberDirectory, ApiError>;
 
 /// The id of the element holding the boot data.
 pub const ELEMENT_ID: &str = "boot";
@@ -37,6 +39,7 @@ pub enum PageData {
     Chat(Option<ChannelId>, ChatData),
     Studio(Option<StudioId>, StudioData),
     Calls(Option<CallId>, CallsData),
+    People(PeopleData),
 }
 
 #[derive(Clone, Serialize, Deserialize)]

@@ -12,6 +12,8 @@ pub enum Page {
     Studio,
     /// `/calls`: the calls history.
     Calls,
+    /// `/people`: the community's members, to message or call.
+    People,
     /// `/signin`.
     SignIn,
     /// `/signup`.
@@ -28,6 +30,7 @@ impl Page {
         match path {
             "/" => Page::Home,
             "/calls" => Page::Calls,
+            "/people" => Page::People,
             "/signin" => Page::SignIn,
             "/signup" => Page::SignUp,
             _ if path.strip_prefix("/c/").is_some_and(one_segment) => Page::Chat,
@@ -38,7 +41,10 @@ impl Page {
 
     /// The pages inside the signed-in frame (navigation, call panel).
     pub fn signed_in(self) -> bool {
-        matches!(self, Page::Home | Page::Chat | Page::Studio | Page::Calls)
+        matches!(
+            self,
+            Page::Home | Page::Chat | Page::Studio | Page::Calls | Page::People
+        )
     }
 }
 

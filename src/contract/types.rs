@@ -83,6 +83,24 @@ pub struct CommunityView {
     pub role: Role,
 }
 
+/// A member of a community, as the People page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub user: UserView,
+    pub role: Role,
+    /// Belfry is open in one of their tabs now.
+    pub online: bool,
+    /// Connected to a live call now.
+    pub in_call: bool,
+}
+
+/// The People page: a community and its members, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDirectory {
+    pub community: CommunityView,
+    pub members: Vec<Member>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {

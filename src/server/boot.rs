@@ -100,6 +100,11 @@ async fn page_data(
                 .map_err(ApiError::from);
             PageData::Calls(linked, data)
         }
+        Page::People => PageData::People(
+            super::directory::people_page(state, user)
+                .await
+                .map_err(ApiError::from),
+        ),
         _ => return None,
     })
 }

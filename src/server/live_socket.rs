@@ -128,7 +128,10 @@ pub async fn events(
                 close(&mut socket, CLOSE_OUTDATED, "Belfry has been updated").await;
                 return;
             }
-            let tab = device.map(|d| state.push.tabs.open(authed.user.id, d, visible));
+            // Every tab counts as "online"; one without a device id (not
+            // Belfry's own page) never matches a push subscription's.
+            let device = device.unwrap_or_default();
+            let tab = Some(state.push.tabs.open(authed.user.id, device, visible));
             stream(socket, state, authed, resume, tab, form).await
         }))
 }

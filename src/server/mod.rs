@@ -11,6 +11,7 @@ pub mod compression;
 pub mod config;
 pub mod cross_site;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod hashing;
 pub mod limits;

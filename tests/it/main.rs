@@ -23,6 +23,7 @@ mod live_events;
 mod livekit;
 mod messages;
 mod page_routes;
+mod people;
 mod push;
 mod rtc_resume;
 mod rtc_signal;

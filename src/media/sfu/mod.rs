@@ -354,7 +354,9 @@ impl Sfu {
         let Some(media) = p.publisher.media(mid) else {
             return;
         };
-        if media.kind() != str0m::media::MediaKind::Audio || p.tracks.iter().any(|t| t.mid == Some(mid)) {
+        if media.kind() != str0m::media::MediaKind::Audio
+            || p.tracks.iter().any(|t| t.mid == Some(mid))
+        {
             return; // Not audio, or already carrying its track.
         }
         let msid_track = Some(media.track_id().to_string());

@@ -162,7 +162,9 @@ impl Sfu {
             // native SDKs also add receive-only audio and video m-lines to
             // their publisher connection, which must not take the track.
             Event::MediaAdded(added)
-                if publisher && added.kind == MediaKind::Audio && added.direction.is_receiving() =>
+                if publisher
+                    && added.kind == MediaKind::Audio
+                    && added.direction.is_receiving() =>
             {
                 self.track_live(id, added.mid)
             }

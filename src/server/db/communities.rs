@@ -96,6 +96,40 @@ pub async fn members(db: &Db, community: CommunityId) -> Result<Vec<UserView>, s
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// A community's members by name, with their role and whether each is
+/// connected to a live call now (one query).
+pub async fn directory(
+    db: &Db,
+    community: CommunityId,
+) -> Result<Vec<(UserView, Role, bool)>, sqlx::Error> {
+    let rows: Vec<DirectoryRow> = on!(db => sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, m.role,
+                EXISTS (SELECT 1 FROM call_participants p JOIN voice_calls c ON c.id = p.call_id
+                        WHERE p.user_id = u.id AND p.status = 'CONNECTED'
+                          AND c.status IN ('RINGING', 'ACTIVE')) AS in_call
+         FROM community_members m JOIN users u ON u.id = m.user_id
+         WHERE m.community_id = $1 ORDER BY u.display_name, u.id"
+    ))
+    .bind(community)
+    .fetch_all(db)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let role = Role::parse(&r.role).unwrap_or(Role::Member);
+            (r.user.into(), role, r.in_call)
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct DirectoryRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    role: String,
+    in_call: bool,
+}
+
 /// Of `users` (distinct), how many belong to the community.
 pub async fn count_members_among(
     db: &Db,

@@ -111,3 +111,24 @@ pub async fn shown_elsewhere(
     .fetch_one(pool)
     .await
 }
+
+/// Of `users`, those with a tab on another instance refreshed since
+/// `fresh`.
+pub async fn open_elsewhere(
+    pool: &PgPool,
+    instance: i64,
+    users: &[UserId],
+    fresh: i64,
+) -> Result<Vec<UserId>, sqlx::Error> {
+    let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+    let found: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM open_tabs
+         WHERE user_id = ANY($1) AND instance <> $2 AND seen_at >= $3",
+    )
+    .bind(ids)
+    .bind(instance)
+    .bind(fresh)
+    .fetch_all(pool)
+    .await?;
+    Ok(found.into_iter().map(UserId).collect())
+}

@@ -4,7 +4,7 @@
 //! Each live event socket registers itself with the device id its page
 //! sent, and reports when the page is hidden or shown again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -123,6 +123,26 @@ impl OpenTabs {
                 tracing::warn!("asking the other instances' tabs: {e}");
                 false
             })
+    }
+
+    /// Of `users`, those with Belfry open in a tab (shown or not), here or
+    /// (shared) on another instance.
+    pub async fn online_among(&self, users: &[UserId]) -> HashSet<UserId> {
+        let mut online: HashSet<UserId> = {
+            let inner = self.lock();
+            (users.iter())
+                .filter(|u| inner.by_user.get(u).is_some_and(|tabs| !tabs.is_empty()))
+                .copied()
+                .collect()
+        };
+        if let Some(shared) = self.shared.get() {
+            let fresh = db::now_ms() - FRESH_FOR_MS;
+            match push_shared::open_elsewhere(&shared.pool, shared.instance, users, fresh).await {
+                Ok(there) => online.extend(there),
+                Err(e) => tracing::warn!("asking the other instances' tabs: {e}"),
+            }
+        }
+        online
     }
 
     /// A tab opened its live stream; it counts until the guard drops.

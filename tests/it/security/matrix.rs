@@ -91,6 +91,7 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("incoming_calls", SIGNED_IN),
     ("call_history", SIGNED_IN),
     ("calls_page", SIGNED_IN),
+    ("people_page", SIGNED_IN),
     ("missed_calls", SIGNED_IN),
     ("mark_calls_seen", SIGNED_IN),
     ("my_calls", SIGNED_IN),
