@@ -260,6 +260,7 @@ fn peer_from(info: &signal::ParticipantInfo, is_local: bool) -> RoomPeer {
         name: info.name.clone(),
         is_local,
         has_audio: audio.is_some(),
+        media: info.state == code::STATE_ACTIVE,
         muted: audio.is_some_and(|t| t.muted),
         speaking: false,
         level: 0.0,

@@ -123,6 +123,10 @@ pub struct RoomPeer {
     pub is_local: bool,
     /// Publishes a microphone.
     pub has_audio: bool,
+    /// Its connections to the media server are up (the server says
+    /// ACTIVE): its audio can flow. Not yet, or never, when its network
+    /// blocks them.
+    pub media: bool,
     pub muted: bool,
     pub speaking: bool,
     /// 0..1, from the server's speaker updates.

@@ -369,3 +369,28 @@ fn a_publisher_offer_with_receive_only_audio_first_is_heard_as_native_sdks_send_
     assert_eq!(seen.len(), 2);
     assert!(seen.iter().all(|p| p.tracks.len() == 1));
 }
+
+#[test]
+fn the_room_hears_a_participant_is_active_only_once_their_audio_can_flow() {
+    // Carol's network loses everything: she joins (signalling works) but
+    // her connections never come up. Bob's do.
+    let mut w = World::new();
+    let a = w.join("room-1", "alice");
+    let b = w.join("room-1", "bob");
+    let carol_pub: std::net::SocketAddr = "10.0.9.9:5000".parse().unwrap();
+    let carol_sub: std::net::SocketAddr = "10.0.9.9:5001".parse().unwrap();
+    w.dead.extend([carol_pub, carol_sub]);
+    let c = w.join_from("room-1", "carol", carol_pub, carol_sub);
+    w.run(3_000, &[a, b, c]);
+    let seen = |name: &str| {
+        w.peers[a]
+            .others
+            .iter()
+            .find(|p| p.identity == name)
+            .unwrap_or_else(|| panic!("alice sees {name}"))
+            .clone()
+    };
+    assert!(seen("bob").media, "bob's audio flows: he is active");
+    assert!(!seen("carol").media, "carol is in the room, not active");
+    assert!(w.heard(a, b) > 100 && w.heard(a, c) == 0);
+}

@@ -96,15 +96,58 @@ pub fn spoken(ms: i64) -> String {
     parts.join(" ")
 }
 
-/// What a participant's row says about them.
-pub fn status_label(status: ParticipantStatus, in_room: bool) -> &'static str {
+/// Where a connected participant's audio is: what their row can honestly
+/// say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Not in the media room (yet).
+    Away,
+    /// In the room, connections coming up.
+    Joining,
+    /// In the room for long enough that their connections should be up and
+    /// are not: their network blocks them.
+    Stuck,
+    /// Their audio flows.
+    Flowing,
+}
+
+impl Presence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Away => "away",
+            Self::Joining => "joining",
+            Self::Stuck => "stuck",
+            Self::Flowing => "flowing",
+        }
+    }
+}
+
+/// How long a participant may take to connect before their row says
+/// audio cannot connect.
+pub const CONNECT_GRACE_MS: i64 = 15_000;
+
+/// What a participant's row says about them. "Connected" only once their
+/// audio can flow.
+pub fn status_label(status: ParticipantStatus, presence: Presence) -> &'static str {
     match status {
         ParticipantStatus::Invited | ParticipantStatus::Ringing => "Ringing…",
-        ParticipantStatus::Connected if in_room => "Connected",
-        ParticipantStatus::Connected => "Connecting…",
+        ParticipantStatus::Connected => match presence {
+            Presence::Flowing => "Connected",
+            Presence::Stuck => "Can't connect audio",
+            Presence::Away | Presence::Joining => "Connecting…",
+        },
         ParticipantStatus::Disconnected => "Left",
         ParticipantStatus::Declined => "Declined",
         ParticipantStatus::Missed => "Missed",
+    }
+}
+
+/// Why a stuck participant's audio cannot connect.
+pub fn stuck_reason(me: bool) -> &'static str {
+    if me {
+        "Your network is blocking the audio connection. Try another network."
+    } else {
+        "Their network is blocking the audio connection."
     }
 }
 
@@ -125,15 +168,15 @@ mod tests {
     }
 
     #[test]
-    fn status_labels_tell_ringing_from_connecting() {
-        assert_eq!(status_label(ParticipantStatus::Ringing, false), "Ringing…");
+    fn status_labels_say_connected_only_once_audio_flows() {
+        use ParticipantStatus::{Connected, Ringing};
+        assert_eq!(status_label(Ringing, Presence::Away), "Ringing…");
+        assert_eq!(status_label(Connected, Presence::Away), "Connecting…");
+        assert_eq!(status_label(Connected, Presence::Joining), "Connecting…");
         assert_eq!(
-            status_label(ParticipantStatus::Connected, false),
-            "Connecting…"
+            status_label(Connected, Presence::Stuck),
+            "Can't connect audio"
         );
-        assert_eq!(
-            status_label(ParticipantStatus::Connected, true),
-            "Connected"
-        );
+        assert_eq!(status_label(Connected, Presence::Flowing), "Connected");
     }
 }

@@ -33,11 +33,12 @@ fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
     };
     let room = center.room;
     let label = format!("Call with {title}");
+    let now = ticking_now();
     view! {
         <section class="call-panel" aria-label=label data-testid="call-panel">
             <header class="call-panel-head">
                 <h2>{title}</h2>
-                <p class="meta">{subtitle} " · " <CallClock call=call.clone() /></p>
+                <p class="meta">{subtitle} " · " <CallClock call=call.clone() now /></p>
             </header>
             {move || {
                 matches!(room.phase.get(), RoomPhase::Reconnecting { .. })
@@ -62,7 +63,7 @@ fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
                     .iter()
                     .filter(|p| p.status != ParticipantStatus::Invited || call.kind == CallKind::Group)
                     .cloned()
-                    .map(|p| view! { <Person person=p center group=call.kind == CallKind::Group /> })
+                    .map(|p| view! { <Person person=p center now group=call.kind == CallKind::Group /> })
                     .collect_view()}
             </ul>
             <Controls call center />
@@ -70,10 +71,9 @@ fn Panel(call: CallView, center: CallCenter) -> impl IntoView {
     }
 }
 
-/// "Calling…" until someone answers, then the running time.
-#[component]
-fn CallClock(call: CallView) -> impl IntoView {
-    let now = RwSignal::new(0i64);
+/// The time now (Unix ms), ticking every second while the panel is up.
+fn ticking_now() -> RwSignal<i64> {
+    let now = RwSignal::new(js_now());
     Effect::new(move |_| {
         now.set(js_now());
         let handle = set_interval_with_handle(
@@ -86,6 +86,12 @@ fn CallClock(call: CallView) -> impl IntoView {
             }
         });
     });
+    now
+}
+
+/// "Calling…" until someone answers, then the running time.
+#[component]
+fn CallClock(call: CallView, now: RwSignal<i64>) -> impl IntoView {
     let started = call.started_at;
     let ringing = call.status == CallStatus::Ringing;
     view! {
@@ -110,7 +116,12 @@ fn js_now() -> i64 {
 }
 
 #[component]
-fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl IntoView {
+fn Person(
+    person: CallParticipantView,
+    center: CallCenter,
+    now: RwSignal<i64>,
+    group: bool,
+) -> impl IntoView {
     let identity = person.user.id.to_string();
     let me = person.user.id == center.me;
     let peer = Memo::new(move |_| center.room.peer_of(&identity));
@@ -120,7 +131,40 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
     } else {
         person.user.display_name.clone()
     };
-    let label = move || format::status_label(status, peer.with(|p| p.is_some()));
+    // Honest: "Connected" only once audio can flow (mine: my connection to
+    // the media server is up; theirs: the server says theirs is), and
+    // "Can't connect audio" when it has not after a grace period.
+    let phase = center.room.phase;
+    let presence_now = Memo::new(move |_| {
+        let in_room = peer.with(|p| p.is_some());
+        let flowing = match me {
+            true => phase.get() == crate::room::RoomPhase::Connected,
+            false => peer.with(|p| p.as_ref().is_some_and(|p| p.media)),
+        };
+        match (in_room || me, flowing) {
+            (_, true) => format::Presence::Flowing,
+            (true, false) => format::Presence::Joining,
+            (false, false) => format::Presence::Away,
+        }
+    });
+    let waiting_since = StoredValue::new(None::<i64>);
+    let presence = Memo::new(move |_| {
+        let presence = presence_now.get();
+        if presence == format::Presence::Flowing || status != ParticipantStatus::Connected {
+            waiting_since.set_value(None);
+            return presence;
+        }
+        let now = now.get();
+        let since = waiting_since.with_value(|s| *s).unwrap_or(now);
+        waiting_since.set_value(Some(since));
+        if now - since >= format::CONNECT_GRACE_MS {
+            format::Presence::Stuck
+        } else {
+            presence
+        }
+    });
+    let label = move || format::status_label(status, presence.get());
+    let stuck = move || presence.get() == format::Presence::Stuck;
     // Memos: the peer changes many times a second while people talk; what
     // depends on these is redone only when one of them changes.
     let speaking = Memo::new(move |_| peer.with(|p| p.as_ref().is_some_and(|p| p.speaking)));
@@ -157,8 +201,11 @@ fn Person(person: CallParticipantView, center: CallCenter, group: bool) -> impl 
         >
             <Avatar user=person.user.clone() small=true />
             <span class="call-person-name">{name}</span>
-            <span class="call-person-status">
+            <span class="call-person-status" data-presence=move || presence.get().as_str()>
                 {label}
+                {move || stuck().then(|| view! {
+                    <span class="call-person-reason">{format::stuck_reason(me)}</span>
+                })}
                 {move || {
                     muted().then(|| {
                         view! {

@@ -68,6 +68,9 @@ pub struct ParticipantInfo {
     /// Tracks that are live (negotiated), with their mute state.
     pub tracks: Vec<(String, bool)>,
     pub connected: bool,
+    /// Both its peer connections are up (ICE and DTLS): audio can flow
+    /// both ways. Until then it is in the room but cannot hear or be heard.
+    pub media: bool,
 }
 
 pub struct Participant {
@@ -101,6 +104,8 @@ pub struct Participant {
     /// Whether each peer connection (by `Pc::index`) has a nominated
     /// pair to send on (their ICE state is connected or completed).
     pub nominated: [bool; 2],
+    /// The room was told this participant's media is up.
+    pub media_told: bool,
     /// Subscriber changes wait while an offer is out: one offer at a time.
     queued_add: Vec<(String, String)>,
     queued_remove: Vec<String>,
@@ -219,6 +224,7 @@ impl Participant {
             wake: [now; 2],
             last_packet: now,
             nominated: [false; 2],
+            media_told: false,
         }
     }
 
@@ -235,7 +241,13 @@ impl Participant {
                 .map(|t| (t.sid.to_string(), t.muted))
                 .collect(),
             connected,
+            media: self.media_up(),
         }
+    }
+
+    /// Both peer connections are up.
+    pub fn media_up(&self) -> bool {
+        self.publisher.is_connected() && self.subscriber.is_connected()
     }
 
     /// Asks to forward someone else's track to this participant.

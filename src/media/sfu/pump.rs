@@ -171,6 +171,21 @@ impl Sfu {
             Event::MediaChanged(changed) if publisher && changed.direction.is_receiving() => {
                 self.track_live(id, changed.mid)
             }
+            // A connection came up: once both have, the room hears that this
+            // participant's audio can flow (LiveKit's ACTIVE state).
+            Event::Connected => {
+                let room = self.participants.get_mut(&id).and_then(|p| {
+                    let up = p.media_up();
+                    (up && !p.media_told).then(|| {
+                        p.media_told = true;
+                        p.version += 1;
+                        p.room.clone()
+                    })
+                });
+                if let Some(room) = room {
+                    self.tell_room(&room);
+                }
+            }
             Event::RtpPacket(packet) if publisher => self.forward(id, now, packet),
             Event::MediaIngressStats(stats) if publisher => self.ingress_stats(id, now, stats),
             Event::MediaEgressStats(stats) if !publisher => self.egress_stats(id, now, stats),

@@ -25,10 +25,12 @@ pub fn track(sid: &str, muted: bool) -> lk::TrackInfo {
 }
 
 pub fn participant(p: &ParticipantInfo, joined_at: i64) -> lk::ParticipantInfo {
-    let state = if p.connected {
-        lk::participant_info::State::Active
-    } else {
-        lk::participant_info::State::Disconnected
+    // JOINED: in the room, its connections still coming up (or never
+    // coming: a network that blocks them); ACTIVE: its audio can flow.
+    let state = match (p.connected, p.media) {
+        (false, _) => lk::participant_info::State::Disconnected,
+        (true, false) => lk::participant_info::State::Joined,
+        (true, true) => lk::participant_info::State::Active,
     };
     lk::ParticipantInfo {
         sid: p.sid.clone(),

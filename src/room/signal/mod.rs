@@ -17,6 +17,7 @@ pub mod code {
     pub const SOURCE_MICROPHONE: i32 = 2;
     pub const TARGET_PUBLISHER: i32 = 0;
     pub const TARGET_SUBSCRIBER: i32 = 1;
+    pub const STATE_ACTIVE: i32 = 2;
     pub const STATE_DISCONNECTED: i32 = 3;
     pub const ACTION_DISCONNECT: i32 = 0;
     pub const ACTION_RESUME: i32 = 1;
