@@ -114,7 +114,9 @@ async fn joiners_learn_about_each_other_and_leaving_is_seen() {
             _ => None,
         })
         .await;
-    assert_eq!(seen.state, lk::participant_info::State::Active as i32);
+    // In the room, with no media connection (this client only signals):
+    // JOINED, not ACTIVE.
+    assert_eq!(seen.state, lk::participant_info::State::Joined as i32);
 
     bob.send(Req::Leave(lk::LeaveRequest {
         reason: lk::DisconnectReason::ClientInitiated as i32,

@@ -195,10 +195,10 @@ fn stopped() -> TwirpError {
 /// A participant as LiveKit's API describes them: audio tracks from the
 /// microphone.
 pub fn to_proto(info: &ParticipantInfo) -> proto::ParticipantInfo {
-    let state = if info.connected {
-        proto::participant_info::State::Active
-    } else {
-        proto::participant_info::State::Disconnected
+    let state = match (info.connected, info.media) {
+        (false, _) => proto::participant_info::State::Disconnected,
+        (true, false) => proto::participant_info::State::Joined,
+        (true, true) => proto::participant_info::State::Active,
     };
     proto::ParticipantInfo {
         sid: info.sid.clone(),
