@@ -348,3 +348,45 @@ async fn a_deep_link_shows_the_call_only_to_those_who_may_see_its_channel() {
         .await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn a_push_service_that_hangs_holds_up_only_its_own_subscription() {
+    let (p, service) = parish_with_push(Duration::from_secs(60)).await;
+    let (phone, laptop, carols) = (Browser::new(21), Browser::new(22), Browser::new(23));
+    subscribe(&p.bob, &service, "bob-phone", &phone, "bob-phone-021").await;
+    subscribe(&p.bob, &service, "bob-laptop", &laptop, "bob-laptop-22").await;
+    subscribe(&p.carol, &service, "carol-phone", &carols, "carol-phone-3").await;
+    service.hang("bob-phone");
+
+    // Alice rings bob, then gives up: his phone's push service holds the
+    // ring (and the stop waits behind it, in order); his laptop gets both.
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    let ring = service.nth("bob-laptop", 1).await;
+    assert_eq!(laptop.decrypt(&ring.body)["kind"], "ring");
+    service.nth("bob-phone (held)", 1).await;
+    let _: CallView = p.alice.ok("cancel_call", json!({"call_id": call.id})).await;
+    // (A ring given up on is a missed call for him.)
+    let after = service.nth("bob-laptop", 2).await;
+    assert_eq!(laptop.decrypt(&after.body)["kind"], "missed");
+
+    // A new ring for carol goes out at once, while bob's phone still hangs
+    // (a single queue would hold it until that push timed out, 10 s).
+    let sent = std::time::Instant::now();
+    let _: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.choir}))
+        .await;
+    let ring = service.nth("carol-phone", 1).await;
+    let took = sent.elapsed();
+    assert_eq!(carols.decrypt(&ring.body)["kind"], "ring");
+    assert!(took < Duration::from_secs(5), "carol rung after {took:?}");
+    assert_eq!(
+        service.count("bob-phone"),
+        0,
+        "the phone's service still hangs"
+    );
+    eprintln!("measured: carol's ring {took:?} after the call, bob's phone hanging");
+}

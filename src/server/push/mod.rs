@@ -3,19 +3,20 @@
 //! missed call).
 //!
 //! Call control hands `Push` the rings and stops it decides on; one worker
-//! sends them in order (a stop never overtakes its ring), each job's pushes
-//! in parallel. A device with Belfry open on screen is skipped: the page
-//! rings there itself.
+//! works out, in order, which devices each goes to, and hands each message
+//! to its subscription's lane (`lanes`): a stop never overtakes its ring,
+//! and a slow push service holds up only its own subscription. A device
+//! with Belfry open on screen is skipped: the page rings there itself.
 
 pub mod devices;
 pub mod ece;
+pub mod lanes;
 pub mod payload;
 pub mod routes;
 pub mod settings;
 pub mod tabs;
 pub mod vapid;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use tokio::sync::mpsc;
 
+use self::lanes::{Lanes, Outgoing};
 use self::payload::{PushKind, PushPayload};
 use self::settings::PushConfig;
 use self::tabs::OpenTabs;
@@ -57,6 +59,7 @@ pub struct Push {
     /// How long a ring lasts: how long a stop may wait for its device.
     ring_secs: u64,
     pub tabs: Arc<OpenTabs>,
+    pub lanes: Lanes,
     jobs: mpsc::UnboundedSender<Job>,
     /// `/sw.js` as served, built on first request.
     service_worker: tokio::sync::OnceCell<Option<String>>,
@@ -106,6 +109,7 @@ impl Push {
             http,
             ring_secs,
             tabs: Arc::default(),
+            lanes: Lanes::default(),
             jobs,
             service_worker: Default::default(),
         });
@@ -228,44 +232,39 @@ async fn badge(db: &Db, user: UserId) -> u32 {
     missed::unseen(db, user).await.map_or(0, |n| n as u32)
 }
 
-async fn ring(push: &Push, db: &Db, call: &CallView, users: Vec<(UserId, Option<i64>)>) {
+async fn ring(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<(UserId, Option<i64>)>) {
     let now = db::now_ms();
-    let mut sends = Vec::new();
     for (user, until) in users {
         let devices = devices_of(db, user).await;
         if devices.is_empty() {
             continue; // Nothing to ring: no badge to count either.
         }
+        let mut targets = Vec::new();
+        for sub in devices {
+            if !push.tabs.showing_anywhere(user, &sub.device).await {
+                targets.push(sub);
+            }
+        }
+        if targets.is_empty() {
+            continue;
+        }
+        // Kept in the database before sending: the stop may be sent by
+        // another instance, or after a restart, while a slow push service
+        // still holds the ring.
+        let ids: Vec<i64> = targets.iter().map(|s| s.id).collect();
+        if let Err(e) = push_shared::rang(db, call.id, user, &ids).await {
+            tracing::warn!("keeping where a ring went: {e}");
+        }
         let message = payload::build(call, PushKind::Ring, badge(db, user).await, until);
         let ttl = until.map_or(push.ring_secs, |u| ((u - now).max(1000) / 1000) as u64);
-        for sub in devices {
-            if push.tabs.showing_anywhere(user, &sub.device).await {
-                continue;
-            }
+        for sub in targets {
             let message = message.clone();
-            sends.push(async move {
-                let sent = push.send(db, &sub, &message, ttl).await;
-                (user, sub.id, sent)
-            });
-        }
-    }
-    let mut rung: HashMap<UserId, Vec<i64>> = HashMap::new();
-    for (user, sub, sent) in futures::future::join_all(sends).await {
-        if sent == Sent::Delivered {
-            rung.entry(user).or_default().push(sub);
-        }
-    }
-    // Kept in the database: the stop may be sent by another instance, or
-    // after a restart.
-    for (user, subs) in rung {
-        if let Err(e) = push_shared::rang(db, call.id, user, &subs).await {
-            tracing::warn!("keeping where a ring went: {e}");
+            push.lanes.queue(push, db, Outgoing { sub, message, ttl });
         }
     }
 }
 
-async fn stop(push: &Push, db: &Db, call: &CallView, users: Vec<UserId>) {
-    let mut sends = Vec::new();
+async fn stop(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<UserId>) {
     for user in users {
         let rung = match push_shared::take_rung(db, call.id, user).await {
             Ok(subs) if subs.is_empty() => None,
@@ -316,8 +315,7 @@ async fn stop(push: &Push, db: &Db, call: &CallView, users: Vec<UserId>) {
         };
         for sub in targets {
             let message = message.clone();
-            sends.push(async move { push.send(db, &sub, &message, ttl).await });
+            push.lanes.queue(push, db, Outgoing { sub, message, ttl });
         }
     }
-    futures::future::join_all(sends).await;
 }

@@ -84,6 +84,18 @@ impl PushConfig {
         let known = KNOWN_SERVICES
             .iter()
             .any(|s| host == *s || host.ends_with(&format!(".{s}")));
+        // Push services listen on 443: another port only where an
+        // administrator listed the host with it.
+        let port_listed = self.extra_hosts.contains(&authority);
+        let listed_on_another_port = (self.extra_hosts.iter())
+            .any(|h| h.rsplit_once(':').is_some_and(|(listed, _)| listed == host));
+        if let Some(port) = uri.port_u16().filter(|p| *p != 443 && !port_listed) {
+            if known || extra || listed_on_another_port {
+                return Err(format!(
+                    "The push endpoint's port {port} is not one Belfry sends to: push services use 443 (an administrator can list {host}:{port} in BELFRY_PUSH_HOSTS)."
+                ));
+            }
+        }
         match uri.scheme_str() {
             Some("https") if known || extra => Ok(uri),
             Some("http") if extra && is_loopback(&host) => Ok(uri),
@@ -161,6 +173,27 @@ mod tests {
         }
         let long = format!("https://fcm.googleapis.com/{}", "a".repeat(MAX_ENDPOINT));
         assert!(c.check_endpoint(&long).unwrap_err().contains("too long"));
+    }
+
+    #[test]
+    fn only_port_443_unless_the_host_is_listed_with_its_port() {
+        let c = config(&["push.example.org", "push.example.net:8443"]);
+        for bad in [
+            "https://fcm.googleapis.com:8443/fcm/send/x",
+            "https://fcm.googleapis.com:22/x",
+            "https://push.example.org:8443/x",
+            "https://push.example.net:9443/x",
+        ] {
+            let err = c.check_endpoint(bad).unwrap_err();
+            assert!(err.contains("port") && err.contains("443"), "{bad}: {err}");
+        }
+        for ok in [
+            "https://fcm.googleapis.com:443/fcm/send/x",
+            "https://push.example.org:443/x",
+            "https://push.example.net:8443/x",
+        ] {
+            assert!(c.check_endpoint(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]

@@ -94,8 +94,11 @@ async fn a_call_makes_its_room_on_the_media_host_and_presence_comes_back_by_webh
     // grace for a reconnect, call control counts him gone.
     let hooks_before = m.relay.passed.load(std::sync::atomic::Ordering::SeqCst);
     bob.send(Req::Leave(lk::LeaveRequest::default())).await;
+    // About 5 s (the reconnect grace) when the machine is idle; the bound
+    // is generous because the whole suite shares two cores (speed is the
+    // bench's to measure).
     let took = within(
-        Duration::from_secs(10),
+        Duration::from_secs(20),
         "bob disconnected by webhook",
         || async { status(&p, call.id, p.bob.id()).await.1 != ParticipantStatus::Connected },
     )

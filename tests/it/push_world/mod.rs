@@ -43,6 +43,9 @@ pub struct PushService {
     received: Arc<Mutex<Vec<Delivery>>>,
     /// What to answer for a name (default 201 Created).
     answers: Arc<Mutex<HashMap<String, u16>>>,
+    /// Names whose requests are held for a minute before any answer (a
+    /// push service that hangs).
+    hanging: Arc<Mutex<Vec<String>>>,
 }
 
 async fn receive(
@@ -51,6 +54,14 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
+    if service.hanging.lock().unwrap().contains(&name) {
+        service.received.lock().unwrap().push(Delivery {
+            name: format!("{name} (held)"),
+            headers: headers.clone(),
+            body: body.to_vec(),
+        });
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
     let status = service
         .answers
         .lock()
@@ -89,6 +100,12 @@ impl PushService {
 
     pub fn answer(&self, name: &str, status: u16) {
         self.answers.lock().unwrap().insert(name.into(), status);
+    }
+
+    /// From now on, requests to `name` hang (each shows in `received` as
+    /// "`name` (held)" when it arrives).
+    pub fn hang(&self, name: &str) {
+        self.hanging.lock().unwrap().push(name.into());
     }
 
     pub fn received(&self) -> Vec<Delivery> {
