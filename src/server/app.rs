@@ -176,6 +176,7 @@ pub fn router<V: IntoView + 'static>(state: AppState, shell: Shell<V>) -> Router
         );
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .route("/api/events", get(live_socket::events))
         .merge(voice_routes::routes())
         .merge(rtc_routes::routes())
@@ -333,4 +334,24 @@ pub async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// `/readyz`: 200 when this instance can serve calls (its database answers
+/// within 2 s, and its embedded media server, if it runs one, is running),
+/// else 503; the JSON says which part is not. `/healthz` only says the
+/// process is up.
+async fn ready(State(state): State<AppState>) -> Response {
+    let database = matches!(
+        tokio::time::timeout(Duration::from_secs(2), super::db::ping(&state.db)).await,
+        Ok(Ok(()))
+    );
+    let media = state.host.as_ref().is_none_or(|h| h.server.running());
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let status = if database && media {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({"database": word(database), "media": word(media)});
+    axum::response::IntoResponse::into_response((status, axum::Json(body)))
 }

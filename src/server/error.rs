@@ -77,6 +77,13 @@ impl From<AppError> for ApiError {
                 }
                 ApiError::new(ErrorKind::TooManyRequests, message)
             }
+            AppError::Database(e) if crate::server::db::is_unavailable(&e) => {
+                tracing::error!(error = %e, "the database is unavailable");
+                ApiError::new(
+                    ErrorKind::Unavailable,
+                    "Belfry cannot reach its database just now. Nothing was changed; try again in a moment.",
+                )
+            }
             other => {
                 tracing::error!(error = %other, "request failed");
                 ApiError::new(

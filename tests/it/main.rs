@@ -25,6 +25,7 @@ mod messages;
 mod page_routes;
 mod people;
 mod push;
+mod readiness;
 mod rtc_resume;
 mod rtc_signal;
 mod security;

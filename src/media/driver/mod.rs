@@ -101,6 +101,11 @@ impl MediaServer {
     }
 
     /// Queues a command; false once the SFU has stopped.
+    /// The SFU's task is still running.
+    pub fn running(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
     pub fn command(&self, command: Command) -> bool {
         self.tx.send(command).is_ok()
     }

@@ -345,48 +345,6 @@ impl Sfu {
         std::mem::take(&mut self.departed)
     }
 
-    /// A publisher m-line was negotiated: match it to a declared track (by
-    /// the msid track id, else the first waiting one) and subscribe the room.
-    fn track_live(&mut self, id: SessionId, mid: str0m::media::Mid) {
-        let Some(p) = self.participants.get_mut(&id) else {
-            return;
-        };
-        let Some(media) = p.publisher.media(mid) else {
-            return;
-        };
-        if media.kind() != str0m::media::MediaKind::Audio
-            || p.tracks.iter().any(|t| t.mid == Some(mid))
-        {
-            return; // Not audio, or already carrying its track.
-        }
-        let msid_track = Some(media.track_id().to_string());
-        let index = p
-            .tracks
-            .iter()
-            .position(|t| t.mid.is_none() && msid_track.as_deref() == Some(t.cid.as_str()))
-            .or_else(|| p.tracks.iter().position(|t| t.mid.is_none()));
-        let Some(index) = index else {
-            return; // An m-line nobody declared: nothing to forward.
-        };
-        p.tracks[index].mid = Some(mid);
-        p.version += 1;
-        let (room, publisher_sid, track_sid) =
-            (p.room.clone(), p.sid.clone(), p.tracks[index].sid.clone());
-        let others: Vec<SessionId> = self
-            .participants
-            .iter()
-            .filter(|(o, q)| **o != id && q.room == room)
-            .map(|(o, _)| *o)
-            .collect();
-        for other in others {
-            if let Some(q) = self.participants.get_mut(&other) {
-                q.subscribe(&publisher_sid, &track_sid);
-            }
-            self.offer_if_needed(other);
-        }
-        self.tell_room(&room);
-    }
-
     fn offer_if_needed(&mut self, id: SessionId) {
         if let Some((sdp, offer_id)) = self.participants.get_mut(&id).and_then(|p| p.next_offer()) {
             self.outputs.push(SfuOutput::Signal(

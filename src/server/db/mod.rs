@@ -199,6 +199,53 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Whether `err` says the database cannot serve right now (unreachable,
+/// restarting, out of connections, its disk full) rather than that the
+/// request was wrong: such a request may succeed when tried again.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: 08 connection, 53 insufficient resources (disk
+            // full, out of memory, too many connections), 57P operator
+            // intervention (shutting down, starting up). SQLite: BUSY 5,
+            // LOCKED 6, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14.
+            code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57P")
+                || matches!(
+                    code.parse::<i32>().map(|c| c & 0xff),
+                    Ok(5 | 6 | 8 | 10 | 13 | 14)
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+    }
+}
+
+impl Db {
+    /// Closes every connection: what follows fails as an unreachable
+    /// database would (for tests of that).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,6 +118,7 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("ANY /rtc/v1/validate", NOWHERE),
     ("ANY /api/{*rest}", NOWHERE),
     ("GET /healthz", ALL),
+    ("GET /readyz", ALL),
     // LiveKit's server API wants a server-API token: a room token (which
     // anyone in a call may hold) grants none of it.
     ("POST /twirp/livekit.RoomService/{method}", [D; 9]),
