@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use belfry::contract::call_types::CallView;
 use belfry::contract::types::{Member, MemberDirectory, Role};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::Parish;
 
@@ -61,5 +61,55 @@ async fn the_directory_lists_every_member_by_name_with_role_presence_and_calls()
     assert!(
         page.members.iter().all(|m| !m.in_call),
         "nobody is in a call"
+    );
+}
+
+#[tokio::test]
+async fn the_directory_shows_only_the_viewers_own_community_and_nothing_to_someone_in_none() {
+    let p = Parish::new().await;
+    let db = &p.app.state.db;
+    // Erin signs up (joining the parish), then is moved to another
+    // community; frank's membership is taken away altogether.
+    let erin = p.app.person("erin").await;
+    let frank = p.app.person("frank").await;
+    for who in [&erin, &frank] {
+        belfry::on_db!(db => sqlx::query("DELETE FROM community_members WHERE user_id = $1")
+            .bind(who.id())
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()))
+        .unwrap();
+    }
+    let other = belfry::server::db::communities::insert(db, "Another Parish")
+        .await
+        .unwrap();
+    belfry::server::db::communities::add_member(db, other, erin.id(), Role::Member)
+        .await
+        .unwrap();
+
+    let page: MemberDirectory = erin.ok("people_page", json!({})).await;
+    assert_eq!(page.community.name, "Another Parish");
+    let names: Vec<&str> = page
+        .members
+        .iter()
+        .map(|m| m.user.username.as_str())
+        .collect();
+    assert_eq!(names, ["erin"], "none of the parish's members");
+    // The parish no longer lists either of them.
+    let parish: MemberDirectory = p.carol.ok("people_page", json!({})).await;
+    assert!(parish
+        .members
+        .iter()
+        .all(|m| m.user.username != "erin" && m.user.username != "frank"));
+    // Frank, in no community, is told so, and learns no one's name.
+    let (status, err) = frank
+        .call::<Value>("people_page", json!({}))
+        .await
+        .expect_err("no community, no directory");
+    assert_eq!(status, 404);
+    assert!(
+        err.message.contains("not in a community"),
+        "{}",
+        err.message
     );
 }

@@ -6,6 +6,8 @@
 //! nothing, and the participants and the message, which read from the
 //! update's result, are not written either.
 
+use std::sync::LazyLock;
+
 use sqlx::PgPool;
 
 use super::call_writes::{Saved, Summary};
@@ -75,12 +77,9 @@ fn participants_from(call: &str, first: usize) -> String {
     )
 }
 
-pub async fn insert(
-    db: &PgPool,
-    state: &CallState,
-    room_name: &str,
-) -> Result<CallId, sqlx::Error> {
-    let sql = format!(
+/// The insert's SQL, made once (it is on every call's path).
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "WITH c AS (
            INSERT INTO voice_calls (channel_id, initiator_id, room_name, kind, status, created_at,
                                     started_at, ended_at, duration_ms, end_reason)
@@ -88,8 +87,35 @@ pub async fn insert(
          p AS ({})
          SELECT id FROM c",
         participants_from("c", 11)
-    );
-    let q = sqlx::query_scalar::<_, Option<i64>>(&sql)
+    )
+});
+
+/// The versioned save's SQL, made once.
+static SAVE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH v AS (
+               UPDATE voice_calls SET status = $1, started_at = $2, ended_at = $3, duration_ms = $4,
+                      end_reason = $5, version = version + 1
+               WHERE id = $6 AND version = $7 RETURNING id),
+             p AS ({} ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
+                     invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
+                     joined_at = excluded.joined_at, left_at = excluded.left_at,
+                     decline_reason = excluded.decline_reason),
+             m AS (
+               INSERT INTO messages (channel_id, author_id, body, created_at, kind, call_id)
+               SELECT $15, $16, $17, $18, 'call', v.id FROM v WHERE $19
+               ON CONFLICT (call_id) WHERE call_id IS NOT NULL DO NOTHING RETURNING id)
+             SELECT (SELECT id FROM m) FROM v",
+        participants_from("v", 8)
+    )
+});
+
+pub async fn insert(
+    db: &PgPool,
+    state: &CallState,
+    room_name: &str,
+) -> Result<CallId, sqlx::Error> {
+    let q = sqlx::query_scalar::<_, Option<i64>>(INSERT.as_str())
         .bind(state.channel)
         .bind(state.initiator)
         .bind(room_name)
@@ -115,23 +141,7 @@ pub async fn save(
     changed: &[Participant],
     summary: Option<Summary<'_>>,
 ) -> Result<Option<Saved>, sqlx::Error> {
-    let sql = format!(
-        "WITH v AS (
-           UPDATE voice_calls SET status = $1, started_at = $2, ended_at = $3, duration_ms = $4,
-                  end_reason = $5, version = version + 1
-           WHERE id = $6 AND version = $7 RETURNING id),
-         p AS ({} ON CONFLICT (call_id, user_id) DO UPDATE SET status = excluded.status,
-                 invited_at = excluded.invited_at, ring_deadline = excluded.ring_deadline,
-                 joined_at = excluded.joined_at, left_at = excluded.left_at,
-                 decline_reason = excluded.decline_reason),
-         m AS (
-           INSERT INTO messages (channel_id, author_id, body, created_at, kind, call_id)
-           SELECT $15, $16, $17, $18, 'call', v.id FROM v WHERE $19
-           ON CONFLICT (call_id) WHERE call_id IS NOT NULL DO NOTHING RETURNING id)
-         SELECT (SELECT id FROM m) FROM v",
-        participants_from("v", 8)
-    );
-    let q = sqlx::query_scalar::<_, Option<i64>>(&sql)
+    let q = sqlx::query_scalar::<_, Option<i64>>(SAVE.as_str())
         .bind(state.status.as_str())
         .bind(state.started_at)
         .bind(state.ended_at)
