@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-push bench-sign-in icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-loss bench-push bench-sign-in icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -80,6 +80,12 @@ bench-sfu-join:
 	cargo bench --features ssr --bench sfu_join
 
 # 100 sign-ins at once: the server's peak memory and a normal sign-in's wait.
+# Concealment with RED on and off at 0-20 % loss (a lossy relay; Chromium
+# publisher and listener in a network namespace).
+bench-loss: server site
+	.ci/setup test
+	BELFRY_BENCH_LOSS=1 .ci/e2e-netns $(CARGO_TARGET_DIR)/debug/belfry $(SITE) tests/red_loss.netns.spec.ts
+
 bench-sign-in:
 	cargo bench --features ssr --bench sign_in_burst
 

@@ -2,7 +2,7 @@
 // person is a separate headless Chromium whose fake microphone plays its
 // own tone, and each page proves by frequency whom it hears.
 import { test, expect, Page } from '@playwright/test';
-import { caller, heard, near, expectHears, pcStates, timeClickToAudio, firstAudioMs, dtlsAfterIceMs, sendingAudio, cutSignalling, restoreSignalling, ufrags } from './callers';
+import { caller, heard, near, expectHears, audioCodecs, pcStates, timeClickToAudio, firstAudioMs, dtlsAfterIceMs, sendingAudio, cutSignalling, restoreSignalling, ufrags } from './callers';
 import { api, person, withTone, join, hearing } from './livekit';
 import { openChannel } from './helpers';
 
@@ -43,6 +43,15 @@ test('alice calls bob from the chat header: he answers, each hears the other, mu
 
     await expectHears(A.page, [660], 'alice');
     await expectHears(B.page, [440], 'bob');
+    // Both publish redundant audio (RED) with Opus FEC and DTX, and the
+    // SFU forwards it as RED to both.
+    for (const page of [A.page, B.page]) {
+      const codecs = await audioCodecs(page);
+      console.log(`codecs: ${JSON.stringify(codecs)}`);
+      expect(codecs.sent).toEqual(['audio/red']);
+      expect(codecs.received).toEqual(['audio/red']);
+      expect(codecs.fmtp.some((f) => /usedtx=1/.test(f) && /useinbandfec=1/.test(f))).toBe(true);
+    }
     for (const [page, tone] of [[A.page, 660], [B.page, 440]] as const) {
       const rate = await packetRate(page, tone);
       expect(rate.packets, 'about 50 packets a second').toBeGreaterThan(25);

@@ -244,3 +244,28 @@ export async function tryAgainThenOnline(page: Page, chunk: RegExp, notice: Loca
   await page.unroute(chunk);
   await again.click();
 }
+
+/** The codecs the page's audio senders and receivers negotiated, first
+ *  first (what the browser sends with: `audio/red` wraps Opus; Chrome's
+ *  stats name the Opus inside either way), and Opus's format lines. */
+export async function audioCodecs(page: Page): Promise<{ sent: string[]; received: string[]; fmtp: string[] }> {
+  return page.evaluate(async () => {
+    const out = { sent: [] as string[], received: [] as string[], fmtp: [] as string[] };
+    for (const pc of (window as any).__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      for (const t of pc.getTransceivers()) {
+        if (t.currentDirection === 'stopped' || t.currentDirection === 'inactive') continue;
+        if (t.sender.track?.kind === 'audio') {
+          out.sent.push(t.sender.getParameters().codecs?.[0]?.mimeType ?? '');
+        }
+        if (t.currentDirection === 'recvonly') {
+          out.received.push(t.receiver.getParameters().codecs?.[0]?.mimeType ?? '');
+        }
+        for (const c of t.sender.getParameters().codecs ?? []) {
+          if (/opus/i.test(c.mimeType) && t.sender.track) out.fmtp.push(c.sdpFmtpLine ?? '');
+        }
+      }
+    }
+    return out;
+  });
+}

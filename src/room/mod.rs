@@ -9,6 +9,7 @@ pub mod model;
 pub mod outputs;
 pub mod prefs;
 pub mod requests;
+pub mod sdp;
 pub mod signal;
 pub mod types;
 pub mod wire;

@@ -34,5 +34,6 @@ mod sfu_fuzz;
 mod sfu_ice_restart;
 mod sfu_nomination;
 mod sfu_quality;
+mod sfu_red;
 mod site_delivery;
 mod wire;

@@ -12,6 +12,7 @@ use web_sys::{
 use super::js;
 use super::Input;
 use crate::room::model::IceServer;
+use crate::room::sdp::{voice_offer, RED_KEY};
 
 pub struct Peer {
     pub pc: RtcPeerConnection,
@@ -144,8 +145,9 @@ impl Peer {
         js::wait(promise).await.map(|_| ())
     }
 
-    /// Creates an offer (with new ICE credentials when `ice_restart`) or an
-    /// answer, sets it locally and returns its SDP.
+    /// Creates an offer (with new ICE credentials when `ice_restart`, and
+    /// tuned for voice: room/sdp.rs) or an answer, sets it locally and
+    /// returns its SDP.
     pub async fn describe_local(&self, offer: bool, ice_restart: bool) -> Result<String, String> {
         let promise = if offer {
             let options = RtcOfferOptions::new();
@@ -159,6 +161,11 @@ impl Peer {
             .ok()
             .and_then(|s| s.as_string())
             .ok_or("the browser gave a description without SDP")?;
+        let sdp = if offer {
+            voice_offer(&sdp, red_wanted())
+        } else {
+            sdp
+        };
         let init = RtcSessionDescriptionInit::new(if offer {
             RtcSdpType::Offer
         } else {
@@ -176,6 +183,14 @@ impl Peer {
         self.pc.set_ontrack(None);
         self.pc.close();
     }
+}
+
+/// RED unless this browser's settings say "off" (room/sdp.rs).
+fn red_wanted() -> bool {
+    let stored = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(RED_KEY).ok().flatten());
+    stored.as_deref() != Some("off")
 }
 
 impl Drop for Peer {

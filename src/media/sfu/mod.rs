@@ -17,6 +17,7 @@ mod nominate;
 mod participant;
 mod pump;
 mod quality;
+mod red;
 mod resume;
 mod roster;
 
@@ -176,6 +177,7 @@ impl Sfu {
             mid: None,
             muted,
             held_back: 0,
+            seen: red::Seen::default(),
         };
         p.tracks.push(track.clone());
         Some(track)
@@ -207,7 +209,7 @@ impl Sfu {
             Ok(answer) => {
                 self.pump(now);
                 tracing::debug!(%session, offer = sdp, answer = %answer.to_sdp_string(), "publisher SDP");
-                Ok(answer.to_sdp_string())
+                Ok(red::echo_dtx(sdp, &answer.to_sdp_string()))
             }
             Err(e) => {
                 self.drop_session(session, &e.to_string());

@@ -55,6 +55,8 @@ pub struct Track {
     /// Packets held back while muted: taken off the sequence numbers
     /// forwarded after, so subscribers see no loss where there was silence.
     pub held_back: u64,
+    /// The publisher's recent packets already forwarded or held back.
+    pub seen: super::red::Seen,
 }
 
 /// What others are told about a participant.
@@ -119,7 +121,8 @@ pub struct Participant {
     offers_made: u32,
 }
 
-/// An ICE-lite, Opus-only peer connection reachable at the UDP address, and
+/// An ICE-lite, Opus-only peer connection (with RED, RFC 2198, where the
+/// other side offers or accepts it: red.rs) reachable at the UDP address, and
 /// over passive ICE-TCP when there is a TCP address. In RTP mode: packets
 /// are forwarded as they came, never reassembled into frames and cut again.
 ///
@@ -138,7 +141,7 @@ pub fn new_rtc(
         .set_ice_lite(true)
         .set_rtp_mode(true)
         .clear_codecs()
-        .enable_opus(true, false)
+        .enable_opus(true, true)
         .set_stats_interval(Some(super::quality::STATS_EVERY));
     if subscriber {
         config = config

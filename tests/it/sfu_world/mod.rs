@@ -4,16 +4,17 @@
 #![allow(dead_code)]
 
 mod transcript;
+mod wire;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use belfry::media::sfu::{Datagram, Grade, ParticipantInfo, SessionId, Sfu, SfuOutput, Signal};
+use belfry::media::sfu::{Grade, ParticipantInfo, SessionId, Sfu, SfuOutput, Signal};
 use str0m::change::{SdpAnswer, SdpOffer};
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
-use str0m::net::{Protocol, Receive, Transmit};
-use str0m::{Candidate, Event, Input, Output, Rtc};
+use str0m::net::Transmit;
+use str0m::{Candidate, Rtc};
 
 pub use transcript::{Sent, Setup};
 
@@ -43,12 +44,21 @@ pub struct Peer {
     pub offers: Vec<String>,
     /// The audio level (-dBov) of each frame received, by sender's marker.
     pub levels: HashMap<u8, Vec<Option<i8>>>,
+    /// Frames sent so far: each carries its count after the marker.
+    pub sent: u32,
+    /// (sequence number, count) of each frame received, by sender's marker.
+    pub frames: HashMap<u8, Vec<(u64, u32)>>,
 }
 
 pub fn client_rtc(now: Instant, addr: SocketAddr) -> Rtc {
+    client_rtc_red(now, addr, false)
+}
+
+/// A peer connection that offers (and so sends) RED, as browsers do.
+pub fn client_rtc_red(now: Instant, addr: SocketAddr, red: bool) -> Rtc {
     let mut rtc = Rtc::builder()
         .clear_codecs()
-        .enable_opus(true, false)
+        .enable_opus(true, red)
         .build(now);
     rtc.add_local_candidate(Candidate::host(addr, "udp").unwrap());
     rtc
@@ -75,6 +85,10 @@ pub struct World {
     /// (a browser that nominates late), and how many were.
     pub lose_nominations_until: Option<Instant>,
     pub nominations_lost: usize,
+    /// Peers joining from now on offer RED (RFC 2198).
+    pub red_clients: bool,
+    /// The payload type of every RTP packet delivered, by (from, to).
+    pub pts: Vec<(SocketAddr, SocketAddr, u8)>,
 }
 
 impl World {
@@ -95,6 +109,8 @@ impl World {
             transcript: Vec::new(),
             lose_nominations_until: None,
             nominations_lost: 0,
+            red_clients: false,
+            pts: Vec::new(),
         }
     }
 
@@ -148,8 +164,8 @@ impl World {
         self.peers.push(Peer {
             session,
             marker,
-            publisher: client_rtc(self.now, pub_addr),
-            subscriber: client_rtc(self.now, sub_addr),
+            publisher: client_rtc_red(self.now, pub_addr, self.red_clients),
+            subscriber: client_rtc_red(self.now, sub_addr, self.red_clients),
             pub_addr,
             sub_addr,
             mid: None,
@@ -162,6 +178,8 @@ impl World {
             quality: HashMap::new(),
             offers: Vec::new(),
             levels: HashMap::new(),
+            sent: 0,
+            frames: HashMap::new(),
         });
         self.signals();
         let cid = format!("mic-{name}");
@@ -266,9 +284,12 @@ impl World {
                     now.duration_since(peer_epoch()).as_millis() as u64 * 48,
                     Frequency::FORTY_EIGHT_KHZ,
                 );
+                let mut frame = vec![peer.marker; 60];
+                frame[1..5].copy_from_slice(&peer.sent.to_be_bytes());
+                peer.sent += 1;
                 writer
                     .audio_level(-10, true)
-                    .write(pt, now, rtp_time, vec![peer.marker; 60])
+                    .write(pt, now, rtp_time, frame)
                     .unwrap();
             }
         }
@@ -280,108 +301,6 @@ impl World {
             }
             self.sfu.handle_timeout(now);
             self.signals();
-        }
-    }
-
-    pub fn poll_peers(&mut self) {
-        let now = self.now;
-        for peer in &mut self.peers {
-            if peer.disconnected.is_some() {
-                continue;
-            }
-            for publisher in [true, false] {
-                let rtc = if publisher {
-                    &mut peer.publisher
-                } else {
-                    &mut peer.subscriber
-                };
-                let _ = rtc.handle_input(Input::Timeout(now));
-                while let Ok(out) = rtc.poll_output() {
-                    match out {
-                        Output::Timeout(_) => break,
-                        Output::Transmit(t) => self.wire.push(t),
-                        Output::Event(Event::MediaData(d)) if !publisher => {
-                            *peer.heard.entry(d.data[0]).or_default() += 1;
-                            (peer.numbers.entry(d.data[0]).or_default())
-                                .push(**d.seq_range.start());
-                            (peer.levels.entry(d.data[0]).or_default())
-                                .push(d.ext_vals.audio_level);
-                        }
-                        Output::Event(_) => {}
-                    }
-                }
-            }
-        }
-    }
-
-    pub fn deliver(&mut self, t: Transmit) {
-        fn datagram(t: &Transmit) -> Datagram<'_> {
-            Datagram {
-                proto: Protocol::Udp,
-                source: t.source,
-                destination: t.destination,
-                data: &t.contents,
-            }
-        }
-        fn receive(t: &Transmit) -> Receive<'_> {
-            Receive {
-                proto: Protocol::Udp,
-                source: t.source,
-                destination: t.destination,
-                contents: (&t.contents[..]).try_into().unwrap(),
-            }
-        }
-        if self.dead.contains(&t.source) || self.dead.contains(&t.destination) {
-            return;
-        }
-        let sent = Sent::of(self.now, &t);
-        if let (
-            Some(until),
-            Some(Sent {
-                what: Setup::Check { nominating: true },
-                ..
-            }),
-        ) = (self.lose_nominations_until, sent)
-        {
-            if self.now < until {
-                self.nominations_lost += 1;
-                return;
-            }
-        }
-        self.transcript.extend(sent);
-        if t.destination == SFU.parse().unwrap() {
-            if let Some((from, nth)) = self.lossy {
-                if t.source == from {
-                    self.sent_by_lossy += 1;
-                    if self.sent_by_lossy.is_multiple_of(nth) {
-                        return;
-                    }
-                }
-            }
-            self.sfu.handle_receive(self.now, datagram(&t));
-            return;
-        }
-        // RTP (not RTCP, RFC 5761: payload types 64-95 with the marker).
-        let rtp = t.contents.len() > 1
-            && t.contents[0] >> 6 == 2
-            && !(192..=223).contains(&t.contents[1]);
-        if let Some((to, nth)) = self.lossy_down {
-            if t.destination == to && rtp {
-                self.sent_to_lossy += 1;
-                if self.sent_to_lossy.is_multiple_of(nth) {
-                    return;
-                }
-            }
-        }
-        for peer in &mut self.peers {
-            let rtc = if t.destination == peer.pub_addr {
-                &mut peer.publisher
-            } else if t.destination == peer.sub_addr {
-                &mut peer.subscriber
-            } else {
-                continue;
-            };
-            let _ = rtc.handle_input(Input::Receive(self.now, receive(&t)));
         }
     }
 
