@@ -43,6 +43,15 @@ struct Person {
 
 #[tokio::main]
 async fn main() {
+    // BENCH_SQL_LOG=FILE: every statement the bench makes, to count them.
+    if let Ok(path) = std::env::var("BENCH_SQL_LOG") {
+        let file = std::fs::File::create(path).unwrap();
+        tracing_subscriber::fmt()
+            .with_env_filter("sqlx::query=debug")
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .init();
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::from_lookup(|_| None).unwrap();
     config.media.udp_bind = "127.0.0.1:0".parse().unwrap();
