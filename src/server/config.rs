@@ -13,6 +13,8 @@ pub struct Config {
     pub database_url: String,
     /// `BELFRY_LOG`: log filter, e.g. `info` or `belfry=debug,info`.
     pub log_filter: String,
+    /// `BELFRY_LOG_FORMAT`: `text` (the default) or `json`.
+    pub log_format: super::telemetry::LogFormat,
     /// `BELFRY_SITE_ROOT`: the folder with `pkg/` (WASM, JS, CSS) and public files.
     pub site_root: PathBuf,
     /// `BELFRY_DEMO`: seed demo people and channels into an empty database.
@@ -98,6 +100,7 @@ impl Config {
             database_url: get("BELFRY_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/belfry.db".into()),
             log_filter: get("BELFRY_LOG").unwrap_or_else(|| "info".into()),
+            log_format: super::telemetry::LogFormat::parse(get("BELFRY_LOG_FORMAT").as_deref())?,
             site_root: get("BELFRY_SITE_ROOT")
                 .unwrap_or_else(|| "target/site".into())
                 .into(),

@@ -12,6 +12,7 @@ mod signal_client;
 
 mod access;
 mod accounts;
+mod backup;
 mod calls_flow;
 mod calls_rooms;
 mod calls_rules;

@@ -241,6 +241,7 @@ impl Parish {
     }
 }
 
+#[derive(Clone)]
 pub struct Person {
     pub http: reqwest::Client,
     pub jar: Arc<Jar>,
