@@ -177,6 +177,7 @@ pub fn router<V: IntoView + 'static>(state: AppState, shell: Shell<V>) -> Router
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(super::metrics::metrics))
         .route("/api/events", get(live_socket::events))
         .merge(voice_routes::routes())
         .merge(rtc_routes::routes())

@@ -13,6 +13,9 @@ pub struct Config {
     pub database_url: String,
     /// `BELFRY_LOG`: log filter, e.g. `info` or `belfry=debug,info`.
     pub log_filter: String,
+    /// `BELFRY_METRICS_TOKEN`: when set, `/metrics` asks for it as a
+    /// bearer token.
+    pub metrics_token: Option<String>,
     /// `BELFRY_LOG_FORMAT`: `text` (the default) or `json`.
     pub log_format: super::telemetry::LogFormat,
     /// `BELFRY_SITE_ROOT`: the folder with `pkg/` (WASM, JS, CSS) and public files.
@@ -101,6 +104,7 @@ impl Config {
                 .unwrap_or_else(|| "sqlite://data/belfry.db".into()),
             log_filter: get("BELFRY_LOG").unwrap_or_else(|| "info".into()),
             log_format: super::telemetry::LogFormat::parse(get("BELFRY_LOG_FORMAT").as_deref())?,
+            metrics_token: get("BELFRY_METRICS_TOKEN").filter(|t| !t.trim().is_empty()),
             site_root: get("BELFRY_SITE_ROOT")
                 .unwrap_or_else(|| "target/site".into())
                 .into(),

@@ -23,6 +23,7 @@ pub mod livekit_webhook;
 pub mod media_config;
 pub mod media_link;
 pub mod media_role;
+pub mod metrics;
 pub mod people;
 pub mod push;
 pub mod request;

@@ -23,6 +23,7 @@ mod instances;
 mod live_events;
 mod livekit;
 mod messages;
+mod metrics;
 mod page_routes;
 mod people;
 mod push;

@@ -12,6 +12,10 @@ pub enum Admin {
         room: String,
         reply: oneshot::Sender<Vec<ParticipantInfo>>,
     },
+    /// What is in the SFU now (`/metrics`).
+    Stats {
+        reply: oneshot::Sender<super::super::sfu::Gauges>,
+    },
     /// Every room with anyone in it, and how many.
     Rooms {
         reply: oneshot::Sender<Vec<(String, usize)>>,
@@ -39,6 +43,9 @@ impl Driver {
         match admin {
             Admin::Participants { room, reply } => {
                 let _ = reply.send(self.sfu.room_members_all(&room));
+            }
+            Admin::Stats { reply } => {
+                let _ = reply.send(self.sfu.gauges());
             }
             Admin::Rooms { reply } => {
                 let _ = reply.send(self.sfu.room_sizes());

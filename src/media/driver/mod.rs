@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,10 +19,13 @@ use super::udp_batch;
 
 mod admin;
 mod commands;
+mod counters;
 mod links;
+mod tcp_events;
 
 pub use admin::Admin;
 pub use commands::{Command, Joined, PresenceChange, Resumed, REMOVED, ROOM_CLOSED};
+pub use counters::Counters;
 use links::Parked;
 pub use links::{signal_channel, LinkId, Signals, SIGNAL_QUEUE, TOO_SLOW};
 
@@ -49,6 +52,8 @@ pub struct MediaServer {
     pub udp: SocketAddr,
     /// The passive ICE-TCP address, when offered.
     pub tcp: Option<SocketAddr>,
+    /// Datagrams and bytes in and out of the UDP socket.
+    pub counters: Arc<Counters>,
 }
 
 impl MediaServer {
@@ -81,7 +86,9 @@ impl MediaServer {
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let (presence_tx, presence_rx) = mpsc::unbounded_channel();
+        let counters = Arc::new(Counters::default());
         let driver = Driver {
+            counters: counters.clone(),
             sfu,
             socket,
             local: udp,
@@ -97,7 +104,15 @@ impl MediaServer {
             Some(tcp) => tracing::info!("embedded media server on udp {udp} and ice-tcp {tcp}"),
             None => tracing::info!("embedded media server on udp {udp}"),
         }
-        Ok((Self { tx, udp, tcp }, presence_rx))
+        Ok((
+            Self {
+                tx,
+                udp,
+                tcp,
+                counters,
+            },
+            presence_rx,
+        ))
     }
 
     /// Queues a command; false once the SFU has stopped.
@@ -121,6 +136,7 @@ impl MediaServer {
 }
 
 struct Driver {
+    counters: Arc<Counters>,
     sfu: Sfu,
     socket: UdpSocket,
     local: SocketAddr,
@@ -159,6 +175,7 @@ impl Driver {
                     for taken in 1.. {
                         match received {
                             Ok((n, source)) => {
+                                self.counters.received(n);
                                 self.sfu.receive(now, Datagram {
                                     proto: Protocol::Udp,
                                     source,
@@ -196,40 +213,6 @@ impl Driver {
             }
             self.expire_parked(Instant::now());
             self.flush().await;
-        }
-    }
-
-    /// An ICE-TCP connection opened, sent a frame, or closed.
-    fn on_tcp(&mut self, event: TcpEvent) -> Option<Instant> {
-        match event {
-            TcpEvent::Opened {
-                from,
-                frames,
-                proven,
-            } => {
-                self.tcp_peers.insert(from, (frames, proven));
-                None
-            }
-            TcpEvent::Closed { from } => {
-                self.tcp_peers.remove(&from);
-                None
-            }
-            TcpEvent::Frame { from, data } => {
-                let local = self.tcp_local?;
-                let d = Datagram {
-                    proto: Protocol::Tcp,
-                    source: from,
-                    destination: local,
-                    data: &data,
-                };
-                let wake = self.sfu.handle_receive(Instant::now(), d);
-                if self.sfu.is_routed(from) {
-                    if let Some((_, proven)) = self.tcp_peers.get(&from) {
-                        proven.store(true, Ordering::Relaxed);
-                    }
-                }
-                Some(wake)
-            }
         }
     }
 
@@ -369,6 +352,8 @@ impl Driver {
         if !udp.is_empty() {
             let datagrams: Vec<(SocketAddr, &[u8])> =
                 udp.iter().map(|t| (t.destination, &*t.contents)).collect();
+            let bytes = datagrams.iter().map(|(_, d)| d.len()).sum();
+            self.counters.sent(datagrams.len(), bytes);
             udp_batch::send_all(&self.socket, &datagrams).await;
         }
         self.report_departures();

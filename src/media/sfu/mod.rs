@@ -35,6 +35,7 @@ pub use ids::{RoomId, SessionId, TrackSid};
 use participant::Participant;
 pub use participant::{ParticipantInfo, Pc, Peers, Track};
 pub use quality::Grade;
+pub use roster::Gauges;
 
 /// Why a session was dropped when the same person joined the room again.
 pub const REPLACED: &str = "joined again elsewhere";

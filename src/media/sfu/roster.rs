@@ -135,6 +135,25 @@ impl Sfu {
     }
 
     /// Every room with someone in it, and how many.
+    /// What is in the SFU now, for `/metrics`.
+    pub fn gauges(&self) -> Gauges {
+        let mut g = Gauges {
+            rooms: self.rooms.len(),
+            participants: self.participants.len(),
+            ..Gauges::default()
+        };
+        let mut loss = 0.0;
+        for p in self.participants.values() {
+            g.tracks += p.tracks.iter().filter(|t| t.mid.is_some()).count();
+            loss += p.readings.up_loss.max(p.readings.down_loss);
+            g.jitter_ms = g.jitter_ms.max(p.readings.jitter_ms);
+        }
+        if g.participants > 0 {
+            g.loss = loss / g.participants as f32;
+        }
+        g
+    }
+
     pub fn room_sizes(&self) -> Vec<(String, usize)> {
         let mut sizes: Vec<(String, usize)> = (self.rooms.iter())
             .map(|(room, sessions)| (room.to_string(), sessions.len()))
@@ -246,4 +265,16 @@ impl Sfu {
             },
         ));
     }
+}
+
+/// What is in the SFU now: rooms, people, live tracks, and the loss (mean
+/// over participants, the worse direction of each) and jitter (the worst)
+/// their connections last reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Gauges {
+    pub rooms: usize,
+    pub participants: usize,
+    pub tracks: usize,
+    pub loss: f32,
+    pub jitter_ms: f32,
 }

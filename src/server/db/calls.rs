@@ -300,3 +300,10 @@ pub async fn history(
     };
     Ok(ids.into_iter().map(CallId).collect())
 }
+
+/// How many calls are in each status (`/metrics`).
+pub async fn count_by_status(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    on!(db => sqlx::query_as("SELECT status, COUNT(*) FROM voice_calls GROUP BY status ORDER BY status")
+        .fetch_all(db)
+        .await)
+}

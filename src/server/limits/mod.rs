@@ -153,6 +153,8 @@ pub struct Limits {
     unsigned: Backoff,
     pub event_sockets: Sockets,
     pub rtc_sessions: Sockets,
+    /// Requests refused with a 429 since start (`/metrics`).
+    pub refused: std::sync::atomic::AtomicU64,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -161,8 +163,15 @@ const MINUTE: Duration = Duration::from_secs(60);
 const UNSIGNED_FREE: u32 = 20;
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn limited<T>(result: Result<T, u32>, message: impl FnOnce(u32) -> String) -> AppResult<T> {
-    result.map_err(|seconds| AppError::too_many(message(seconds), seconds))
+fn limited<T>(
+    refused: &std::sync::atomic::AtomicU64,
+    result: Result<T, u32>,
+    message: impl FnOnce(u32) -> String,
+) -> AppResult<T> {
+    result.map_err(|seconds| {
+        refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        AppError::too_many(message(seconds), seconds)
+    })
 }
 
 /// "in 12 seconds", "in 3 minutes".
@@ -187,6 +196,7 @@ impl Limits {
             unsigned: Backoff::new(UNSIGNED_FREE, SIGN_IN_LOCK_CAP),
             event_sockets: Sockets::new(config.event_sockets_per_user),
             rtc_sessions: Sockets::new(config.rtc_sessions_per_identity),
+            refused: Default::default(),
             config,
         }
     }
@@ -194,7 +204,7 @@ impl Limits {
     /// Before a server-API call or webhook is checked: refused while the
     /// address is locked out by earlier badly signed ones.
     pub fn signed_call(&self, from: IpAddr) -> AppResult<()> {
-        limited(self.unsigned.check(&from.to_string()), |s| {
+        limited(&self.refused, self.unsigned.check(&from.to_string()), |s| {
             format!(
                 "Too many requests with a bad token or signature from this address. Try again {}.",
                 wait_words(s)
@@ -222,7 +232,7 @@ impl Limits {
                 }
             }
         });
-        limited(tried, |s| {
+        limited(&self.refused, tried, |s| {
             format!("Too many wrong passwords. Try again {}.", wait_words(s))
         })
     }
@@ -236,7 +246,7 @@ impl Limits {
     }
 
     pub fn sign_up(&self, from: IpAddr) -> AppResult<()> {
-        limited(self.sign_ups.take(&from.to_string()), |s| {
+        limited(&self.refused, self.sign_ups.take(&from.to_string()), |s| {
             format!(
                 "Too many new accounts from this network. Try again {}.",
                 wait_words(s)
@@ -246,36 +256,50 @@ impl Limits {
 
     /// A call that would ring `callees`, started by `caller`.
     pub fn ring(&self, caller: UserId, callees: &[UserId]) -> AppResult<()> {
-        limited(self.rings_out.take(&caller.to_string()), |s| {
-            format!("You are calling too often. Try again {}.", wait_words(s))
-        })?;
+        limited(
+            &self.refused,
+            self.rings_out.take(&caller.to_string()),
+            |s| format!("You are calling too often. Try again {}.", wait_words(s)),
+        )?;
         for callee in callees {
-            limited(self.rings_in.take(&callee.to_string()), |s| {
-                format!(
-                    "They are being called too often. Try again {}.",
-                    wait_words(s)
-                )
-            })?;
+            limited(
+                &self.refused,
+                self.rings_in.take(&callee.to_string()),
+                |s| {
+                    format!(
+                        "They are being called too often. Try again {}.",
+                        wait_words(s)
+                    )
+                },
+            )?;
         }
         Ok(())
     }
 
     pub fn message(&self, sender: UserId) -> AppResult<()> {
-        limited(self.messages.take(&sender.to_string()), |s| {
-            format!(
-                "You are sending messages too fast. Try again {}.",
-                wait_words(s)
-            )
-        })
+        limited(
+            &self.refused,
+            self.messages.take(&sender.to_string()),
+            |s| {
+                format!(
+                    "You are sending messages too fast. Try again {}.",
+                    wait_words(s)
+                )
+            },
+        )
     }
 
     pub fn push_subscribe(&self, user: UserId) -> AppResult<()> {
-        limited(self.push_subscribes.take(&user.to_string()), |s| {
-            format!(
-                "Too many devices added for notifications. Try again {}.",
-                wait_words(s)
-            )
-        })
+        limited(
+            &self.refused,
+            self.push_subscribes.take(&user.to_string()),
+            |s| {
+                format!(
+                    "Too many devices added for notifications. Try again {}.",
+                    wait_words(s)
+                )
+            },
+        )
     }
 
     /// Forgets keys whose limits have filled up again (housekeeping).

@@ -38,6 +38,12 @@ impl Sockets {
         })
     }
 
+    /// Open sockets of every key.
+    pub fn total(&self) -> usize {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.values().sum()
+    }
+
     pub fn count(&self, key: &str) -> usize {
         let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         open.get(key).copied().unwrap_or(0)

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod tabs;
 pub mod vapid;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,9 +61,19 @@ pub struct Push {
     ring_secs: u64,
     pub tabs: Arc<OpenTabs>,
     pub lanes: Lanes,
+    /// People rung, and pushes sent, refused and gone (`/metrics`).
+    pub counters: PushCounters,
     jobs: mpsc::UnboundedSender<Job>,
     /// `/sw.js` as served, built on first request.
     service_worker: tokio::sync::OnceCell<Option<String>>,
+}
+
+#[derive(Debug, Default)]
+pub struct PushCounters {
+    pub rings: AtomicU64,
+    pub sent: AtomicU64,
+    pub failed: AtomicU64,
+    pub gone: AtomicU64,
 }
 
 impl std::fmt::Debug for Push {
@@ -110,6 +121,7 @@ impl Push {
             ring_secs,
             tabs: Arc::default(),
             lanes: Lanes::default(),
+            counters: PushCounters::default(),
             jobs,
             service_worker: Default::default(),
         });
@@ -127,6 +139,7 @@ impl Push {
 
     /// These people are being rung by `call` (with their ring deadlines).
     pub fn ring(&self, call: &CallView, users: Vec<(UserId, Option<i64>)>) {
+        (self.counters.rings).fetch_add(users.len() as u64, Ordering::Relaxed);
         let _ = self.jobs.send(Job::Ring {
             call: Box::new(call.clone()),
             users,
@@ -147,6 +160,7 @@ impl Push {
         match self.try_send(sub, message, ttl).await {
             Ok(status) if (200..300).contains(&status) => {
                 let _ = subs::mark_sent(db, sub.id, db::now_ms()).await;
+                self.counters.sent.fetch_add(1, Ordering::Relaxed);
                 Sent::Delivered
             }
             Ok(404 | 410) => {
@@ -157,6 +171,7 @@ impl Push {
                 if let Err(e) = subs::forget(db, sub.id).await {
                     tracing::warn!("forgetting a push subscription: {e}");
                 }
+                self.counters.gone.fetch_add(1, Ordering::Relaxed);
                 Sent::Gone
             }
             Ok(status) => {
@@ -165,10 +180,12 @@ impl Push {
                     status,
                     "push service refused a message"
                 );
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
                 Sent::Failed
             }
             Err(e) => {
                 tracing::warn!(subscription = sub.id, "push failed: {e}");
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
                 Sent::Failed
             }
         }

@@ -119,6 +119,9 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("ANY /api/{*rest}", NOWHERE),
     ("GET /healthz", ALL),
     ("GET /readyz", ALL),
+    // Aggregate counts; only a bearer of BELFRY_METRICS_TOKEN when it is
+    // set (tests/it/metrics.rs).
+    ("GET /metrics", ALL),
     // LiveKit's server API wants a server-API token: a room token (which
     // anyone in a call may hold) grants none of it.
     ("POST /twirp/livekit.RoomService/{method}", [D; 9]),
