@@ -244,3 +244,48 @@ async fn my_calls_tells_a_new_tab_what_rings_the_missed_count_and_the_call_it_is
     let (status, _) = p.app.visitor().fails("my_calls", json!({})).await;
     assert_eq!(status, 401);
 }
+
+/// Another process holds SQLite's write lock across a ring deadline for
+/// longer than the 5 s busy timeout: the timer's write fails, and is tried
+/// again until it lands, so the call still becomes missed, once. (On
+/// PostgreSQL, the sweep of overdue rings is the same net: instances.rs.)
+#[tokio::test]
+async fn a_ring_timeout_whose_write_fails_is_retried_until_it_lands() {
+    use sqlx::Connection;
+    let p = parish_with_ring(Duration::from_millis(300)).await;
+    if !p.app.database_url.starts_with("sqlite:") {
+        return;
+    }
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    let mut lock = sqlx::SqliteConnection::connect(&p.app.database_url)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(6_000)).await;
+    let status = |db: db::Db| async move {
+        (db::calls::load(&db, call.id).await.unwrap().unwrap())
+            .state
+            .status
+    };
+    assert_eq!(
+        status(p.app.state.db.clone()).await,
+        CallStatus::Ringing,
+        "the write is still held off"
+    );
+    sqlx::query("COMMIT").execute(&mut lock).await.unwrap();
+    let mut now = CallStatus::Ringing;
+    for _ in 0..100 {
+        now = status(p.app.state.db.clone()).await;
+        if now != CallStatus::Ringing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(now, CallStatus::Missed);
+}

@@ -15,13 +15,41 @@ pub fn schedule(state: AppState, call: CallId, at: i64) {
     tokio::spawn(async move {
         let wait = (at - db::now_ms()).max(0) as u64;
         tokio::time::sleep(Duration::from_millis(wait)).await;
-        match transition(&state, call, CallEvent::Expire).await {
-            Ok(_) => {}
-            // Answered, declined or ended meanwhile: nothing to expire.
-            Err(AppError::Rejected(_)) => {}
-            Err(e) => tracing::warn!(%call, "expiring ring deadlines: {e}"),
-        }
+        expire_retrying(&state, call).await;
     });
+}
+
+/// The first wait before an expiry whose write failed is tried again, and
+/// the longest (the wait doubles between).
+const RETRY_FIRST: Duration = Duration::from_millis(250);
+const RETRY_MOST: Duration = Duration::from_secs(30);
+
+/// Expires a call's ring deadlines; a write that fails (the database busy,
+/// unreachable, its disk full) is tried again with backoff until it lands
+/// or the call no longer rings, never dropped. The failure is logged once
+/// with its cause, and the recovery once.
+async fn expire_retrying(state: &AppState, call: CallId) {
+    let mut wait = RETRY_FIRST;
+    let mut failures = 0u32;
+    loop {
+        match transition(state, call, CallEvent::Expire).await {
+            // Answered, declined or ended meanwhile: nothing to expire.
+            Ok(_) | Err(AppError::Rejected(_)) => {
+                if failures > 0 {
+                    tracing::info!(%call, failures, "ring deadlines expired after retrying");
+                }
+                return;
+            }
+            Err(e) => {
+                if failures == 0 {
+                    tracing::warn!(%call, "expiring ring deadlines failed; retrying with backoff: {e}");
+                }
+                failures += 1;
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(RETRY_MOST);
+            }
+        }
+    }
 }
 
 /// Settles the calls a previous process left live: ringing past its time
