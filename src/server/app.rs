@@ -96,6 +96,7 @@ async fn build(
         presence,
         sign_in_code,
         limits,
+        stopping: Default::default(),
     };
     // Start-up reconciliation is safe beside other instances: it expires
     // overdue rings and ends only active calls nobody is connected to,
@@ -298,11 +299,33 @@ pub async fn run<V: IntoView + 'static>(config: Config, shell: Shell<V>) -> Resu
     let local: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("Belfry is listening on http://{local}");
     // The peer's address is kept for the limits keyed by address.
-    let app = router(state, shell).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone(), shell).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            drain(&state).await;
+        })
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// The server is stopping: refuse new calls, tell tabs and everyone in a
+/// room to reconnect, and give those goodbyes a moment to be sent
+/// (`stopping.rs`). The listener then stops and requests in flight finish.
+pub async fn drain(state: &AppState) {
+    state.stopping.begin();
+    if let Some(host) = &state.host {
+        use crate::media::driver::{Admin, Command};
+        let told = host
+            .server
+            .ask(|reply| Command::Admin(Admin::Shutdown { reply }))
+            .await;
+        tracing::info!(
+            told = told.unwrap_or(0),
+            "asked everyone in a room to reconnect"
+        );
+    }
+    tokio::time::sleep(super::stopping::DRAIN).await;
 }
 
 /// Periodic clean-up: expired sessions, idle live feeds.

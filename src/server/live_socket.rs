@@ -29,6 +29,9 @@ use crate::contract::wire::WIRE_VERSION;
 /// Close codes the browser client understands.
 pub const CLOSE_SIGNED_OUT: u16 = 4001;
 pub const CLOSE_TOO_SLOW: u16 = 4002;
+/// RFC 6455's "service restart": the server is stopping; reconnect (to
+/// another instance, or to this one once it is back).
+pub const CLOSE_RESTARTING: u16 = 1012;
 /// The tab runs an earlier build, whose frames' layout this server no
 /// longer writes (`api::wire`): it should reload.
 pub const CLOSE_OUTDATED: u16 = 4003;
@@ -173,8 +176,15 @@ async fn stream(
     let mut recheck = tokio::time::interval(SESSION_RECHECK);
     heartbeat.tick().await;
     recheck.tick().await;
+    let stopping = state.stopping.clone();
+    let stopping = stopping.wait();
+    tokio::pin!(stopping);
     loop {
         tokio::select! {
+            _ = &mut stopping => {
+                close(&mut socket, CLOSE_RESTARTING, "restarting; reconnect").await;
+                return;
+            }
             item = sub.live.recv() => match item {
                 Ok(item) if item.seq <= last_sent => {}
                 Ok(item) => {

@@ -44,6 +44,7 @@ pub async fn prepare(config: &Config) -> Result<Router, String> {
         gate: Arc::new(TokenGate),
         limits,
         refresh: config.media.token_refresh,
+        stopping: Default::default(),
     };
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))

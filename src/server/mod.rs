@@ -33,5 +33,6 @@ pub mod seed;
 pub mod session_cache;
 pub mod sign_in_code;
 pub mod state;
+pub mod stopping;
 pub mod telemetry;
 pub mod voice_routes;

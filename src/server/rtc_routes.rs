@@ -34,6 +34,8 @@ pub struct RtcState {
     pub gate: Arc<dyn Gate>,
     pub limits: Arc<Limits>,
     pub refresh: Duration,
+    /// Joins are refused once the server is stopping.
+    pub stopping: super::stopping::Stopping,
 }
 
 impl FromRef<AppState> for RtcState {
@@ -45,6 +47,7 @@ impl FromRef<AppState> for RtcState {
                 db: state.db.clone(),
             }),
             limits: state.limits.clone(),
+            stopping: state.stopping.clone(),
             refresh: state.config.media.token_refresh,
         }
     }
@@ -116,6 +119,9 @@ async fn admitted(
     query: &HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<(MediaHost, RoomGrant), AppError> {
+    if state.stopping.is_stopping() {
+        return Err(AppError::unavailable(super::stopping::REFUSED));
+    }
     let (host, grant) = check(state, query, headers)?;
     match state.gate.admit(&grant.room, &grant.identity).await {
         Admission::Admitted { .. } => Ok((host, grant)),

@@ -37,5 +37,6 @@ mod sfu_ice_restart;
 mod sfu_nomination;
 mod sfu_quality;
 mod sfu_red;
+mod shutdown;
 mod site_delivery;
 mod wire;

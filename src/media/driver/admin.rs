@@ -4,7 +4,7 @@
 use tokio::sync::oneshot;
 
 use super::super::sfu::ParticipantInfo;
-use super::{Driver, REMOVED};
+use super::{Driver, REMOVED, RESTARTING};
 
 pub enum Admin {
     /// Who is in `room` now.
@@ -12,6 +12,9 @@ pub enum Admin {
         room: String,
         reply: oneshot::Sender<Vec<ParticipantInfo>>,
     },
+    /// The server is stopping: everyone is told to reconnect (LiveKit's
+    /// leave with the reconnect action), and goes.
+    Shutdown { reply: oneshot::Sender<usize> },
     /// What is in the SFU now (`/metrics`).
     Stats {
         reply: oneshot::Sender<super::super::sfu::Gauges>,
@@ -43,6 +46,17 @@ impl Driver {
         match admin {
             Admin::Participants { room, reply } => {
                 let _ = reply.send(self.sfu.room_members_all(&room));
+            }
+            Admin::Shutdown { reply } => {
+                let rooms = self.sfu.room_sizes();
+                let mut told = 0;
+                for (room, _) in rooms {
+                    for session in self.sfu.sessions_in(&room) {
+                        self.sfu.leave(session, Some(RESTARTING));
+                        told += 1;
+                    }
+                }
+                let _ = reply.send(told);
             }
             Admin::Stats { reply } => {
                 let _ = reply.send(self.sfu.gauges());

@@ -12,6 +12,9 @@ use super::LinkId;
 /// Why call control took someone out: removed, or the call ended.
 pub const REMOVED: &str = "removed from the call";
 pub const ROOM_CLOSED: &str = "the call has ended";
+/// Said to everyone when the server stops (SIGTERM): come back, to this
+/// server once it is up again or to another.
+pub const RESTARTING: &str = "the server is restarting";
 
 pub enum Command {
     /// Sent by `MediaServer::join`, which makes the peer connections first.

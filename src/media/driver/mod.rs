@@ -24,7 +24,7 @@ mod links;
 mod tcp_events;
 
 pub use admin::Admin;
-pub use commands::{Command, Joined, PresenceChange, Resumed, REMOVED, ROOM_CLOSED};
+pub use commands::{Command, Joined, PresenceChange, Resumed, REMOVED, RESTARTING, ROOM_CLOSED};
 pub use counters::Counters;
 use links::Parked;
 pub use links::{signal_channel, LinkId, Signals, SIGNAL_QUEUE, TOO_SLOW};

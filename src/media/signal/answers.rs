@@ -91,6 +91,7 @@ pub(super) fn refusal(reason: &str) -> Res {
         crate::media::sfu::REPLACED => (Why::DuplicateIdentity, Action::Disconnect),
         crate::media::driver::REMOVED => (Why::ParticipantRemoved, Action::Disconnect),
         crate::media::driver::ROOM_CLOSED => (Why::RoomClosed, Action::Disconnect),
+        crate::media::driver::RESTARTING => (Why::ServerShutdown, Action::Reconnect),
         _ => (Why::StateMismatch, Action::Reconnect),
     };
     proto::leave(why, action)

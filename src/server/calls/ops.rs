@@ -69,6 +69,9 @@ pub async fn initiate_call(
     channel_id: ChannelId,
     invitees: Option<Vec<UserId>>,
 ) -> AppResult<CallView> {
+    if state.stopping.is_stopping() {
+        return Err(AppError::unavailable(crate::server::stopping::REFUSED));
+    }
     for _ in 0..4 {
         let found = call_access::find_for_call(&state.db, viewer.id, channel_id).await?;
         let Some(found) = found else {

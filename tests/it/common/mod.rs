@@ -371,6 +371,21 @@ impl LiveSocket {
         }
     }
 
+    /// The close frame's code, skipping frames before it; None if the
+    /// socket ends without one within 5 s.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()??
+                .ok()?;
+            if let Message::Close(frame) = msg {
+                return frame.map(|f| f.code.into());
+            }
+        }
+    }
+
     pub async fn next(&mut self) -> LiveFrame {
         self.next_within(Duration::from_secs(5))
             .await
