@@ -102,6 +102,7 @@ async fn build(
     // overdue rings and ends only active calls nobody is connected to,
     // which no instance is serving; versioned writes dedupe the rest.
     calls::timers::reconcile(&state).await?;
+    calls::rejoin::await_returns(state.clone());
     calls::presence::follow(state.clone(), comings_and_goings);
     if let db::Db::Postgres(pool) = &state.db {
         // Other instances may share this database: their live events reach

@@ -34,6 +34,9 @@ pub struct Config {
     pub session_ttl: Duration,
     /// `BELFRY_RING_SECONDS`: how long a call rings before it is missed.
     pub ring_timeout: Duration,
+    /// How long after a restart the people of a live call have to come
+    /// back to the embedded SFU before they count as gone (15 s).
+    pub rejoin_grace: Duration,
     /// `BELFRY_MEDIA_URL` (or `LIVEKIT_URL`): where clients connect for
     /// audio (a LiveKit URL); unset means this server (its embedded SFU).
     pub media_url: Option<String>,
@@ -115,6 +118,7 @@ impl Config {
             secure_cookies: flag(get("BELFRY_SECURE_COOKIES"), "BELFRY_SECURE_COOKIES")?,
             session_ttl: Duration::from_secs(session_days * 24 * 3600),
             ring_timeout: Duration::from_secs(ring_secs),
+            rejoin_grace: Duration::from_secs(15),
             media_url,
             media,
             push: super::push::settings::PushConfig::from_lookup(&get)?,

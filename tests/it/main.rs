@@ -28,6 +28,7 @@ mod page_routes;
 mod people;
 mod push;
 mod readiness;
+mod restart;
 mod rtc_resume;
 mod rtc_signal;
 mod security;

@@ -9,6 +9,7 @@ pub mod membership;
 pub mod ops;
 pub mod presence;
 pub mod queries;
+pub mod rejoin;
 pub mod rooms;
 pub mod timers;
 pub mod views;

@@ -75,6 +75,12 @@ impl TestApp {
 
     /// The app with call control's commands going to the real SFU (evict,
     /// mute, close a room), as in production; `media` then records nothing.
+    /// A second server process with its own embedded SFU on this app's
+    /// database (a restart of a server that carries the audio).
+    pub async fn restart_with_sfu(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(self._dir.clone(), self.database_url.clone(), adjust, true).await
+    }
+
     pub async fn with_sfu(adjust: impl FnOnce(&mut Config)) -> Self {
         let (dir, url) = fresh().await;
         Self::start(dir, url, adjust, true).await
