@@ -26,6 +26,7 @@ mod messages;
 mod metrics;
 mod page_routes;
 mod people;
+mod presence_retry;
 mod push;
 mod readiness;
 mod restart;

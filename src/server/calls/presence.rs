@@ -13,6 +13,7 @@ use crate::calls::ids::UserId;
 use crate::calls::CallEvent;
 use crate::media::driver::PresenceChange;
 use crate::server::db::calls as calls_db;
+use crate::server::error::AppError;
 use crate::server::state::AppState;
 
 /// How long a dropped connection has to come back (a full reconnect takes a
@@ -71,20 +72,43 @@ async fn apply(state: &AppState, (room, identity): &Key, joined: bool) {
     let Ok(user) = identity.parse::<i64>().map(UserId) else {
         return; // Not one of ours (a studio guest, a test client).
     };
+    // A write that fails (the database busy or away) is tried again a few
+    // times with backoff: a departure dropped here would leave someone
+    // counted as in the call.
+    let mut wait = Duration::from_millis(250);
+    for attempt in 0..6 {
+        match try_apply(state, room, user, joined).await {
+            Ok(()) => return,
+            Err(e) if attempt == 0 => {
+                tracing::warn!(room, %user, joined, "media presence not applied yet; retrying: {e}");
+            }
+            Err(_) => {}
+        }
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+    }
+    tracing::warn!(room, %user, joined, "media presence given up after retrying");
+}
+
+/// Applies one coming or going; `Err` only for a failure worth retrying
+/// (a refusal by the call's rules is final).
+async fn try_apply(state: &AppState, room: &str, user: UserId, joined: bool) -> Result<(), String> {
     let call = match calls_db::live_by_room(&state.db, room).await {
         Ok(Some(call)) => call,
-        Ok(None) => return, // A studio room, or a call already over.
-        Err(e) => {
-            tracing::warn!(room, "finding the call of a media room: {e}");
-            return;
-        }
+        Ok(None) => return Ok(()), // A studio room, or a call already over.
+        Err(e) => return Err(format!("finding the call of a media room: {e}")),
     };
     let event = if joined {
         CallEvent::MediaJoined { user }
     } else {
         CallEvent::MediaLeft { user }
     };
-    if let Err(e) = engine::transition(state, call, event).await {
-        tracing::debug!(%call, %user, joined, "media presence not applied: {e}");
+    match engine::transition(state, call, event).await {
+        Ok(_) => Ok(()),
+        Err(AppError::Rejected(e)) => {
+            tracing::debug!(%call, %user, joined, "media presence not applied: {}", e.message);
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
     }
 }
