@@ -11,7 +11,7 @@ export interface Caller { browser: Browser; page: Page; errors: string[] }
 
 /** Runs before the app: voice processing off (a steady tone would be
  *  suppressed as noise) and every RTCPeerConnection kept in window.__pcs. */
-function probe() {
+export function probe() {
   try { localStorage.setItem('belfry.audio.processing', 'off'); } catch { /* about:blank */ }
   const w = window as any;
   const Original = w.RTCPeerConnection;

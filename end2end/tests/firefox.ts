@@ -4,29 +4,13 @@
 // output, so what a Firefox user hears is recorded (MediaRecorder) and
 // decoded offline to find its loudest frequency.
 import puppeteer, { Browser, Page } from 'puppeteer-core';
+import { probe } from './callers';
 import { PASSWORD } from './helpers';
 
 /** The tone of Firefox's fake microphone. */
 export const FIREFOX_TONE = 1000;
 
 export interface FirefoxUser { browser: Browser; page: Page; console: string[] }
-
-/** Runs before the app: voice processing off, connections kept in __pcs. */
-function probe() {
-  try { localStorage.setItem('belfry.audio.processing', 'off'); } catch { /* about:blank */ }
-  const w = window as any;
-  const Original = w.RTCPeerConnection;
-  if (!Original || w.__pcs) return;
-  w.__pcs = [];
-  const Recorded = function (this: any, ...args: any[]) {
-    const pc = new Original(...args);
-    w.__pcs.push(pc);
-    return pc;
-  } as any;
-  Recorded.prototype = Original.prototype;
-  Object.setPrototypeOf(Recorded, Original);
-  w.RTCPeerConnection = Recorded;
-}
 
 export async function firefoxUser(baseURL: string, username: string): Promise<FirefoxUser> {
   const browser = await puppeteer.launch({

@@ -311,22 +311,9 @@ pub async fn run<V: IntoView + 'static>(config: Config, shell: Shell<V>) -> Resu
 }
 
 /// The server is stopping: refuse new calls, tell tabs and everyone in a
-/// room to reconnect, and give those goodbyes a moment to be sent
-/// (`stopping.rs`). The listener then stops and requests in flight finish.
+/// room to reconnect, and give those goodbyes a moment (`stopping.rs`).
 pub async fn drain(state: &AppState) {
-    state.stopping.begin();
-    if let Some(host) = &state.host {
-        use crate::media::driver::{Admin, Command};
-        let told = host
-            .server
-            .ask(|reply| Command::Admin(Admin::Shutdown { reply }))
-            .await;
-        tracing::info!(
-            told = told.unwrap_or(0),
-            "asked everyone in a room to reconnect"
-        );
-    }
-    tokio::time::sleep(super::stopping::DRAIN).await;
+    super::stopping::drain(&state.stopping, state.host.as_ref()).await;
 }
 
 /// Periodic clean-up: expired sessions, idle live feeds.

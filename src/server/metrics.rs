@@ -143,26 +143,23 @@ pub async fn render(state: &AppState) -> String {
 
 async fn sfu(out: &mut String, host: &crate::media::server_api::MediaHost) {
     let (din, bin, dout, bout) = host.server.counters.read();
-    family(
-        out,
-        "sfu_datagrams_total",
-        "counter",
-        "Datagrams through the embedded SFU's UDP socket.",
-        &[
-            ("{direction=\"in\"}", din as f64),
-            ("{direction=\"out\"}", dout as f64),
-        ],
-    );
-    family(
-        out,
-        "sfu_bytes_total",
-        "counter",
-        "Bytes through the embedded SFU's UDP socket.",
-        &[
-            ("{direction=\"in\"}", bin as f64),
-            ("{direction=\"out\"}", bout as f64),
-        ],
-    );
+    for (name, what, (i, o)) in [
+        ("datagrams", "Datagrams", (din, dout)),
+        ("bytes", "Bytes", (bin, bout)),
+    ] {
+        let help = format!("{what} through the embedded SFU's UDP socket.");
+        let samples = [
+            ("{direction=\"in\"}", i as f64),
+            ("{direction=\"out\"}", o as f64),
+        ];
+        family(
+            out,
+            &format!("sfu_{name}_total"),
+            "counter",
+            &help,
+            &samples,
+        );
+    }
     let asked = host
         .server
         .ask(|reply| Command::Admin(Admin::Stats { reply }));

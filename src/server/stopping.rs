@@ -38,5 +38,24 @@ impl Stopping {
     }
 }
 
+/// The server is stopping: refuse what is new, tell everyone in a room of
+/// the embedded SFU to reconnect, and give those goodbyes a moment to be
+/// sent. The listener then stops and requests in flight finish.
+pub async fn drain(stopping: &Stopping, host: Option<&crate::media::server_api::MediaHost>) {
+    stopping.begin();
+    if let Some(host) = host {
+        use crate::media::driver::{Admin, Command};
+        let told = host
+            .server
+            .ask(|reply| Command::Admin(Admin::Shutdown { reply }))
+            .await;
+        tracing::info!(
+            told = told.unwrap_or(0),
+            "asked everyone in a room to reconnect"
+        );
+    }
+    tokio::time::sleep(DRAIN).await;
+}
+
 /// The message a request refused while stopping gets (503).
 pub const REFUSED: &str = "Belfry is restarting. Nothing was changed; try again in a moment.";

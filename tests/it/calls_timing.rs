@@ -251,7 +251,6 @@ async fn my_calls_tells_a_new_tab_what_rings_the_missed_count_and_the_call_it_is
 /// PostgreSQL, the sweep of overdue rings is the same net: instances.rs.)
 #[tokio::test]
 async fn a_ring_timeout_whose_write_fails_is_retried_until_it_lands() {
-    use sqlx::Connection;
     let p = parish_with_ring(Duration::from_millis(300)).await;
     if !p.app.database_url.starts_with("sqlite:") {
         return;
@@ -260,13 +259,7 @@ async fn a_ring_timeout_whose_write_fails_is_retried_until_it_lands() {
         .alice
         .ok("initiate_call", json!({"channel_id": p.direct}))
         .await;
-    let mut lock = sqlx::SqliteConnection::connect(&p.app.database_url)
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut lock)
-        .await
-        .unwrap();
+    let mut lock = crate::common::sqlite_write_lock(&p.app.database_url).await;
     tokio::time::sleep(Duration::from_millis(6_000)).await;
     let status = |db: db::Db| async move {
         (db::calls::load(&db, call.id).await.unwrap().unwrap())

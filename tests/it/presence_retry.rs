@@ -14,7 +14,6 @@ use crate::signal_client::two_in_a_room;
 
 #[tokio::test]
 async fn a_departure_whose_write_fails_is_retried_until_it_lands() {
-    use sqlx::Connection;
     let p = Parish::in_app(TestApp::with_sfu(|_| {}).await).await;
     if !p.app.database_url.starts_with("sqlite:") {
         return;
@@ -26,13 +25,7 @@ async fn a_departure_whose_write_fails_is_retried_until_it_lands() {
             .state
             .status
     };
-    let mut lock = sqlx::SqliteConnection::connect(&p.app.database_url)
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut lock)
-        .await
-        .unwrap();
+    let mut lock = crate::common::sqlite_write_lock(&p.app.database_url).await;
     // Bob goes from the room; his departure is applied after the 5 s
     // grace, into a database that refuses writes for 5 s more.
     let stored = db::calls::load(&p.app.state.db, id).await.unwrap().unwrap();

@@ -29,6 +29,18 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub mod pg;
 
+/// Another process's hold on a SQLite database's write lock (for tests of
+/// writes that fail and are tried again), until it commits.
+pub async fn sqlite_write_lock(url: &str) -> sqlx::SqliteConnection {
+    use sqlx::Connection;
+    let mut lock = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    lock
+}
+
 /// A temporary folder, and a fresh database: a SQLite file in the folder,
 /// or, when the suite runs on PostgreSQL, a new database in its cluster.
 pub async fn fresh() -> (Arc<TempDir>, String) {

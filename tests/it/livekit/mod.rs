@@ -69,6 +69,8 @@ async fn forward(State(relay): State<Relay>, headers: HeaderMap, body: Bytes) ->
 pub struct MediaRole {
     pub addr: SocketAddr,
     pub relay: Relay,
+    /// What SIGTERM does to the role.
+    pub draining: belfry::server::media_role::Draining,
 }
 
 impl MediaRole {
@@ -92,7 +94,7 @@ impl MediaRole {
         config.media.udp_bind = "127.0.0.1:0".parse().unwrap();
         config.media.tcp_bind = None;
         config.media.webhook_urls = vec![hook.to_string()];
-        let router = belfry::server::media_role::prepare(&config)
+        let (router, draining) = belfry::server::media_role::prepare(&config)
             .await
             .expect("the media role starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -104,7 +106,11 @@ impl MediaRole {
             )
             .await
         });
-        Self { addr, relay }
+        Self {
+            addr,
+            relay,
+            draining,
+        }
     }
 
     pub fn url(&self) -> String {

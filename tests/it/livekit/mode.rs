@@ -246,3 +246,18 @@ async fn the_reconcile_pass_gives_someone_who_answered_time_to_connect() {
     )
     .await;
 }
+
+/// The media host stopping (SIGTERM): everyone in its rooms is told to
+/// reconnect, and a join is refused with 503 until it is back.
+#[tokio::test]
+async fn a_stopping_media_host_tells_its_rooms_to_reconnect_and_refuses_joins() {
+    let m = MediaRole::start().await;
+    let p = app_on(&m, 300.0).await;
+    let (_call, a, b) = answered(&p).await;
+    let mut alice = connect(&a).await;
+    m.draining.drain().await;
+    let leave = alice.dropped().await;
+    assert_eq!(leave.reason, lk::DisconnectReason::ServerShutdown as i32);
+    assert_eq!(leave.action, lk::leave_request::Action::Reconnect as i32);
+    crate::signal_client::refused_at_the_door(&b, 503).await;
+}
