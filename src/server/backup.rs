@@ -2,6 +2,9 @@
 //! database, safe to take while calls go on (README, "Backups").
 
 use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::sqlite::SqliteConnectOptions;
 
 use super::config::Config;
 use super::db;
@@ -13,16 +16,18 @@ pub async fn run(config: &Config, to: &str) -> Result<String, String> {
         return Err("name the file to write: belfry backup PATH".into());
     }
     let url = &config.database_url;
-    if url.starts_with("sqlite:") {
-        let file = url
-            .trim_start_matches("sqlite:")
-            .trim_start_matches("//")
-            .split('?')
-            .next()
-            .unwrap_or_default();
-        if !file.contains(":memory:") && !Path::new(file).exists() {
+    // The file SQLite would open, read as the server reads the URL: a
+    // backup of a database that is not there is refused, not made empty.
+    let sqlite = url.starts_with("sqlite:") && !url.contains(":memory:");
+    if let Some(options) = sqlite
+        .then(|| SqliteConnectOptions::from_str(url).ok())
+        .flatten()
+    {
+        let file = options.get_filename();
+        if !file.exists() {
             return Err(format!(
-                "there is no database at {file} (BELFRY_DATABASE_URL)"
+                "there is no database at {} (BELFRY_DATABASE_URL)",
+                file.display()
             ));
         }
     }

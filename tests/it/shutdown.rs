@@ -7,7 +7,7 @@ use livekit_protocol as lk;
 use serde_json::json;
 
 use crate::common::{Parish, TestApp};
-use crate::signal_client::{refused_at_the_door, two_in_a_room};
+use crate::signal_client::{refused_at_the_door, resume_refused, two_in_a_room};
 
 #[tokio::test]
 async fn a_stopping_server_tells_rooms_and_tabs_to_reconnect_and_refuses_new_calls() {
@@ -32,6 +32,13 @@ async fn a_stopping_server_tells_rooms_and_tabs_to_reconnect_and_refuses_new_cal
     assert_eq!(status, 503);
     assert!(err.message.contains("restarting"), "{}", err.message);
     refused_at_the_door(&room.a, 503).await;
+    // Nor a resume of the session she was told to leave.
+    resume_refused(
+        &room.a,
+        &room.alice.join.participant.clone().unwrap().sid,
+        503,
+    )
+    .await;
     let live: Option<belfry::contract::call_types::CallView> = p
         .carol
         .ok("active_call", json!({"channel_id": p.choir}))

@@ -75,19 +75,22 @@ async fn apply(state: &AppState, (room, identity): &Key, joined: bool) {
     // A write that fails (the database busy or away) is tried again a few
     // times with backoff: a departure dropped here would leave someone
     // counted as in the call.
+    const TRIES: u32 = 6;
     let mut wait = Duration::from_millis(250);
-    for attempt in 0..6 {
-        match try_apply(state, room, user, joined).await {
-            Ok(()) => return,
-            Err(e) if attempt == 0 => {
-                tracing::warn!(room, %user, joined, "media presence not applied yet; retrying: {e}");
-            }
-            Err(_) => {}
+    for attempt in 1..=TRIES {
+        let Err(e) = try_apply(state, room, user, joined).await else {
+            return;
+        };
+        if attempt == TRIES {
+            tracing::warn!(room, %user, joined, "media presence given up after {TRIES} tries: {e}");
+            return;
+        }
+        if attempt == 1 {
+            tracing::warn!(room, %user, joined, "media presence not applied yet; retrying: {e}");
         }
         tokio::time::sleep(wait).await;
         wait *= 2;
     }
-    tracing::warn!(room, %user, joined, "media presence given up after retrying");
 }
 
 /// Applies one coming or going; `Err` only for a failure worth retrying
