@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-loss bench-push bench-sign-in icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-loss bench-push bench-sign-in soak fuzz icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -58,6 +58,19 @@ bench-pg:
 	@pg=$$(mktemp -d); url=$$(.ci/postgres start $$pg) || exit 1; \
 	  BENCH_DATABASE_URL=$$url cargo bench --features ssr --bench call_signal; rc=$$?; \
 	  .ci/postgres stop $$pg; exit $$rc
+
+# The soak (not in make test): the release server for 10 minutes with 500
+# live streams and 100 calls at once, audio through the embedded SFU;
+# SOAK_MINUTES, SOAK_STREAMS and SOAK_CALLS change the load.
+soak:
+	.ci/setup build
+	cargo build --release --features ssr --bin belfry
+	SOAK_BIN=$(CARGO_TARGET_DIR)/release/belfry cargo bench --features ssr --bench soak
+
+# Coverage-guided fuzzing (not in make test): each target in fuzz/ for
+# FUZZ_SECONDS (600); the corpus grows in fuzz/corpus/.
+fuzz:
+	.ci/fuzz
 
 # Audio forwarding under load (synthetic str0m peers on loopback).
 bench-sfu:

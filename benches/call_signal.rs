@@ -16,17 +16,21 @@ use std::time::{Duration, Instant};
 use belfry::calls::CallChange;
 use belfry::contract::events::{LiveEvent, LiveFrame};
 use belfry::contract::ids::{CallId, ChannelId, UserId};
-use belfry::contract::types::{ChannelKind, Role, UserView};
 use belfry::media::control::RecordingMedia;
 use belfry::server::config::Config;
-use belfry::server::db::{self, channels, communities, sessions, users};
+use belfry::server::db;
 use belfry::server::state::AppState;
-use belfry::server::{app, auth, calls};
+use belfry::server::{app, calls};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+#[path = "common/people.rs"]
+mod people;
+
+use people::{direct_pairs, make_people, Person};
 
 const USERS: usize = 1_000;
 
@@ -34,12 +38,6 @@ const USERS: usize = 1_000;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const SAMPLES: usize = 300;
 const CYCLE_SECONDS: u64 = 5;
-
-struct Person {
-    id: UserId,
-    view: UserView,
-    cookie: String,
-}
 
 #[tokio::main]
 async fn main() {
@@ -76,30 +74,9 @@ async fn main() {
         (None, addr)
     };
 
-    let people = make_people(&state).await;
+    let people = make_people(&state, USERS).await;
     // Pairs (i, i + USERS/2) share a direct channel.
-    let mut pairs = Vec::new();
-    for i in 0..USERS / 2 {
-        let (a, b) = (&people[i], &people[i + USERS / 2]);
-        let key = format!("{}:{}", a.id, b.id);
-        let community = communities::default_community(&state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        let ch = channels::insert(
-            &state.db,
-            community,
-            ChannelKind::Direct,
-            "",
-            Some(&key),
-            None,
-        )
-        .await
-        .unwrap();
-        channels::add_member(&state.db, ch, a.id).await.unwrap();
-        channels::add_member(&state.db, ch, b.id).await.unwrap();
-        pairs.push((i, i + USERS / 2, ch));
-    }
+    let pairs = direct_pairs(&state, &people, USERS / 2).await;
 
     // 1. Every user's live stream, idle.
     let (tx, mut incoming) = mpsc::unbounded_channel::<(UserId, CallId, Instant)>();
@@ -306,46 +283,6 @@ where
         total += t.await.unwrap();
     }
     total as f64 / started.elapsed().as_secs_f64()
-}
-
-async fn make_people(state: &AppState) -> Vec<Person> {
-    let community = communities::default_community(&state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    // One real hash, shared: nobody signs in with a password here.
-    let hash = auth::hash_password("bench-password".into()).await.unwrap();
-    let mut people = Vec::with_capacity(USERS);
-    for i in 0..USERS {
-        let id = users::insert(
-            &state.db,
-            &format!("user{i}"),
-            &format!("User {i}"),
-            &hash,
-            "#1d4ed8",
-        )
-        .await
-        .unwrap();
-        communities::add_member(&state.db, community, id, Role::Member)
-            .await
-            .unwrap();
-        let token = auth::new_token();
-        sessions::insert(
-            &state.db,
-            &auth::token_hash(&token),
-            id,
-            db::now_ms() + 3_600_000,
-        )
-        .await
-        .unwrap();
-        let view = users::find(&state.db, id).await.unwrap().unwrap();
-        people.push(Person {
-            id,
-            view,
-            cookie: format!("{}={token}", auth::SESSION_COOKIE),
-        });
-    }
-    people
 }
 
 fn signed_ms(at: Instant, from: Instant) -> f64 {

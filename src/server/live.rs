@@ -28,6 +28,9 @@ pub struct Item {
     pub seq: u64,
     pub text: Arc<str>,
     pub bin: axum::body::Bytes,
+    /// When the call this event rings its recipient about started (ms
+    /// since the epoch): the ring's delivery delay is timed from it.
+    pub rung: Option<i64>,
 }
 
 pub struct Subscription {
@@ -131,16 +134,29 @@ impl LiveHub {
         let mut inner = self.lock();
         inner.seq += 1;
         let seq = inner.seq;
+        let rings = match &event {
+            LiveEvent::Call { call, changes } => changes.iter().find_map(|c| match c {
+                crate::calls::CallChange::Incoming { users } => {
+                    Some((users.clone(), call.created_at))
+                }
+                _ => None,
+            }),
+            _ => None,
+        };
         let frame = LiveFrame::Event { seq, event };
         let text: Arc<str> = serde_json::to_string(&frame).unwrap_or_default().into();
         let bin = axum::body::Bytes::from(frame.to_postcard());
         let now = Instant::now();
         for user in users {
             if let Some(feed) = inner.feeds.get_mut(&user) {
+                let rung = (rings.as_ref())
+                    .filter(|(rung, _)| rung.contains(&user))
+                    .map(|(_, at)| *at);
                 let item = Item {
                     seq,
                     text: text.clone(),
                     bin: bin.clone(),
+                    rung,
                 };
                 feed.backlog.push_back((now, item.clone()));
                 feed.trim(now);

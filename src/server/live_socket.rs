@@ -20,6 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::auth::{self, Authed};
 use super::db;
 use super::error::{AppError, AppResult};
+use super::histogram::RING_DELIVERY;
 use super::live;
 use super::push;
 use super::state::AppState;
@@ -176,6 +177,7 @@ async fn stream(
     let mut recheck = tokio::time::interval(SESSION_RECHECK);
     heartbeat.tick().await;
     recheck.tick().await;
+    let (mut ended, mut watching) = (state.sessions.watch_ended(), true);
     let stopping = state.stopping.clone();
     let stopping = stopping.wait();
     tokio::pin!(stopping);
@@ -192,6 +194,10 @@ async fn stream(
                     if send(&mut socket, form.item(&item)).await.is_err() {
                         return;
                     }
+                    if let Some(started) = item.rung {
+                        let ms = (db::now_ms() - started).max(0) as u64;
+                        RING_DELIVERY.observe(Duration::from_millis(ms));
+                    }
                 }
                 Err(RecvError::Lagged(_)) => {
                     // The tab reconnects and resumes from its backlog.
@@ -202,6 +208,21 @@ async fn stream(
             },
             _ = heartbeat.tick() => {
                 if send(&mut socket, heartbeat_frame.clone()).await.is_err() {
+                    return;
+                }
+            }
+            gone = ended.recv(), if watching => {
+                // Ended from another device: closed now, not at the recheck.
+                let mine = match gone {
+                    Ok(hashes) => hashes.contains(&authed.token_hash),
+                    Err(RecvError::Lagged(_)) => false,
+                    Err(RecvError::Closed) => {
+                        watching = false;
+                        false
+                    }
+                };
+                if mine {
+                    close(&mut socket, CLOSE_SIGNED_OUT, "signed out").await;
                     return;
                 }
             }

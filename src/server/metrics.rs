@@ -14,6 +14,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::db;
+use super::histogram::{DATABASE, RING_DELIVERY};
 use super::state::AppState;
 use crate::media::driver::{Admin, Command};
 
@@ -134,6 +135,16 @@ pub async fn render(state: &AppState) -> String {
         "gauge",
         "Open media signalling sessions.",
         &[("", limits.rtc_sessions.total() as f64)],
+    );
+    RING_DELIVERY.render(
+        &mut out,
+        "ring_delivery_seconds",
+        "From a call's start to its ring written to a callee's open tab.",
+    );
+    DATABASE.render(
+        &mut out,
+        "database_query_seconds",
+        "Database statements, from the call to the answer.",
     );
     if let Some(host) = &state.host {
         sfu(&mut out, host).await;

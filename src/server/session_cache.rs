@@ -4,10 +4,12 @@
 //! An entry lives for `FRESH` at most and never past its session's expiry.
 //! Signing out drops the entry here at once; on a deployment with several
 //! Belfry processes, a session signed out on another process is honoured here
-//! within `FRESH`.
+//! within `FRESH`. Sessions ended from another device are announced to this
+//! process's live streams, which close at once (on other processes, at
+//! their next session check).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::contract::types::UserView;
@@ -23,9 +25,20 @@ struct Entry {
     checked: Instant,
 }
 
-#[derive(Default)]
 pub struct SessionCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// Sessions ended elsewhere (a password change, "sign out everywhere
+    /// else"): their live streams on this process close at once.
+    ended: tokio::sync::broadcast::Sender<Arc<[String]>>,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::default(),
+            ended: tokio::sync::broadcast::channel(64).0,
+        }
+    }
 }
 
 impl SessionCache {
@@ -60,6 +73,29 @@ impl SessionCache {
     pub fn forget(&self, token_hash: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.remove(token_hash);
+    }
+
+    /// Forget these ended sessions, and tell their open streams here.
+    pub fn ended(&self, token_hashes: Vec<String>) {
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            for hash in &token_hashes {
+                entries.remove(hash);
+            }
+        }
+        let _ = self.ended.send(token_hashes.into());
+    }
+
+    /// Ended sessions, as they end.
+    pub fn watch_ended(&self) -> tokio::sync::broadcast::Receiver<Arc<[String]>> {
+        self.ended.subscribe()
+    }
+
+    /// Forget every session of `user` (their profile changed, or their
+    /// other sessions were ended).
+    pub fn forget_user(&self, user: crate::calls::ids::UserId) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|_, e| e.user.id != user);
     }
 }
 

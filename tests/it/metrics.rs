@@ -1,5 +1,6 @@
 //! `/metrics` after a call through the embedded SFU: the call counted by
-//! status, the ring, the open tab, the SFU's room, people and traffic, a
+//! status, the ring and how long it took to reach the callee's tab, the
+//! database's statement times, the open tab, the SFU's room, people and traffic, a
 //! rate-limit refusal; and with BELFRY_METRICS_TOKEN set, nothing without
 //! the token.
 
@@ -35,6 +36,7 @@ async fn metrics_after_a_call_count_it_its_ring_the_tab_the_room_and_a_refusal()
     assert_eq!(sample(&before, "belfry_calls{status=\"ended\"}"), 0.0);
     assert_eq!(sample(&before, "belfry_sfu_participants"), 0.0);
     let _tab = p.alice.listen().await;
+    let _bobs_tab = p.bob.listen().await;
 
     let mut room = two_in_a_room(&p).await;
     // A datagram into the SFU's socket is counted, whatever it is.
@@ -85,6 +87,19 @@ async fn metrics_after_a_call_count_it_its_ring_the_tab_the_room_and_a_refusal()
     assert_eq!(sample(&after, "belfry_rate_limited_total"), 1.0);
     assert_eq!(sample(&after, "belfry_database_up"), 1.0);
     assert!(after.contains("# TYPE belfry_rings_total counter"));
+    // The histograms are the process's (other tests add to them too): at
+    // least bob's ring reached his tab, and this test's statements counted.
+    let count = |text: &str, name: &str| sample(text, &format!("belfry_{name}_count"));
+    assert!(
+        count(&after, "ring_delivery_seconds") >= count(&before, "ring_delivery_seconds") + 1.0,
+        "bob's ring, delivered to his tab, is timed"
+    );
+    assert!(
+        sample(&after, "belfry_ring_delivery_seconds_bucket{le=\"+Inf\"}")
+            == count(&after, "ring_delivery_seconds")
+    );
+    assert!(count(&after, "database_query_seconds") > count(&before, "database_query_seconds"));
+    assert!(after.contains("# TYPE belfry_database_query_seconds histogram"));
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! whoever does not has left, and a 1:1 call with one person left ends.
 //! The record is the one call, with its two people.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use belfry::calls::{CallStatus, ParticipantStatus};
 use belfry::contract::call_types::RoomAccess;
@@ -12,7 +12,8 @@ use belfry::server::db;
 use serde_json::json;
 
 use crate::common::{Parish, TestApp};
-use crate::signal_client::{connect, two_in_a_room};
+use crate::signal_client::{answered, connect, two_in_a_room};
+use crate::voice_peer::VoicePeer;
 
 const GRACE: Duration = Duration::from_millis(1500);
 
@@ -88,18 +89,50 @@ async fn after_a_restart_who_does_not_come_back_has_left_and_the_1to1_call_ends(
 }
 
 #[tokio::test]
-async fn after_a_restart_a_call_both_come_back_to_stays_live() {
+async fn after_a_restart_both_are_back_within_10_s_hearing_each_other_in_the_one_call() {
     let mut p = Parish::in_app(TestApp::with_sfu(|_| {}).await).await;
-    let room = two_in_a_room(&p).await;
-    let id = room.call.id;
+    let (call, a, b) = answered(&p).await;
+    let id = call.id;
+    let (alice, bob) = (join(&a).await, join(&b).await);
+    hear_each_other(&alice, &bob, "before the restart").await;
     both_connected(&p, id).await;
+
     let _old = restart(&mut p).await;
+    let back = Instant::now();
+    // Their links went down with the old process. As the browser client
+    // does: a fresh room token, then the room again.
+    drop((alice, bob));
     let a: RoomAccess = p.alice.ok("call_token", json!({"call_id": id})).await;
     let b: RoomAccess = p.bob.ok("call_token", json!({"call_id": id})).await;
-    let (_alice, _bob) = (connect(&a).await, connect(&b).await);
+    let (alice, bob) = (join(&a).await, join(&b).await);
+    hear_each_other(&alice, &bob, "after the restart").await;
+    let took = back.elapsed();
+    assert!(
+        took < Duration::from_secs(10),
+        "back with audio in {took:?}"
+    );
+
+    // Past the grace: still the one live call, both in it, nobody added.
     tokio::time::sleep(GRACE + Duration::from_millis(800)).await;
     let (status, people) = stored(&p, id).await;
     assert_eq!(status, CallStatus::Active);
     assert_eq!(people, vec![ParticipantStatus::Connected; 2]);
-    drop(room);
+    assert_eq!(
+        db::calls::live_ids(&p.app.state.db).await.unwrap(),
+        vec![id]
+    );
+    assert!(!alice.gone() && !bob.gone());
+    alice.leave().await;
+    bob.leave().await;
+}
+
+/// Each hears at least half a second of the other within 10 s.
+async fn hear_each_other(alice: &VoicePeer, bob: &VoicePeer, when: &str) {
+    let ten = Duration::from_secs(10);
+    let (a, b) = tokio::join!(alice.hears(25, ten), bob.hears(25, ten));
+    assert!(a && b, "{when}: alice hears bob {a}, bob hears alice {b}");
+}
+
+async fn join(access: &RoomAccess) -> VoicePeer {
+    VoicePeer::join(access).await.expect("joins the room")
 }

@@ -45,12 +45,15 @@ pub enum Db {
 /// the same code, type-checked once per engine.
 #[macro_export]
 macro_rules! on_db {
-    ($db:ident => $body:expr) => {
-        match $db {
+    ($db:ident => $body:expr) => {{
+        let started = ::std::time::Instant::now();
+        let out = match $db {
             $crate::server::db::Db::Sqlite($db) => $body,
             $crate::server::db::Db::Postgres($db) => $body,
-        }
-    };
+        };
+        $crate::server::histogram::DATABASE.observe(started.elapsed());
+        out
+    }};
 }
 pub(crate) use crate::on_db as on;
 
