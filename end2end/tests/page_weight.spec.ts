@@ -11,8 +11,12 @@ interface Fetched { url: string; status: number; encoding: string; bytes: number
 
 /** A regression budget for the site itself (pages, WASM, JS, CSS, icons),
  *  not the goal, which is 250 KB. Server functions' answers are counted in
- *  the total but not budgeted: they grow with the data the suite leaves. */
-const SITE_BUDGET = 222 * 1024;
+ *  the total but not budgeted: they grow with the data the suite leaves.
+ *  226 KiB since the profile page: code it shares with the sign-in page
+ *  moved out of the sign-in split into shared chunks (+2.2 KB brotli, a
+ *  split's small chunks compress worse), plus 0.7 KB of main WASM (the
+ *  page's loader, the navigation's profile link) and 0.4 KB of CSS. */
+const SITE_BUDGET = 226 * 1024;
 
 /** A line per response (bytes, status, encoding, address), and their sum. */
 function reportOf(fetched: Fetched[]): { lines: string; total: number } {

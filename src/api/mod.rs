@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod calls;
 pub mod chat;
+pub mod profile;
 pub mod push;

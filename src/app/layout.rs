@@ -15,6 +15,26 @@ use crate::contract::types::UserView;
 #[derive(Clone)]
 pub struct Me(pub UserView);
 
+/// My name and avatar colour as shown now: the profile page changes them
+/// in place. (Two string signals rather than a signal of `UserView`: a
+/// signal of a new type costs the main bundle its own copy of the code.)
+#[derive(Clone, Copy)]
+pub struct MyCard {
+    pub name: RwSignal<String>,
+    pub color: RwSignal<String>,
+}
+
+impl MyCard {
+    /// Me, with the name and colour as they are now.
+    pub fn user(self, me: &UserView) -> UserView {
+        UserView {
+            display_name: self.name.get(),
+            avatar_color: self.color.get(),
+            ..me.clone()
+        }
+    }
+}
+
 #[component]
 pub fn AppLayout() -> impl IntoView {
     // Who is signed in came with the page, and does not change under it
@@ -28,6 +48,10 @@ pub fn AppLayout() -> impl IntoView {
 
 #[component]
 fn SignedIn(user: UserView) -> impl IntoView {
+    provide_context(MyCard {
+        name: RwSignal::new(user.display_name.clone()),
+        color: RwSignal::new(user.avatar_color.clone()),
+    });
     provide_context(Me(user));
     provide_live(|| crate::client::reload_to("/signin"));
     let session = use_session();

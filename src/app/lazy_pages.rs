@@ -1,5 +1,5 @@
 //! Pages a call never needs, loaded when first visited: a studio (with its
-//! voice room), the calls history, the people, and signing in and up. Their code is
+//! voice room), the calls history, the people, my profile, and signing in and up. Their code is
 //! split out of the main WASM (`.ci/build-site`), so the chat page with a
 //! call on it downloads none of it. A page whose code does not come says so
 //! and offers to try again (`super::arriving`).
@@ -56,6 +56,10 @@ lazy_page!(
     open_people, fetch_people in people_page => super::people_page::PeoplePage
 );
 lazy_page!(
+    /// `/profile`: my own account.
+    open_profile, fetch_profile in profile_page => super::profile_page::ProfilePage
+);
+lazy_page!(
     /// `/signin`. The service worker keeps its chunk for the offline
     /// sign-in page (`src/server/push/routes.rs` names it).
     open_sign_in, fetch_sign_in in sign_in_pages => super::auth_pages::SignInPage
@@ -80,6 +84,7 @@ impl Code {
             Page::Studio => code(|| Box::pin(fetch_studio()), || Box::pin(open_studio())),
             Page::Calls => code(|| Box::pin(fetch_calls()), || Box::pin(open_calls())),
             Page::People => code(|| Box::pin(fetch_people()), || Box::pin(open_people())),
+            Page::Profile => code(|| Box::pin(fetch_profile()), || Box::pin(open_profile())),
             Page::SignIn => code(|| Box::pin(fetch_sign_in()), || Box::pin(open_sign_in())),
             Page::SignUp => code(|| Box::pin(fetch_sign_up()), || Box::pin(open_sign_up())),
             _ => return None,

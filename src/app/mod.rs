@@ -17,6 +17,7 @@ mod lazy_pages;
 mod live;
 mod page_data;
 mod people_page;
+mod profile_page;
 mod router;
 mod session;
 mod sidebar;

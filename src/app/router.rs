@@ -94,6 +94,7 @@ mod tests {
         assert_eq!(Page::at("/s/3"), Page::Studio);
         assert_eq!(Page::at("/calls"), Page::Calls);
         assert_eq!(Page::at("/people"), Page::People);
+        assert_eq!(Page::at("/profile"), Page::Profile);
         assert_eq!(Page::at("/signin"), Page::SignIn);
         assert_eq!(Page::at("/signup"), Page::SignUp);
         for other in [
@@ -111,6 +112,7 @@ mod tests {
             Page::Studio,
             Page::Calls,
             Page::People,
+            Page::Profile,
         ];
         let outside = [Page::SignIn, Page::SignUp, Page::NotFound];
         assert!(inside.iter().all(|p| p.signed_in()));

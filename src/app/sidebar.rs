@@ -5,7 +5,6 @@ use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
 use super::icons::{BellIcon, MicIcon, PeopleIcon, PhoneIcon};
-use super::layout::Me;
 use super::router::use_location;
 use super::session::use_session;
 use crate::api::accounts::sign_out;
@@ -14,7 +13,8 @@ use crate::contract::types::{ChannelKind, ChannelSummary, Spaces};
 #[component]
 pub fn Sidebar() -> impl IntoView {
     let spaces = use_session().spaces;
-    let me = expect_context::<Me>().0;
+    let me = expect_context::<super::layout::Me>().0;
+    let card = expect_context::<super::layout::MyCard>();
     let signing_out = RwSignal::new(false);
     let on_sign_out = move |_| {
         signing_out.set(true);
@@ -38,8 +38,11 @@ pub fn Sidebar() -> impl IntoView {
             }}
             <super::device_settings::DeviceSettings />
             <div class="me">
-                <Avatar user=me.clone() small=true />
-                <span class="me-name">{me.display_name.clone()}</span>
+                {move || view! { <Avatar user=card.user(&me) small=true /> }}
+                <a href="/profile" class="me-name" aria-current=current_page("/profile".into())>
+                    {move || card.name.get()}
+                    <span class="sr-only">" (your profile)"</span>
+                </a>
                 <button class="link-button" on:click=on_sign_out disabled=signing_out>
                     "Sign out"
                 </button>

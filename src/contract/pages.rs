@@ -14,6 +14,8 @@ pub enum Page {
     Calls,
     /// `/people`: the community's members, to message or call.
     People,
+    /// `/profile`: my name, colour, password and other devices.
+    Profile,
     /// `/signin`.
     SignIn,
     /// `/signup`.
@@ -31,6 +33,7 @@ impl Page {
             "/" => Page::Home,
             "/calls" => Page::Calls,
             "/people" => Page::People,
+            "/profile" => Page::Profile,
             "/signin" => Page::SignIn,
             "/signup" => Page::SignUp,
             _ if path.strip_prefix("/c/").is_some_and(one_segment) => Page::Chat,
@@ -43,7 +46,7 @@ impl Page {
     pub fn signed_in(self) -> bool {
         matches!(
             self,
-            Page::Home | Page::Chat | Page::Studio | Page::Calls | Page::People
+            Page::Home | Page::Chat | Page::Studio | Page::Calls | Page::People | Page::Profile
         )
     }
 }

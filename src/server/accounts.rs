@@ -8,10 +8,7 @@ use super::error::{AppError, AppResult};
 use super::state::AppState;
 use crate::contract::types::{Role, UserView};
 
-/// Avatar backgrounds, each dark enough for white initials at WCAG AA (4.5:1).
-const AVATAR_COLORS: [&str; 8] = [
-    "#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#be185d", "#0f766e", "#4338ca",
-];
+use crate::contract::profile::AVATAR_COLORS;
 
 pub struct SignUp {
     pub username: String,
@@ -34,7 +31,7 @@ pub fn normalize_username(raw: &str) -> AppResult<String> {
     Ok(name)
 }
 
-fn check_display_name(raw: &str) -> AppResult<String> {
+pub fn check_display_name(raw: &str) -> AppResult<String> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     match name.chars().count() {
         0 => Err(AppError::bad_request("Please give a display name.")),
@@ -45,7 +42,7 @@ fn check_display_name(raw: &str) -> AppResult<String> {
     }
 }
 
-fn check_password(password: &str) -> AppResult<()> {
+pub fn check_password(password: &str) -> AppResult<()> {
     match password.chars().count() {
         n if n < 8 => Err(AppError::bad_request(
             "A password needs at least 8 characters.",
@@ -61,7 +58,7 @@ pub fn avatar_color_for(username: &str) -> &'static str {
     let sum = username.bytes().fold(0usize, |acc, b| {
         acc.wrapping_mul(31).wrapping_add(b as usize)
     });
-    AVATAR_COLORS[sum % AVATAR_COLORS.len()]
+    AVATAR_COLORS[sum % AVATAR_COLORS.len()].0
 }
 
 /// Creates an account and joins it to the default community; the very first
@@ -145,7 +142,7 @@ pub async fn sign_in(
     Ok((user, token))
 }
 
-async fn start_session(state: &AppState, user: &UserView) -> AppResult<String> {
+pub(crate) async fn start_session(state: &AppState, user: &UserView) -> AppResult<String> {
     let token = auth::new_token();
     let expires_at = db::now_ms() + state.config.session_ttl.as_millis() as i64;
     sessions::insert(&state.db, &auth::token_hash(&token), user.id, expires_at).await?;
@@ -188,6 +185,8 @@ mod tests {
     #[test]
     fn avatar_colours_are_stable_per_username() {
         assert_eq!(avatar_color_for("alice"), avatar_color_for("alice"));
-        assert!(AVATAR_COLORS.contains(&avatar_color_for("bob")));
+        assert!(AVATAR_COLORS
+            .iter()
+            .any(|(c, _)| *c == avatar_color_for("bob")));
     }
 }

@@ -9,6 +9,7 @@ mod common;
 mod push_world;
 mod sfu_world;
 mod signal_client;
+mod voice_peer;
 
 mod access;
 mod accounts;
@@ -27,6 +28,7 @@ mod metrics;
 mod page_routes;
 mod people;
 mod presence_retry;
+mod profile;
 mod push;
 mod readiness;
 mod restart;

@@ -64,3 +64,15 @@ pub async fn set_expiry(db: &Db, token_hash: &str, expires_at: i64) -> Result<()
         .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Ends every session of `user` but the one hashed `keep`; the hashes of
+/// those ended.
+pub async fn delete_others(db: &Db, user: UserId, keep: &str) -> Result<Vec<String>, sqlx::Error> {
+    on!(db => sqlx::query_scalar(
+        "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2 RETURNING token_hash",
+    )
+    .bind(user)
+    .bind(keep)
+    .fetch_all(db)
+    .await)
+}

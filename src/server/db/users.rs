@@ -80,3 +80,38 @@ pub async fn find_many(db: &Db, ids: &[UserId]) -> Result<Vec<UserView>, sqlx::E
     })?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// Sets the name and avatar colour others see.
+pub async fn set_profile(
+    db: &Db,
+    id: UserId,
+    display_name: &str,
+    avatar_color: &str,
+) -> Result<(), sqlx::Error> {
+    on!(db => sqlx::query("UPDATE users SET display_name = $2, avatar_color = $3 WHERE id = $1")
+        .bind(id)
+        .bind(display_name)
+        .bind(avatar_color)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The user's password hash, to check their current password.
+pub async fn password_hash(db: &Db, id: UserId) -> Result<Option<String>, sqlx::Error> {
+    on!(db => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await)
+}
+
+pub async fn set_password_hash(db: &Db, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
+    on!(db => sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(db)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -92,6 +92,11 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("call_history", SIGNED_IN),
     ("calls_page", SIGNED_IN),
     ("people_page", SIGNED_IN),
+    ("update_profile", SIGNED_IN),
+    // The same password again: allowed, and nothing the later rows need
+    // changes (only the caller's other sessions end).
+    ("change_password", SIGNED_IN),
+    ("sign_out_elsewhere", SIGNED_IN),
     ("missed_calls", SIGNED_IN),
     ("mark_calls_seen", SIGNED_IN),
     ("my_calls", SIGNED_IN),
@@ -291,6 +296,8 @@ impl World {
                 "device": format!("device-{n:04}"),
             }),
             "push_unsubscribe" => json!({"endpoint": "https://fcm.googleapis.com/fcm/send/x"}),
+            "update_profile" => json!({"display_name": "Someone", "avatar_color": "#1d4ed8"}),
+            "change_password" => json!({"current": PASSWORD, "new": PASSWORD}),
             _ => json!({}),
         }
     }

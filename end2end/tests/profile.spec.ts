@@ -1,0 +1,173 @@
+// Profile: a new parishioner (signed up for this test, so the demo people's
+// passwords stay as the other specs expect) renames themself and picks a
+// colour by keyboard, and carol sees the new name in People at once; the
+// password changes only with the current one, and their other browser,
+// open on a page, is signed out by it at once; "Sign out everywhere else"
+// does the same without a new password. Screenshots at 1280x800 and 390x844, and axe.
+import { Browser, BrowserContext, Locator, Page, expect, test } from '@playwright/test';
+import { axeProblems } from './a11y';
+import { signedIn } from './helpers';
+
+const PASSWORD = 'first-password-1';
+
+/** A new account signed up in its own context; its page on `/`. */
+async function newcomer(browser: Browser, username: string, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport });
+  const res = await context.request.post('/api/sign_up', {
+    data: { username, display_name: 'New Comer', password: PASSWORD },
+  });
+  expect(res.status()).toBe(200);
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  return { context, page };
+}
+
+/** The same account signed in from another browser. */
+async function secondBrowser(browser: Browser, username: string, password: string) {
+  const context = await browser.newContext();
+  const res = await context.request.post('/api/sign_in', { data: { username, password } });
+  expect(res.status()).toBe(200);
+  const page = await context.newPage();
+  await page.goto('/');
+  await expect(page.getByRole('navigation', { name: 'Channels and studios' })).toBeVisible();
+  return { context, page };
+}
+
+async function openProfile(page: Page) {
+  await page.getByRole('link', { name: /your profile/ }).click();
+  await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+}
+
+/** Each control, scrolled to, lies inside the width and is big enough to
+ *  tap; the page never scrolls sideways. (The page is taller than a phone:
+ *  scrolling down to a control is expected.) */
+async function expectReachable(page: Page, controls: Locator[]) {
+  const width = page.viewportSize()!.width;
+  for (const c of controls) {
+    await c.scrollIntoViewIfNeeded();
+    const b = (await c.boundingBox())!;
+    expect(b.x, `${c} starts inside`).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width, `${c} ends inside the width`).toBeLessThanOrEqual(width + 0.5);
+    expect(Math.min(b.width, b.height), `${c} is big enough to tap`).toBeGreaterThanOrEqual(24);
+  }
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(wide, 'no sideways scrolling').toBeLessThanOrEqual(width);
+}
+
+const unique = () => `pat${Date.now() % 1_000_000}`;
+
+test('a new name and colour, chosen by keyboard, are what carol sees', async ({ browser }) => {
+  const name = unique();
+  const { context, page } = await newcomer(browser, name);
+  const carol = await signedIn(browser, 'carol');
+  const contexts: BrowserContext[] = [context, carol.context];
+  try {
+    await openProfile(page);
+    const field = page.getByLabel('Display name');
+    await field.fill('Patrick Byrne');
+    // The colours are radio buttons: Tab in, arrows between them.
+    await page.getByRole('radio', { name: 'Blue' }).focus();
+    await page.getByRole('radio', { name: 'Green' }).check();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('radio', { name: 'Violet' })).toBeChecked();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByTestId('profile-saved')).toHaveText('Saved. Everyone now sees this.');
+    // The navigation's own card follows at once.
+    await expect(page.getByRole('link', { name: /Patrick Byrne/ })).toBeVisible();
+
+    await carol.page.goto('/people');
+    const row = carol.page.getByTestId('person').filter({ hasText: 'Patrick Byrne' });
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('.avatar')).toHaveCSS('background-color', 'rgb(124, 58, 237)');
+
+    // A name of spaces is refused, with the reason, and nothing changes.
+    await field.fill('   ');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByTestId('profile-saved')).toHaveText('Please give a display name.');
+    await expect(page.getByRole('link', { name: /Patrick Byrne/ })).toBeVisible();
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
+
+test('a password change needs the current one and signs the other browser out', async ({ browser }) => {
+  const name = unique();
+  const { context, page } = await newcomer(browser, name);
+  const other = await secondBrowser(browser, name, PASSWORD);
+  try {
+    await openProfile(page);
+    await page.getByLabel('Current password').fill('not-the-password');
+    await page.getByLabel('New password').fill('second-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByTestId('password-changed')).toHaveText('That is not your current password.');
+    await expect(page.getByTestId('password-changed')).toHaveAttribute('role', 'alert');
+
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect(page.getByTestId('password-changed')).toHaveText(
+      'Password changed. Signed out on 1 other device.',
+    );
+    await expect(page.getByLabel('Current password')).toHaveValue('');
+    // The other browser's open page is told at once and goes to sign-in.
+    await expect(other.page).toHaveURL(/\/signin$/, { timeout: 5_000 });
+    // Its old password no longer works; the new one does.
+    const old = await other.context.request.post('/api/sign_in', { data: { username: name, password: PASSWORD } });
+    expect(old.status()).toBe(401);
+    const again = await other.context.request.post('/api/sign_in', {
+      data: { username: name, password: 'second-password-2' },
+    });
+    expect(again.status()).toBe(200);
+  } finally {
+    await context.close();
+    await other.context.close();
+  }
+});
+
+test('sign out everywhere else keeps only this browser', async ({ browser }) => {
+  const name = unique();
+  const { context, page } = await newcomer(browser, name);
+  const other = await secondBrowser(browser, name, PASSWORD);
+  try {
+    await openProfile(page);
+    await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await expect(page.getByTestId('signed-out-elsewhere')).toHaveText('Signed out on 1 other device.');
+    await expect(other.page).toHaveURL(/\/signin$/, { timeout: 5_000 });
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+  } finally {
+    await context.close();
+    await other.context.close();
+  }
+});
+
+for (const [label, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 390, height: 844 }],
+] as const) {
+  test(`the profile page on a ${label}: every control fits, axe finds nothing serious`, async ({ browser }, info) => {
+    const { context, page } = await newcomer(browser, unique(), viewport);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await page.goto('/profile');
+      await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+      await expect(page.getByRole('heading', { name: 'Your profile' })).toBeVisible();
+      await expectReachable(page, [
+        page.getByLabel('Display name'),
+        page.getByRole('radio', { name: 'Blue' }),
+        page.getByRole('radio', { name: 'Indigo' }),
+        page.getByRole('button', { name: 'Save' }),
+        page.getByLabel('Current password'),
+        page.getByLabel('New password'),
+        page.getByRole('button', { name: 'Change password' }),
+        page.getByRole('button', { name: 'Sign out everywhere else' }),
+      ]);
+      await page.screenshot({ path: info.outputPath(`profile-${label}.png`), fullPage: true });
+      expect(await axeProblems(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+}
