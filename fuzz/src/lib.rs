@@ -52,7 +52,9 @@ fn start() -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = belfry::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum_serve(listener, router).await });
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
         addr
     });
     let base = format!("http://{addr}");
@@ -83,13 +85,6 @@ fn start() -> Server {
         bob_id,
         _dir: dir,
     }
-}
-
-async fn axum_serve(
-    listener: tokio::net::TcpListener,
-    router: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>,
-) {
-    let _ = axum::serve(listener, router).await;
 }
 
 /// A server function called with a JSON body: the status and the reply.

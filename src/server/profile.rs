@@ -66,7 +66,6 @@ pub async fn change_password(
 pub async fn sign_out_elsewhere(state: &AppState, me: &Authed) -> AppResult<u64> {
     let ended = sessions::delete_others(&state.db, me.user.id, &me.token_hash).await?;
     let count = ended.len() as u64;
-    state.sessions.forget_user(me.user.id);
     state.sessions.ended(ended);
     Ok(count)
 }

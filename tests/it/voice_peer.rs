@@ -48,6 +48,9 @@ struct Media {
     subscriber: Rtc,
     pub_socket: UdpSocket,
     sub_socket: UdpSocket,
+    /// The sockets' own addresses, read once.
+    pub_addr: SocketAddr,
+    sub_addr: SocketAddr,
     mid: Mid,
     pending: Option<SdpPendingOffer>,
     started: Instant,
@@ -175,8 +178,10 @@ impl Media {
     async fn new() -> (Self, SdpOffer) {
         let pub_socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
         let sub_socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-        let mut publisher = peer(pub_socket.local_addr().unwrap());
-        let subscriber = peer(sub_socket.local_addr().unwrap());
+        let pub_addr = pub_socket.local_addr().unwrap();
+        let sub_addr = sub_socket.local_addr().unwrap();
+        let mut publisher = peer(pub_addr);
+        let subscriber = peer(sub_addr);
         let mut change = publisher.sdp_api();
         let mid = change.add_media(
             MediaKind::Audio,
@@ -191,6 +196,8 @@ impl Media {
             subscriber,
             pub_socket,
             sub_socket,
+            pub_addr,
+            sub_addr,
             mid,
             pending: Some(pending),
             started: Instant::now(),
@@ -243,8 +250,7 @@ impl Media {
 }
 
 /// A datagram for `rtc`, if it is one str0m reads.
-fn feed(rtc: &mut Rtc, socket: &UdpSocket, from: SocketAddr, data: &[u8]) {
-    let to = socket.local_addr().unwrap();
+fn feed(rtc: &mut Rtc, to: SocketAddr, from: SocketAddr, data: &[u8]) {
     if let Ok(r) = Receive::new(Protocol::Udp, from, to, data) {
         let _ = rtc.handle_input(Input::Receive(Instant::now(), r));
     }
@@ -301,12 +307,12 @@ async fn run(
             }
             got = m.pub_socket.recv_from(&mut a) => {
                 if let Ok((n, from)) = got {
-                    feed(&mut m.publisher, &m.pub_socket, from, &a[..n]);
+                    feed(&mut m.publisher, m.pub_addr, from, &a[..n]);
                 }
             }
             got = m.sub_socket.recv_from(&mut b) => {
                 if let Ok((n, from)) = got {
-                    feed(&mut m.subscriber, &m.sub_socket, from, &b[..n]);
+                    feed(&mut m.subscriber, m.sub_addr, from, &b[..n]);
                 }
             }
             _ = &mut stop => {
