@@ -59,6 +59,7 @@ async fn build(
 ) -> Result<AppState, String> {
     let db = db::connect(&config.database_url).await?;
     db::migrate(&db).await?;
+    spawn_checkpoints(&db);
     if config.demo {
         seed::demo(&db, config.demo_password.as_deref())
             .await
@@ -314,6 +315,24 @@ pub async fn run<V: IntoView + 'static>(config: Config, shell: Shell<V>) -> Resu
 /// room to reconnect, and give those goodbyes a moment (`stopping.rs`).
 pub async fn drain(state: &AppState) {
     super::stopping::drain(&state.stopping, state.host.as_ref()).await;
+}
+
+/// SQLite's checkpoint, every second for as long as the runtime runs.
+fn spawn_checkpoints(db: &db::Db) {
+    if !matches!(db, db::Db::Sqlite(_)) {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = db::checkpoint(&db).await {
+                tracing::warn!("checkpointing the database: {e}");
+            }
+        }
+    });
 }
 
 /// Periodic clean-up: expired sessions, idle live feeds.

@@ -55,9 +55,10 @@ async fn a_backup_taken_while_the_server_writes_opens_with_what_was_written() {
         .await
         .unwrap();
     db::migrate(&copy).await.unwrap();
-    let db::Db::Sqlite(pool) = &copy else {
+    let db::Db::Sqlite(sqlite) = &copy else {
         unreachable!()
     };
+    let pool = &sqlite.pool;
     let bodies: Vec<(String,)> = sqlx::query_as("SELECT body FROM messages ORDER BY id")
         .fetch_all(pool)
         .await

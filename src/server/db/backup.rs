@@ -11,7 +11,7 @@ use super::Db;
 /// size in bytes.
 pub async fn backup(db: &Db, to: &Path) -> Result<u64, String> {
     let pool = match db {
-        Db::Sqlite(pool) => pool,
+        Db::Sqlite(db) => &db.pool,
         Db::Postgres(_) => {
             return Err(
                 "this database is PostgreSQL: back it up with pg_dump (README, \"Backups\")".into(),

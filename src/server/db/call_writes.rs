@@ -3,9 +3,9 @@
 //! PostgreSQL, a transaction whose versioned update locks the call's row
 //! (`call_writes_pg.rs`).
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::{call_writes_pg, Db};
+use super::{call_writes_pg, Db, SqliteDb};
 use crate::calls::ids::{CallId, MessageId, UserId};
 use crate::calls::{CallState, DeclineReason, EndReason, Participant};
 
@@ -14,7 +14,7 @@ use crate::calls::{CallState, DeclineReason, EndReason, Participant};
 /// has a live call.
 pub async fn insert(db: &Db, state: &CallState, room_name: &str) -> Result<CallId, sqlx::Error> {
     let db = match db {
-        Db::Sqlite(pool) => pool,
+        Db::Sqlite(db) => db,
         Db::Postgres(pool) => return call_writes_pg::insert(pool, state, room_name).await,
     };
     let mut q = QueryBuilder::<Sqlite>::new(
@@ -103,10 +103,11 @@ fn push_participants(
 /// on). A failing statement stops the batch; the transaction it left open is
 /// rolled back before the connection goes back to the pool.
 async fn in_one_hop(
-    db: &SqlitePool,
+    db: &SqliteDb,
     mut q: QueryBuilder<'_, Sqlite>,
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>, sqlx::Error> {
-    let mut conn = db.acquire().await?;
+    let _turn = db.write_turn().await;
+    let mut conn = db.pool.acquire().await?;
     match q.build().fetch_all(&mut *conn).await {
         Ok(rows) => Ok(rows),
         Err(e) => {
@@ -147,7 +148,7 @@ pub async fn save(
     summary: Option<Summary<'_>>,
 ) -> Result<Option<Saved>, sqlx::Error> {
     let db = match db {
-        Db::Sqlite(pool) => pool,
+        Db::Sqlite(db) => db,
         Db::Postgres(pool) => {
             return call_writes_pg::save(pool, state, version, changed, summary).await
         }
