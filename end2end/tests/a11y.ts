@@ -42,3 +42,18 @@ export async function expectLaidOut(page: Page, controls: Locator[]) {
     }
   }
 }
+
+/** Each control lies inside the width (scrolled to, on a long page) and is
+ *  big enough to tap, and nothing scrolls sideways. */
+export async function expectReachable(page: Page, controls: Locator[]) {
+  const width = page.viewportSize()!.width;
+  for (const c of controls) {
+    await c.scrollIntoViewIfNeeded();
+    const b = (await c.boundingBox())!;
+    expect(b.x, `${c} starts inside`).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width, `${c} ends inside the width`).toBeLessThanOrEqual(width + 0.5);
+    expect(Math.min(b.width, b.height), `${c} is big enough to tap`).toBeGreaterThanOrEqual(24);
+  }
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(wide, 'no sideways scrolling').toBeLessThanOrEqual(width);
+}

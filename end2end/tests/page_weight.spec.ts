@@ -15,8 +15,12 @@ interface Fetched { url: string; status: number; encoding: string; bytes: number
  *  226 KiB since the profile page: code it shares with the sign-in page
  *  moved out of the sign-in split into shared chunks (+2.2 KB brotli, a
  *  split's small chunks compress worse), plus 0.7 KB of main WASM (the
- *  page's loader, the navigation's profile link) and 0.4 KB of CSS. */
-const SITE_BUDGET = 226 * 1024;
+ *  page's loader, the navigation's profile link) and 0.4 KB of CSS.
+ *  232 KiB since the groups page (in the People page's split): the form
+ *  code it shares with the sign-in and call splits moved into shared
+ *  chunks (+3.3 KB brotli), plus 0.4 KB of main WASM (its loader, its boot
+ *  data, the navigation's link) and 0.5 KB of CSS; 235.6 KB measured. */
+const SITE_BUDGET = 232 * 1024;
 
 /** A line per response (bytes, status, encoding, address), and their sum. */
 function reportOf(fetched: Fetched[]): { lines: string; total: number } {

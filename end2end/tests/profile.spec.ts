@@ -4,8 +4,8 @@
 // password changes only with the current one, and their other browser,
 // open on a page, is signed out by it at once; "Sign out everywhere else"
 // does the same without a new password. Screenshots at 1280x800 and 390x844, and axe.
-import { Browser, BrowserContext, Locator, Page, expect, test } from '@playwright/test';
-import { axeProblems } from './a11y';
+import { Browser, BrowserContext, Page, expect, test } from '@playwright/test';
+import { axeProblems, expectReachable } from './a11y';
 import { signedIn } from './helpers';
 
 const PASSWORD = 'first-password-1';
@@ -42,18 +42,6 @@ async function openProfile(page: Page) {
 /** Each control, scrolled to, lies inside the width and is big enough to
  *  tap; the page never scrolls sideways. (The page is taller than a phone:
  *  scrolling down to a control is expected.) */
-async function expectReachable(page: Page, controls: Locator[]) {
-  const width = page.viewportSize()!.width;
-  for (const c of controls) {
-    await c.scrollIntoViewIfNeeded();
-    const b = (await c.boundingBox())!;
-    expect(b.x, `${c} starts inside`).toBeGreaterThanOrEqual(0);
-    expect(b.x + b.width, `${c} ends inside the width`).toBeLessThanOrEqual(width + 0.5);
-    expect(Math.min(b.width, b.height), `${c} is big enough to tap`).toBeGreaterThanOrEqual(24);
-  }
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(wide, 'no sideways scrolling').toBeLessThanOrEqual(width);
-}
 
 const unique = () => `pat${Date.now() % 1_000_000}`;
 

@@ -5,5 +5,6 @@
 pub mod accounts;
 pub mod calls;
 pub mod chat;
+pub mod groups;
 pub mod profile;
 pub mod push;

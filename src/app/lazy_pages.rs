@@ -1,5 +1,5 @@
 //! Pages a call never needs, loaded when first visited: a studio (with its
-//! voice room), the calls history, the people, my profile, and signing in and up. Their code is
+//! voice room), the calls history, the people and groups, my profile, and signing in and up. Their code is
 //! split out of the main WASM (`.ci/build-site`), so the chat page with a
 //! call on it downloads none of it. A page whose code does not come says so
 //! and offers to try again (`super::arriving`).
@@ -56,6 +56,13 @@ lazy_page!(
     open_people, fetch_people in people_page => super::people_page::PeoplePage
 );
 lazy_page!(
+    /// `/groups`: my groups and their members, in the same chunk as
+    /// `/people` (the two community pages share most of their code; a
+    /// chunk of its own made wasm-split cut the call's chunk into many
+    /// more small shared ones, 10 KB more for the chat page).
+    open_groups, fetch_groups in people_page => super::groups_page::GroupsPage
+);
+lazy_page!(
     /// `/profile`: my own account.
     open_profile, fetch_profile in profile_page => super::profile_page::ProfilePage
 );
@@ -84,6 +91,7 @@ impl Code {
             Page::Studio => code(|| Box::pin(fetch_studio()), || Box::pin(open_studio())),
             Page::Calls => code(|| Box::pin(fetch_calls()), || Box::pin(open_calls())),
             Page::People => code(|| Box::pin(fetch_people()), || Box::pin(open_people())),
+            Page::Groups => code(|| Box::pin(fetch_groups()), || Box::pin(open_groups())),
             Page::Profile => code(|| Box::pin(fetch_profile()), || Box::pin(open_profile())),
             Page::SignIn => code(|| Box::pin(fetch_sign_in()), || Box::pin(open_sign_in())),
             Page::SignUp => code(|| Box::pin(fetch_sign_up()), || Box::pin(open_sign_up())),

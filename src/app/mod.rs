@@ -11,6 +11,7 @@ mod common;
 mod composer;
 mod conversation;
 mod device_settings;
+mod groups_page;
 mod icons;
 mod layout;
 mod lazy_pages;

@@ -95,6 +95,7 @@ mod tests {
         assert_eq!(Page::at("/calls"), Page::Calls);
         assert_eq!(Page::at("/people"), Page::People);
         assert_eq!(Page::at("/profile"), Page::Profile);
+        assert_eq!(Page::at("/groups"), Page::Groups);
         assert_eq!(Page::at("/signin"), Page::SignIn);
         assert_eq!(Page::at("/signup"), Page::SignUp);
         for other in [
@@ -112,6 +113,7 @@ mod tests {
             Page::Studio,
             Page::Calls,
             Page::People,
+            Page::Groups,
             Page::Profile,
         ];
         let outside = [Page::SignIn, Page::SignUp, Page::NotFound];

@@ -92,6 +92,12 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
                     <span class="nav-name">"People"</span>
                 </a>
             </li>
+            <li>
+                <a href="/groups" aria-current=current_page("/groups".into())>
+                    <span class="nav-icon"><PeopleIcon /></span>
+                    <span class="nav-name">"Groups"</span>
+                </a>
+            </li>
         </ul>
         {no_channels.then(|| view! { <p class="hint">"You are not in any channel yet."</p> })}
         <ChannelGroup title="Channels" channels=shared />

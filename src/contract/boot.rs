@@ -28,6 +28,8 @@ pub type StudioData = Result<StudioDetail, ApiError>;
 pub type CallsData = Result<CallHistoryPage, ApiError>;
 /// The community's members.
 pub type PeopleData = Result<MemberDirectory, ApiError>;
+/// My groups and their members.
+pub type GroupsData = Result<super::groups::GroupsOverview, ApiError>;
 
 /// The id of the element holding the boot data.
 pub const ELEMENT_ID: &str = "boot";
@@ -40,6 +42,7 @@ pub enum PageData {
     Studio(Option<StudioId>, StudioData),
     Calls(Option<CallId>, CallsData),
     People(PeopleData),
+    Groups(GroupsData),
 }
 
 #[derive(Clone, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ pub mod events;
 mod events_wire;
 #[cfg(test)]
 mod golden;
+pub mod groups;
 pub mod pages;
 pub mod profile;
 pub mod push;

@@ -14,6 +14,8 @@ pub enum Page {
     Calls,
     /// `/people`: the community's members, to message or call.
     People,
+    /// `/groups`: my group channels and their members.
+    Groups,
     /// `/profile`: my name, colour, password and other devices.
     Profile,
     /// `/signin`.
@@ -33,6 +35,7 @@ impl Page {
             "/" => Page::Home,
             "/calls" => Page::Calls,
             "/people" => Page::People,
+            "/groups" => Page::Groups,
             "/profile" => Page::Profile,
             "/signin" => Page::SignIn,
             "/signup" => Page::SignUp,
@@ -46,7 +49,13 @@ impl Page {
     pub fn signed_in(self) -> bool {
         matches!(
             self,
-            Page::Home | Page::Chat | Page::Studio | Page::Calls | Page::People | Page::Profile
+            Page::Home
+                | Page::Chat
+                | Page::Studio
+                | Page::Calls
+                | Page::People
+                | Page::Groups
+                | Page::Profile
         )
     }
 }

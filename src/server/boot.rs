@@ -105,6 +105,11 @@ async fn page_data(
                 .await
                 .map_err(ApiError::from),
         ),
+        Page::Groups => PageData::Groups(
+            super::groups::my_groups(state, user)
+                .await
+                .map_err(ApiError::from),
+        ),
         _ => return None,
     })
 }

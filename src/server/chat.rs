@@ -181,12 +181,7 @@ pub async fn create_group(
     name: &str,
     members: &[UserId],
 ) -> AppResult<ChannelSummary> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(AppError::bad_request(
-            "A channel name is 1 to 64 characters.",
-        ));
-    }
+    let name = super::groups::valid_name(name)?;
     if !communities::exists(&state.db, community).await? {
         return Err(AppError::not_found("No such community."));
     }
@@ -201,10 +196,11 @@ pub async fn create_group(
     let mut everyone: Vec<UserId> = members.iter().copied().chain([viewer.id]).collect();
     everyone.sort();
     everyone.dedup();
-    if everyone.len() > 500 {
-        return Err(AppError::bad_request(
-            "A group channel has at most 500 members.",
-        ));
+    if everyone.len() > super::groups::MAX_GROUP_MEMBERS {
+        return Err(AppError::bad_request(format!(
+            "A group channel has at most {} members.",
+            super::groups::MAX_GROUP_MEMBERS
+        )));
     }
     if communities::count_members_among(&state.db, community, &everyone).await? != everyone.len() {
         return Err(AppError::bad_request(

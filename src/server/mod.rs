@@ -14,6 +14,7 @@ pub mod cross_site;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod groups;
 pub mod hashing;
 pub mod histogram;
 pub mod limits;

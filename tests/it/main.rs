@@ -19,6 +19,7 @@ mod calls_rooms;
 mod calls_rules;
 mod calls_store;
 mod calls_timing;
+mod groups;
 mod ice_tcp;
 mod instances;
 mod live_events;

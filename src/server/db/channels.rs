@@ -224,6 +224,15 @@ pub async fn members(db: &Db, channel: &ChannelRow) -> Result<Vec<UserView>, sql
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+pub async fn rename(db: &Db, id: ChannelId, name: &str) -> Result<(), sqlx::Error> {
+    on!(db => sqlx::query("UPDATE channels SET name = $1 WHERE id = $2")
+        .bind(name)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ()))
+}
+
 /// Removes a member from a DIRECT or GROUP channel; false if they were not one.
 pub async fn remove_member(db: &Db, channel: ChannelId, user: UserId) -> Result<bool, sqlx::Error> {
     let done = on!(db => sqlx::query("DELETE FROM channel_members WHERE channel_id = $1 AND user_id = $2")

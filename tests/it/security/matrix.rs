@@ -74,6 +74,9 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("send_message", CHANNEL),
     ("open_direct_channel", [D, D, A, A, B, A, D, A, A]),
     ("create_group_channel", MODERATORS),
+    ("my_groups", SIGNED_IN),
+    ("rename_group", MODERATORS),
+    ("add_group_members", MODERATORS),
     ("community_members", [D, D, A, A, A, A, D, A, A]),
     ("initiate_call", RUNG),
     ("answer_call", RUNG),
@@ -280,6 +283,10 @@ impl World {
                 json!({"community_id": self.community, "name": format!("Made {n}"), "member_ids": [carol]})
             }
             "community_members" => json!({"community_id": self.community}),
+            "rename_group" => json!({"channel_id": group, "name": format!("Renamed {n}")}),
+            "add_group_members" => {
+                json!({"channel_id": group, "user_ids": [self.person(2).id()]})
+            }
             "initiate_call" => json!({"channel_id": group}),
             "add_participant" => json!({"call_id": call, "user_id": rita}),
             "mute_participant" => json!({"call_id": call, "user_id": carol, "muted": true}),
