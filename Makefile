@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-loss bench-push bench-sign-in soak fuzz icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-pg-floor bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-loss bench-push bench-sign-in soak fuzz icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -58,6 +58,12 @@ bench-pg:
 	@pg=$$(mktemp -d); url=$$(.ci/postgres start $$pg) || exit 1; \
 	  BENCH_DATABASE_URL=$$url cargo bench --features ssr --bench call_signal; rc=$$?; \
 	  .ci/postgres stop $$pg; exit $$rc
+
+# PostgreSQL's own ceiling for the call cycle here, without Belfry:
+# pgbench sends a cycle's writes (and reads) to a throwaway cluster.
+bench-pg-floor:
+	.ci/setup test
+	benches/pg_floor/run
 
 # The soak (not in make test): the release server for 10 minutes with 500
 # live streams and 100 calls at once, audio through the embedded SFU;
