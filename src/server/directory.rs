@@ -6,18 +6,21 @@ use super::db::communities;
 use super::error::{AppError, AppResult};
 use super::state::AppState;
 use crate::contract::ids::UserId;
-use crate::contract::types::{Member, MemberDirectory, UserView};
+use crate::contract::types::{CommunityView, Member, MemberDirectory, UserView};
 
-/// The viewer's community (the first by name, as the navigation shows it)
-/// and its members by name.
-pub async fn people_page(state: &AppState, viewer: &UserView) -> AppResult<MemberDirectory> {
-    let Some(community) = communities::for_user(&state.db, viewer.id)
+/// The viewer's community: the first by name, as the navigation shows it
+/// (the People and Groups pages are about it).
+pub async fn my_community(state: &AppState, viewer: &UserView) -> AppResult<CommunityView> {
+    communities::for_user(&state.db, viewer.id)
         .await?
         .into_iter()
         .next()
-    else {
-        return Err(AppError::not_found("You are not in a community yet."));
-    };
+        .ok_or_else(|| AppError::not_found("You are not in a community yet."))
+}
+
+/// The viewer's community and its members by name.
+pub async fn people_page(state: &AppState, viewer: &UserView) -> AppResult<MemberDirectory> {
+    let community = my_community(state, viewer).await?;
     let rows = communities::directory(&state.db, community.id).await?;
     let ids: Vec<UserId> = rows.iter().map(|(user, _, _)| user.id).collect();
     let online = state.push.tabs.online_among(&ids).await;

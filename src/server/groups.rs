@@ -30,13 +30,7 @@ pub fn valid_name(name: &str) -> AppResult<&str> {
 /// My community (the first, as the navigation shows it), its groups that I
 /// am in with their members, and whom I may add if I manage groups.
 pub async fn my_groups(state: &AppState, viewer: &UserView) -> AppResult<GroupsOverview> {
-    let Some(community) = communities::for_user(&state.db, viewer.id)
-        .await?
-        .into_iter()
-        .next()
-    else {
-        return Err(AppError::not_found("You are not in a community yet."));
-    };
+    let community = super::directory::my_community(state, viewer).await?;
     let manages = community.role.moderates();
     let mut groups = Vec::new();
     for channel in channels::for_user(&state.db, viewer.id).await? {
