@@ -64,3 +64,24 @@ pub fn TimeOfDay(ms: i64) -> impl IntoView {
     };
     view! { <time class="time">{text}</time> }
 }
+
+/// What the last press of a form's button came to, said once (a screen
+/// reader hears it too): `role=status`, or `role=alert` when refused.
+#[derive(Clone)]
+pub enum Outcome {
+    Done(String),
+    Failed(String),
+}
+
+#[component]
+pub fn OutcomeLine(outcome: RwSignal<Option<Outcome>>, testid: &'static str) -> impl IntoView {
+    move || match outcome.get() {
+        Some(Outcome::Done(text)) => {
+            view! { <p class="hint done" role="status" data-testid=testid>{text}</p> }.into_any()
+        }
+        Some(Outcome::Failed(text)) => {
+            view! { <p class="error" role="alert" data-testid=testid>{text}</p> }.into_any()
+        }
+        None => ().into_any(),
+    }
+}

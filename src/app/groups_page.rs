@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
 use super::boot::PageData;
-use super::common::ErrorPanel;
+use super::common::{ErrorPanel, Outcome, OutcomeLine};
 use super::layout::Me;
 use super::page_data::page_data;
 use crate::api::calls::remove_channel_member;
@@ -21,24 +21,16 @@ use crate::contract::ApiError;
 
 type Data = RwSignal<Option<Result<GroupsOverview, ApiError>>>;
 
-/// What the last change came to, said once for everyone (a screen reader
-/// hears it too).
-#[derive(Clone)]
-enum Said {
-    Done(String),
-    Failed(String),
-}
-
 /// Runs a change, says what it came to and reads the page again.
-fn change<F>(data: Data, said: RwSignal<Option<Said>>, done: String, work: F)
+fn change<F>(data: Data, said: RwSignal<Option<Outcome>>, done: String, work: F)
 where
     F: std::future::Future<Output = Result<(), ApiError>> + 'static,
 {
     said.set(None);
     spawn_local(async move {
         match work.await {
-            Ok(()) => said.set(Some(Said::Done(done))),
-            Err(e) => said.set(Some(Said::Failed(e.message))),
+            Ok(()) => said.set(Some(Outcome::Done(done))),
+            Err(e) => said.set(Some(Outcome::Failed(e.message))),
         }
         if let Ok(page) = my_groups().await {
             data.set(Some(Ok(page)));
@@ -56,24 +48,14 @@ pub fn GroupsPage() -> impl IntoView {
         },
         |_| my_groups(),
     );
-    let said = RwSignal::new(None::<Said>);
+    let said = RwSignal::new(None::<Outcome>);
     view! {
         <section class="groups-page" aria-labelledby="groups-title">
             <header class="chat-header">
                 <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                 <div class="chat-title"><h1 id="groups-title">"Groups"</h1></div>
             </header>
-            {move || match said.get() {
-                Some(Said::Done(text)) => {
-                    view! { <p class="hint done" role="status" data-testid="groups-said">{text}</p> }
-                        .into_any()
-                }
-                Some(Said::Failed(text)) => {
-                    view! { <p class="error" role="alert" data-testid="groups-said">{text}</p> }
-                        .into_any()
-                }
-                None => ().into_any(),
-            }}
+            <OutcomeLine outcome=said testid="groups-said" />
             {move || match data.get() {
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
@@ -84,7 +66,7 @@ pub fn GroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn Groups(page: GroupsOverview, data: Data, said: RwSignal<Option<Said>>) -> impl IntoView {
+fn Groups(page: GroupsOverview, data: Data, said: RwSignal<Option<Outcome>>) -> impl IntoView {
     let none = page.groups.is_empty();
     let people = page.people.clone();
     view! {
@@ -113,7 +95,7 @@ fn NewGroup(
     community: crate::contract::ids::CommunityId,
     people: Vec<UserView>,
     data: Data,
-    said: RwSignal<Option<Said>>,
+    said: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {
     let me = expect_context::<Me>().0.id;
     let name = RwSignal::new(String::new());
@@ -179,7 +161,7 @@ fn GroupCard(
     manages: bool,
     people: Vec<UserView>,
     data: Data,
-    said: RwSignal<Option<Said>>,
+    said: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {
     let me = expect_context::<Me>().0.id;
     let channel = group.channel.id;
@@ -233,7 +215,7 @@ fn GroupEdits(
     title: String,
     outside: Vec<UserView>,
     data: Data,
-    said: RwSignal<Option<Said>>,
+    said: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {
     let name = RwSignal::new(title.clone());
     let adding = RwSignal::new(String::new());
@@ -248,7 +230,7 @@ fn GroupEdits(
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(id) = adding.get_untracked().parse::<i64>() else {
-            said.set(Some(Said::Failed("Choose someone to add.".into())));
+            said.set(Some(Outcome::Failed("Choose someone to add.".into())));
             return;
         };
         change(data, said, "Added.".into(), async move {

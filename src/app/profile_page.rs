@@ -5,30 +5,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
+use super::common::{Outcome, OutcomeLine};
 use super::layout::{Me, MyCard};
 use crate::api::profile::{change_password, sign_out_elsewhere, update_profile};
 use crate::contract::profile::AVATAR_COLORS;
 use crate::contract::types::UserView;
-
-/// What the last press of a section's button came to.
-#[derive(Clone)]
-enum Outcome {
-    Done(String),
-    Failed(String),
-}
-
-#[component]
-fn OutcomeLine(outcome: RwSignal<Option<Outcome>>, testid: &'static str) -> impl IntoView {
-    move || match outcome.get() {
-        Some(Outcome::Done(text)) => {
-            view! { <p class="hint done" role="status" data-testid=testid>{text}</p> }.into_any()
-        }
-        Some(Outcome::Failed(text)) => {
-            view! { <p class="error" role="alert" data-testid=testid>{text}</p> }.into_any()
-        }
-        None => ().into_any(),
-    }
-}
 
 fn devices(n: u64) -> String {
     match n {
