@@ -19,8 +19,14 @@ interface Fetched { url: string; status: number; encoding: string; bytes: number
  *  232 KiB since the groups page (in the People page's split): the form
  *  code it shares with the sign-in and call splits moved into shared
  *  chunks (+3.3 KB brotli), plus 0.4 KB of main WASM (its loader, its boot
- *  data, the navigation's link) and 0.5 KB of CSS; 235.6 KB measured. */
-const SITE_BUDGET = 232 * 1024;
+ *  data, the navigation's link) and 0.5 KB of CSS; 235.6 KB measured.
+ *  238 KiB since invitations and roles: the sign-up page (which now shows
+ *  whom a link joins) moved to a split of its own so the sign-in page does
+ *  not fetch it, but the form code the two pages and People share went
+ *  into more, smaller shared chunks (+1.6 KB brotli on the way to a call),
+ *  plus 0.5 KB of main WASM, 0.5 KB of the sign-in page's preload links
+ *  and 0.25 KB of CSS; 241.2 KB measured. */
+const SITE_BUDGET = 238 * 1024;
 
 /** A line per response (bytes, status, encoding, address), and their sum. */
 function reportOf(fetched: Fetched[]): { lines: string; total: number } {

@@ -12,6 +12,7 @@ pub async fn sign_up(
     display_name: String,
     password: String,
     invite_code: Option<String>,
+    invitation: Option<String>,
 ) -> Result<UserView, ApiError> {
     use crate::server::{accounts, request};
     let state = request::state()?;
@@ -20,6 +21,7 @@ pub async fn sign_up(
         display_name,
         password,
         invite_code,
+        invitation,
     };
     let from = request::client_addr(&state)?;
     let (user, token) = accounts::sign_up(&state, form, from).await?;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod calls;
 pub mod chat;
+pub mod community;
 pub mod groups;
 pub mod profile;
 pub mod push;

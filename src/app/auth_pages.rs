@@ -4,9 +4,11 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::router::Redirect;
+use super::router::{query_value, use_location, Redirect};
 use super::session::use_session;
 use crate::api::accounts::{sign_in, sign_up};
+use crate::api::community::preview_invitation;
+use crate::contract::invitations::{self, InvitationPreview};
 
 /// Sends a signed-in visitor on to their channels.
 #[component]
@@ -73,6 +75,21 @@ pub fn SignUpPage() -> impl IntoView {
     let display_name = NodeRef::<Input>::new();
     let password = NodeRef::<Input>::new();
     let invite = NodeRef::<Input>::new();
+    // Arriving through an invitation link: its code, and the community it
+    // joins (or why it joins none), asked for once the page is live.
+    let invitation = use_location()
+        .query
+        .with_untracked(|q| query_value(q, invitations::QUERY).map(str::to_string));
+    let preview = RwSignal::new(None::<Result<InvitationPreview, String>>);
+    if let Some(code) = invitation.clone() {
+        Effect::new(move |_| {
+            let code = code.clone();
+            spawn_local(async move {
+                preview.set(Some(preview_invitation(code).await.map_err(|e| e.message)));
+            });
+        });
+    }
+    let invited = invitation.is_some();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let ready = hydrated();
@@ -83,8 +100,9 @@ pub fn SignUpPage() -> impl IntoView {
         let code = value(invite);
         let code = (!code.trim().is_empty()).then_some(code);
         let args = (value(username), value(display_name), value(password));
+        let invitation = invitation.clone();
         spawn_local(async move {
-            match sign_up(args.0, args.1, args.2, code).await {
+            match sign_up(args.0, args.1, args.2, code, invitation).await {
                 Ok(_) => crate::client::reload_to("/"),
                 Err(e) => {
                     error.set(Some(e.message));
@@ -98,18 +116,40 @@ pub fn SignUpPage() -> impl IntoView {
         <main class="centered">
             <form class="auth-card" on:submit=submit>
                 <h1>"Create your account"</h1>
+                {invited.then(|| view! { <InvitationLine preview /> })}
                 <label for="display_name">"Your name"</label>
                 <input id="display_name" autocomplete="name" required node_ref=display_name />
                 <label for="username">"Username"</label>
                 <input id="username" autocomplete="username" required minlength="3" maxlength="32" node_ref=username />
                 <label for="password">"Password (8 characters or more)"</label>
                 <input id="password" type="password" autocomplete="new-password" required minlength="8" node_ref=password />
-                <label for="invite">"Invitation code (if your parish gave you one)"</label>
-                <input id="invite" autocomplete="off" node_ref=invite />
+                <div hidden=invited>
+                    <label for="invite">"Invitation code (if your parish gave you one)"</label>
+                    <input id="invite" autocomplete="off" node_ref=invite />
+                </div>
                 <p class="error" role="alert">{move || error.get()}</p>
                 <button type="submit" class="primary" disabled=move || busy.get() || !ready.get()>"Create account"</button>
                 <p class="hint">"Already have an account? " <a href="/signin">"Sign in"</a></p>
             </form>
         </main>
+    }
+}
+
+/// Whom the invitation link joins, or why it joins nobody.
+#[component]
+fn InvitationLine(preview: RwSignal<Option<Result<InvitationPreview, String>>>) -> impl IntoView {
+    move || match preview.get() {
+        None => view! { <p class="hint" data-testid="invitation">"Checking your invitation…"</p> }
+            .into_any(),
+        Some(Ok(p)) => view! {
+            <p class="invitation" role="status" data-testid="invitation">
+                "You are invited to join " <strong>{p.community_name}</strong> "."
+            </p>
+        }
+        .into_any(),
+        Some(Err(message)) => view! {
+            <p class="error" role="alert" data-testid="invitation">{message}</p>
+        }
+        .into_any(),
     }
 }

@@ -10,10 +10,12 @@ use super::avatar::Avatar;
 use super::boot::PageData;
 use super::common::{ErrorPanel, Outcome, OutcomeLine};
 use super::layout::Me;
+use super::live::on_live_event;
 use super::page_data::page_data;
 use crate::api::calls::remove_channel_member;
 use crate::api::chat::create_group_channel;
 use crate::api::groups::{add_group_members, my_groups, rename_group};
+use crate::contract::events::LiveEvent;
 use crate::contract::groups::{GroupView, GroupsOverview, MAX_GROUP_NAME};
 use crate::contract::ids::UserId;
 use crate::contract::types::UserView;
@@ -49,6 +51,17 @@ pub fn GroupsPage() -> impl IntoView {
         |_| my_groups(),
     );
     let said = RwSignal::new(None::<Outcome>);
+    // Groups and roles change elsewhere too (a demoted coordinator loses
+    // the controls at once): read the page again when they do.
+    on_live_event(move |event| {
+        if matches!(event, LiveEvent::SpacesChanged) {
+            spawn_local(async move {
+                if let Ok(page) = my_groups().await {
+                    data.set(Some(Ok(page)));
+                }
+            });
+        }
+    });
     view! {
         <section class="groups-page" aria-labelledby="groups-title">
             <header class="chat-header">

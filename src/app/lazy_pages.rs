@@ -72,8 +72,10 @@ lazy_page!(
     open_sign_in, fetch_sign_in in sign_in_pages => super::auth_pages::SignInPage
 );
 lazy_page!(
-    /// `/signup`, in the same chunk as `/signin`.
-    open_sign_up, fetch_sign_up in sign_in_pages => super::auth_pages::SignUpPage
+    /// `/signup`, in a chunk of its own: what arriving through an
+    /// invitation link needs is not fetched by the sign-in page (every
+    /// call's way in).
+    open_sign_up, fetch_sign_up in sign_up_page => super::auth_pages::SignUpPage
 );
 
 /// A split-out page's code: fetching it, and opening the page with it.

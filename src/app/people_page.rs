@@ -9,12 +9,25 @@ use leptos::task::spawn_local;
 use super::avatar::Avatar;
 use super::boot::PageData;
 use super::call::use_call_center;
-use super::common::ErrorPanel;
+use super::common::{ErrorPanel, Outcome, OutcomeLine};
 use super::icons::PhoneIcon;
+use super::invitations_panel::InvitationsPanel;
+use super::live::on_live_event;
+use super::member_admin::{MemberAdmin, Reload};
 use super::page_data::page_data;
 use super::router::navigate;
 use crate::api::chat::{open_direct_channel, people_page};
+use crate::contract::events::LiveEvent;
+use crate::contract::ids::CommunityId;
 use crate::contract::types::{Member, Role};
+
+/// An admin's view: each person gets role and removal controls.
+#[derive(Clone, Copy)]
+struct Admin {
+    community: CommunityId,
+    said: RwSignal<Option<Outcome>>,
+    reload: Reload,
+}
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
@@ -29,6 +42,21 @@ pub fn PeoplePage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     // What a Message or Call press came to, if it failed.
     let failed = RwSignal::new(None::<String>);
+    // What an admin's change came to; then the page reads itself again, as
+    // it does when roles or members change elsewhere.
+    let said = RwSignal::new(None::<Outcome>);
+    let reload = Callback::new(move |()| {
+        spawn_local(async move {
+            if let Ok(page) = people_page().await {
+                people.set(Some(Ok(page)));
+            }
+        });
+    });
+    on_live_event(move |event| {
+        if matches!(event, LiveEvent::SpacesChanged) {
+            reload.run(());
+        }
+    });
     view! {
         <section class="people-page" aria-labelledby="people-title">
             <header class="chat-header">
@@ -47,17 +75,21 @@ pub fn PeoplePage() -> impl IntoView {
                 />
             </div>
             {move || failed.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+            <OutcomeLine outcome=said testid="people-said" />
             {move || match people.get() {
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 Some(Ok(page)) => {
                     let members = page.members.clone();
+                    let community = page.community.id;
+                    let admin = (page.community.role == Role::Admin).then_some(Admin { community, said, reload });
                     view! {
+                        {page.community.role.moderates().then(|| view! { <InvitationsPanel community /> })}
                         <p class="hint people-count">{move || count_line(&members, &search.get())}</p>
                         <ul class="people-list" data-testid="people-list">
                             {page
                                 .members
                                 .into_iter()
-                                .map(|member| view! { <PersonRow member search failed /> })
+                                .map(|member| view! { <PersonRow member search failed admin /> })
                                 .collect_view()}
                         </ul>
                     }
@@ -94,6 +126,7 @@ fn PersonRow(
     member: Member,
     search: RwSignal<String>,
     failed: RwSignal<Option<String>>,
+    admin: Option<Admin>,
 ) -> impl IntoView {
     let center = use_call_center();
     let me = member.user.id == center.me;
@@ -135,6 +168,10 @@ fn PersonRow(
     let call_label = format!("Call {name}");
     let cannot_call =
         move || busy.get() || center.pending.get() || center.current.with(|c| c.is_some());
+    let admin = admin.map(|a| {
+        let member = member.clone();
+        view! { <MemberAdmin member community=a.community said=a.said reload=a.reload /> }
+    });
     view! {
         <li class="person-row" hidden=hidden data-testid="person" data-username=member.user.username.clone()>
             <Avatar user=member.user.clone() />
@@ -171,6 +208,7 @@ fn PersonRow(
                     </button>
                 </div>
             })}
+            {admin}
         </li>
     }
 }

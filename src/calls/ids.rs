@@ -37,4 +37,6 @@ id_type!(
     MessageId,
     /// A voice call in a channel.
     CallId,
+    /// An invitation link to a community.
+    InvitationId,
 );

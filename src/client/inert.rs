@@ -28,6 +28,18 @@ pub fn local_time(_ms: i64) -> Option<String> {
     None
 }
 
+pub fn local_date(_ms: i64) -> Option<String> {
+    None
+}
+
+pub fn origin() -> String {
+    String::new()
+}
+
+pub fn copy_text(_text: &str) -> bool {
+    false
+}
+
 pub fn new_nonce() -> String {
     String::new()
 }

@@ -20,6 +20,44 @@ pub fn local_time(ms: i64) -> Option<String> {
         .as_string()
 }
 
+/// The day and month of a Unix-millisecond timestamp, in the browser's
+/// locale ("12 Dec").
+pub fn local_date(ms: i64) -> Option<String> {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"day".into(), &"numeric".into());
+    let _ = js_sys::Reflect::set(&options, &"month".into(), &"short".into());
+    date.to_locale_date_string("default", &options).as_string()
+}
+
+/// The site's origin ("https://belfry.example"), for links to share.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Puts text on the clipboard; false where the browser refuses.
+pub fn copy_text(text: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined());
+    let write = clipboard.as_ref().and_then(|c| {
+        js_sys::Reflect::get(c, &"writeText".into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    });
+    match (clipboard, write) {
+        (Some(c), Some(write)) => write.call1(&c, &text.into()).is_ok(),
+        _ => false,
+    }
+}
+
 /// A fresh idempotency key for a message being sent.
 pub fn new_nonce() -> String {
     let random = (js_sys::Math::random() * 1e15) as u64;

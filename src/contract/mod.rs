@@ -15,6 +15,7 @@ mod events_wire;
 #[cfg(test)]
 mod golden;
 pub mod groups;
+pub mod invitations;
 pub mod pages;
 pub mod profile;
 pub mod push;

@@ -3,9 +3,10 @@
 use std::net::IpAddr;
 
 use super::auth::{self, Authed};
-use super::db::{self, communities, sessions, users};
+use super::db::{self, communities, invitations, sessions, users};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
+use crate::contract::ids::{CommunityId, InvitationId, UserId};
 use crate::contract::types::{Role, UserView};
 
 use crate::contract::profile::AVATAR_COLORS;
@@ -14,7 +15,10 @@ pub struct SignUp {
     pub username: String,
     pub display_name: String,
     pub password: String,
+    /// The deployment's sign-up code (`BELFRY_SIGNUP_CODE`), if it has one.
     pub invite_code: Option<String>,
+    /// An invitation link's code: joins its community, with no sign-up code.
+    pub invitation: Option<String>,
 }
 
 /// Usernames are 3 to 32 of a-z, 0-9, '.', '_' and '-', compared lower-case.
@@ -61,33 +65,68 @@ pub fn avatar_color_for(username: &str) -> &'static str {
     AVATAR_COLORS[sum % AVATAR_COLORS.len()].0
 }
 
-/// Creates an account and joins it to the default community; the very first
-/// account becomes that community's admin. Returns the new user and a session
-/// token.
+/// Creates an account: through an invitation link into its community, or
+/// (with the deployment's sign-up code, if it has one) into the default
+/// community. Returns the new user and a session token.
 pub async fn sign_up(
     state: &AppState,
     form: SignUp,
     from: IpAddr,
 ) -> AppResult<(UserView, String)> {
     state.limits.sign_up(from)?;
-    if let Some(code) = &state.config.signup_code {
-        if form.invite_code.as_deref().map(str::trim) != Some(code.as_str()) {
-            return Err(AppError::forbidden(
-                "Signing up needs this parish's invitation code.",
-            ));
+    let invitation = form
+        .invitation
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if invitation.is_none() {
+        if let Some(code) = &state.config.signup_code {
+            if form.invite_code.as_deref().map(str::trim) != Some(code.as_str()) {
+                return Err(AppError::forbidden(
+                    "Signing up needs this parish's invitation code.",
+                ));
+            }
         }
     }
     let username = normalize_username(&form.username)?;
     let display_name = check_display_name(&form.display_name)?;
     check_password(&form.password)?;
-    let hash = auth::hash_password(form.password).await?;
+    // The link's use is taken before the account is made (so two people
+    // cannot both take its last one) and given back if that fails.
+    let invited = match invitation {
+        Some(code) => Some(super::invitations::claim(state, code, from).await?),
+        None => None,
+    };
+    let made = make_account(state, &username, &display_name, form.password, invited).await;
+    if let (Err(_), Some((invitation, _))) = (&made, invited) {
+        invitations::release(&state.db, invitation).await?;
+    }
+    let id = made?;
+    let user = users::find(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::internal("new user vanished"))?;
+    let token = start_session(state, &user).await?;
+    tracing::info!(user = %user.id, "signed up");
+    Ok((user, token))
+}
+
+/// The account, in the invitation's community as a member or else in the
+/// default community (the very first account as its admin).
+async fn make_account(
+    state: &AppState,
+    username: &str,
+    display_name: &str,
+    password: String,
+    invited: Option<(InvitationId, CommunityId)>,
+) -> AppResult<UserId> {
+    let hash = auth::hash_password(password).await?;
     let first = users::count(&state.db).await? == 0;
     let id = match users::insert(
         &state.db,
-        &username,
-        &display_name,
+        username,
+        display_name,
         &hash,
-        avatar_color_for(&username),
+        avatar_color_for(username),
     )
     .await
     {
@@ -99,16 +138,20 @@ pub async fn sign_up(
         }
         Err(e) => return Err(e.into()),
     };
-    if let Some(community) = communities::default_community(&state.db).await? {
-        let role = if first { Role::Admin } else { Role::Member };
-        communities::add_member(&state.db, community, id, role).await?;
+    match invited {
+        Some((invitation, community)) => {
+            communities::add_member(&state.db, community, id, Role::Member).await?;
+            invitations::record_use(&state.db, invitation, id, db::now_ms()).await?;
+            tracing::info!(user = %id, %invitation, "joined through an invitation");
+        }
+        None => {
+            if let Some(community) = communities::default_community(&state.db).await? {
+                let role = if first { Role::Admin } else { Role::Member };
+                communities::add_member(&state.db, community, id, role).await?;
+            }
+        }
     }
-    let user = users::find(&state.db, id)
-        .await?
-        .ok_or_else(|| AppError::internal("new user vanished"))?;
-    let token = start_session(state, &user).await?;
-    tracing::info!(user = %user.id, "signed up");
-    Ok((user, token))
+    Ok(id)
 }
 
 /// Signs in. A username or address with too many wrong passwords is

@@ -1,7 +1,7 @@
 //! Losing membership takes a person out of the live call or room at once.
 
 use super::engine::transition;
-use crate::calls::ids::{ChannelId, StudioId, UserId};
+use crate::calls::ids::{ChannelId, CommunityId, StudioId, UserId};
 use crate::calls::CallEvent;
 use crate::contract::events::LiveEvent;
 use crate::contract::types::{ChannelKind, UserView};
@@ -44,6 +44,22 @@ pub async fn remove_channel_member(
     let mut told = channels::member_ids(&state.db, &channel).await?;
     told.push(user);
     state.live.publish(told, LiveEvent::SpacesChanged);
+    Ok(())
+}
+
+/// Someone has left (or been removed from) a community: they leave every
+/// live call in its channels now, whether connected or still being rung.
+pub async fn leave_community_calls(
+    state: &AppState,
+    community: CommunityId,
+    user: UserId,
+) -> AppResult<()> {
+    for call in calls_db::live_for_user_in(&state.db, community, user).await? {
+        match transition(state, call, CallEvent::Remove { user }).await {
+            Ok(_) | Err(AppError::Rejected(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(())
 }
 

@@ -270,6 +270,27 @@ pub async fn live_for_user(
     Ok(ids.into_iter().map(CallId).collect())
 }
 
+/// Live calls in the community's channels that the user is in or being
+/// rung for.
+pub async fn live_for_user_in(
+    db: &Db,
+    community: CommunityId,
+    user: UserId,
+) -> Result<Vec<CallId>, sqlx::Error> {
+    let ids: Vec<i64> = on!(db => sqlx::query_scalar(
+        "SELECT c.id FROM voice_calls c JOIN call_participants p ON p.call_id = c.id
+         JOIN channels ch ON ch.id = c.channel_id
+         WHERE ch.community_id = $1 AND p.user_id = $2
+           AND p.status IN ('INVITED', 'RINGING', 'CONNECTED') AND c.status IN ('RINGING', 'ACTIVE')
+         ORDER BY c.id",
+    )
+    .bind(community)
+    .bind(user)
+    .fetch_all(db)
+    .await)?;
+    Ok(ids.into_iter().map(CallId).collect())
+}
+
 /// A page of call ids, newest first: a channel's calls, or the user's own.
 pub async fn history(
     db: &Db,

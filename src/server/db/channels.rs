@@ -50,6 +50,9 @@ pub(crate) fn parse_ids(list: Option<&str>) -> Result<Vec<UserId>, sqlx::Error> 
         .collect()
 }
 
+/// A direct conversation's name once the other person is gone.
+pub const FORMER_MEMBER: &str = "Former member";
+
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
     id: i64,
@@ -69,6 +72,9 @@ impl From<SummaryRow> for ChannelSummary {
             kind,
             name: match (kind, r.peer_name) {
                 (ChannelKind::Direct, Some(peer)) => peer,
+                // The other person has left the community: the history
+                // stays, under a name that says so.
+                (ChannelKind::Direct, None) => FORMER_MEMBER.to_string(),
                 _ => r.name,
             },
             member_count: r.member_count.max(0) as u32,

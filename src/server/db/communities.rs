@@ -168,3 +168,112 @@ pub async fn shared(db: &Db, a: UserId, b: UserId) -> Result<Option<CommunityId>
     .await)?;
     Ok(id.map(CommunityId))
 }
+
+/// Holds the community's row until the transaction ends, so that two
+/// admins changing roles at once take turns (both engines: an UPDATE locks
+/// the row in PostgreSQL and the database in SQLite).
+const LOCK_COMMUNITY: &str = "UPDATE communities SET id = id WHERE id = $1";
+
+/// Would taking `user`'s admin role leave the community without one?
+const LAST_ADMIN: &str = "SELECT (SELECT role FROM community_members
+        WHERE community_id = $1 AND user_id = $2) = 'admin'
+    AND (SELECT COUNT(*) FROM community_members WHERE community_id = $1 AND role = 'admin') < 2";
+
+/// What a change of membership came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MemberChange {
+    Done,
+    NotMember,
+    /// It would leave the community without an admin.
+    LastAdmin,
+}
+
+/// Gives a member another role, unless that leaves no admin.
+pub async fn set_role(
+    db: &Db,
+    community: CommunityId,
+    user: UserId,
+    role: Role,
+) -> Result<MemberChange, sqlx::Error> {
+    on!(db => {
+        let mut tx = db.begin().await?;
+        sqlx::query(LOCK_COMMUNITY).bind(community).execute(&mut *tx).await?;
+        let last: Option<bool> = sqlx::query_scalar(LAST_ADMIN)
+            .bind(community)
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await?;
+        if role != Role::Admin && last == Some(true) {
+            return Ok(MemberChange::LastAdmin);
+        }
+        let changed = sqlx::query(
+            "UPDATE community_members SET role = $3 WHERE community_id = $1 AND user_id = $2",
+        )
+        .bind(community)
+        .bind(user)
+        .bind(role.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(if changed == 0 { MemberChange::NotMember } else { MemberChange::Done })
+    })
+}
+
+/// Takes someone out of the community and out of every direct and group
+/// channel in it, unless they are its last admin.
+pub async fn remove_member(
+    db: &Db,
+    community: CommunityId,
+    user: UserId,
+) -> Result<MemberChange, sqlx::Error> {
+    on!(db => {
+        let mut tx = db.begin().await?;
+        sqlx::query(LOCK_COMMUNITY).bind(community).execute(&mut *tx).await?;
+        let last: Option<bool> = sqlx::query_scalar(LAST_ADMIN)
+            .bind(community)
+            .bind(user)
+            .fetch_one(&mut *tx)
+            .await?;
+        if last == Some(true) {
+            return Ok(MemberChange::LastAdmin);
+        }
+        let gone = sqlx::query("DELETE FROM community_members WHERE community_id = $1 AND user_id = $2")
+            .bind(community)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            return Ok(MemberChange::NotMember);
+        }
+        sqlx::query(
+            "DELETE FROM channel_members WHERE user_id = $2
+             AND channel_id IN (SELECT id FROM channels WHERE community_id = $1)",
+        )
+        .bind(community)
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(MemberChange::Done)
+    })
+}
+
+/// The community's members' ids.
+pub async fn member_ids(db: &Db, community: CommunityId) -> Result<Vec<UserId>, sqlx::Error> {
+    let ids: Vec<i64> = on!(db => sqlx::query_scalar(
+        "SELECT user_id FROM community_members WHERE community_id = $1",
+    )
+    .bind(community)
+    .fetch_all(db)
+    .await)?;
+    Ok(ids.into_iter().map(UserId).collect())
+}
+
+pub async fn name(db: &Db, community: CommunityId) -> Result<Option<String>, sqlx::Error> {
+    on!(db => sqlx::query_scalar("SELECT name FROM communities WHERE id = $1")
+        .bind(community)
+        .fetch_optional(db)
+        .await)
+}

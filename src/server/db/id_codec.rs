@@ -8,7 +8,9 @@ use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Type};
 
-use crate::calls::ids::{CallId, ChannelId, CommunityId, MessageId, StudioId, UserId};
+use crate::calls::ids::{
+    CallId, ChannelId, CommunityId, InvitationId, MessageId, StudioId, UserId,
+};
 
 macro_rules! sql_id {
     ($($id:ident),*) => {$(
@@ -56,4 +58,12 @@ macro_rules! sql_id {
     )*};
 }
 
-sql_id!(UserId, CommunityId, ChannelId, StudioId, MessageId, CallId);
+sql_id!(
+    UserId,
+    CommunityId,
+    ChannelId,
+    StudioId,
+    MessageId,
+    CallId,
+    InvitationId
+);

@@ -10,6 +10,7 @@ pub mod calls;
 pub mod channels;
 pub mod communities;
 mod id_codec;
+pub mod invitations;
 pub mod live_relay;
 pub mod messages;
 pub mod missed;

@@ -151,6 +151,8 @@ pub struct Limits {
     /// Server-API calls and webhooks with a bad token or signature, by
     /// address.
     unsigned: Backoff,
+    /// Unknown invitation codes, by address.
+    bad_invitations: Backoff,
     pub event_sockets: Sockets,
     pub rtc_sessions: Sockets,
     /// Requests refused with a 429 since start (`/metrics`).
@@ -194,6 +196,7 @@ impl Limits {
             messages: Buckets::new(config.messages_per_minute, MINUTE),
             push_subscribes: Buckets::new(config.push_subscribes_per_hour, HOUR),
             unsigned: Backoff::new(UNSIGNED_FREE, SIGN_IN_LOCK_CAP),
+            bad_invitations: Backoff::new(UNSIGNED_FREE, SIGN_IN_LOCK_CAP),
             event_sockets: Sockets::new(config.event_sockets_per_user),
             rtc_sessions: Sockets::new(config.rtc_sessions_per_identity),
             refused: Default::default(),
@@ -243,6 +246,24 @@ impl Limits {
     pub fn sign_in_succeeded(&self, username: &str, from: IpAddr) {
         self.sign_in_user.succeed(username);
         self.sign_in_address.forgive(&from.to_string());
+    }
+
+    /// Before an invitation code is looked up: refused while the address
+    /// is locked out by earlier unknown codes (codes cannot be guessed, but
+    /// nobody gets to try).
+    pub fn invitation_lookup(&self, from: IpAddr) -> AppResult<()> {
+        let address = from.to_string();
+        limited(&self.refused, self.bad_invitations.check(&address), |s| {
+            format!(
+                "Too many unknown invitation links from this network. Try again {}.",
+                wait_words(s)
+            )
+        })
+    }
+
+    /// An invitation code from `from` was unknown.
+    pub fn unknown_invitation(&self, from: IpAddr) {
+        let _ = self.bad_invitations.attempt(&from.to_string());
     }
 
     pub fn sign_up(&self, from: IpAddr) -> AppResult<()> {
@@ -307,6 +328,7 @@ impl Limits {
         self.sign_in_user.sweep();
         self.sign_in_address.sweep();
         self.unsigned.sweep();
+        self.bad_invitations.sweep();
         for b in [
             &self.sign_ups,
             &self.rings_out,

@@ -13,7 +13,8 @@
 use std::collections::BTreeSet;
 
 use belfry::contract::call_types::{CallView, RoomAccess};
-use belfry::contract::ids::{CallId, ChannelId, StudioId};
+use belfry::contract::ids::{CallId, ChannelId, InvitationId, StudioId};
+use belfry::contract::invitations::NewInvitation;
 use belfry::contract::types::{ChannelSummary, Role as CommunityRole, UserView};
 use belfry::server::db;
 use reqwest::Method;
@@ -59,6 +60,7 @@ const IN_CALL: [Outcome; 9] = [D, D, D, C, A, C, D, A, A];
 const RUNG: [Outcome; 9] = [D, D, D, A, C, D, D, C, C];
 const STUDIO: [Outcome; 9] = [D, D, D, D, A, D, D, D, A];
 const OWNER: [Outcome; 9] = [D, D, D, D, D, D, D, D, A];
+const ADMIN: [Outcome; 9] = [D, D, D, D, D, D, D, D, A];
 const NOWHERE: [Outcome; 9] = [N; 9];
 
 /// Every door, and who gets through it. Server functions by name; routes
@@ -78,6 +80,13 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("rename_group", MODERATORS),
     ("add_group_members", MODERATORS),
     ("community_members", [D, D, A, A, A, A, D, A, A]),
+    ("set_member_role", ADMIN),
+    ("remove_community_member", ADMIN),
+    ("list_invitations", MODERATORS),
+    ("create_invitation", MODERATORS),
+    ("revoke_invitation", MODERATORS),
+    // A stranger holding a link may see whom it joins: no account needed.
+    ("preview_invitation", ALL),
     ("initiate_call", RUNG),
     ("answer_call", RUNG),
     ("answer_and_join", RUNG),
@@ -150,14 +159,19 @@ struct World {
 struct Scene {
     group: ChannelId,
     call: CallId,
+    /// A fresh open link to the parish, made by alice.
+    invitation: InvitationId,
+    invitation_code: String,
 }
 
 impl World {
     async fn new() -> Self {
         let app = TestApp::new().await;
         let mut people = Vec::new();
+        // pat (index 9, no column of the table) is the parish member whose
+        // role the admins change and whom they remove; `clear` puts him back.
         for name in [
-            "nora", "mel", "erin", "carol", "rita", "quinn", "bob", "alice",
+            "nora", "mel", "erin", "carol", "rita", "quinn", "bob", "alice", "pat",
         ] {
             people.push(app.person(name).await);
         }
@@ -238,9 +252,22 @@ impl World {
         let _: RoomAccess = alice
             .ok("join_studio_voice", json!({"studio_id": self.studio}))
             .await;
+        let made: NewInvitation = alice
+            .ok(
+                "create_invitation",
+                json!({"community_id": self.community, "hours": 24, "max_uses": 5}),
+            )
+            .await;
+        let invitation_code = made
+            .path
+            .rsplit_once('=')
+            .map(|(_, code)| code.to_string())
+            .expect("a code in the link");
         Scene {
             group: group.id,
             call: call.id,
+            invitation: made.invitation.id,
+            invitation_code,
         }
     }
 
@@ -252,6 +279,17 @@ impl World {
             .await;
         let db = &self.app.state.db;
         let _ = db::studios::add_member(db, self.studio, self.person(4).id(), false).await;
+        let _ = self
+            .person(8)
+            .call::<Value>(
+                "revoke_invitation",
+                json!({"invitation_id": scene.invitation}),
+            )
+            .await;
+        let parish = belfry::contract::ids::CommunityId(self.community);
+        db::communities::add_member(db, parish, self.person(9).id(), CommunityRole::Member)
+            .await
+            .expect("pat back in the parish");
     }
 
     /// The arguments each server function is called with in a scene.
@@ -282,7 +320,17 @@ impl World {
             "create_group_channel" => {
                 json!({"community_id": self.community, "name": format!("Made {n}"), "member_ids": [carol]})
             }
-            "community_members" => json!({"community_id": self.community}),
+            "community_members" | "list_invitations" => json!({"community_id": self.community}),
+            "set_member_role" => json!({"community_id": self.community,
+                "user_id": self.person(9).id(), "role": "coordinator"}),
+            "remove_community_member" => {
+                json!({"community_id": self.community, "user_id": self.person(9).id()})
+            }
+            "create_invitation" => {
+                json!({"community_id": self.community, "hours": 168, "max_uses": 3})
+            }
+            "revoke_invitation" => json!({"invitation_id": s.invitation}),
+            "preview_invitation" => json!({"code": s.invitation_code}),
             "rename_group" => json!({"channel_id": group, "name": format!("Renamed {n}")}),
             "add_group_members" => {
                 json!({"channel_id": group, "user_ids": [self.person(2).id()]})
