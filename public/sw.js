@@ -14,6 +14,7 @@ const SHELL = [
   "/pkg/__wasm_split.js",
   "/pkg/belfry_bg.wasm",
   "/pkg/belfry.css",
+  "/pkg/pages.css",
   "/manifest.webmanifest",
   "/favicon.svg",
   "/icon-192.png",

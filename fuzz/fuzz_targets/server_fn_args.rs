@@ -29,6 +29,7 @@ const FUNCTIONS: &[&str] = &[
     "join_studio_voice",
     "leave_call",
     "list_messages",
+    "mark_read",
     "mark_calls_seen",
     "missed_calls",
     "mute_participant",

@@ -48,6 +48,15 @@ pub async fn send_message(
     Ok(chat::send_message(&state, &me.user, channel_id, &body, client_nonce.as_deref()).await?)
 }
 
+/// I have read the channel up to `message_id`: answers how many of its
+/// messages are still unread; my other tabs hear it too.
+#[server(prefix = "/api", endpoint = "mark_read", input = Wire, output = Wire)]
+pub async fn mark_read(channel_id: ChannelId, message_id: MessageId) -> Result<u32, ApiError> {
+    use crate::server::{chat, request};
+    let (state, me) = request::viewer().await?;
+    Ok(chat::mark_read(&state, &me.user, channel_id, message_id).await?)
+}
+
 #[server(prefix = "/api", endpoint = "open_direct_channel", input = Wire, output = Wire)]
 pub async fn open_direct_channel(user_id: UserId) -> Result<ChannelSummary, ApiError> {
     use crate::server::{chat, request};

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::boot::PageData;
 use super::call::use_call_center;
-use super::common::{ErrorPanel, TimeOfDay};
+use super::common::{ErrorPanel, PagesSheet, TimeOfDay};
 use super::icons::PhoneIcon;
 use super::page_data::page_data;
 use crate::api::calls::calls_page;
@@ -36,6 +36,7 @@ pub fn CallsPage() -> impl IntoView {
     Effect::new(move |_| center.calls_seen());
     view! {
         <section class="calls-page" aria-labelledby="calls-title">
+            <PagesSheet />
             <header class="chat-header">
                 <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                 <div class="chat-title"><h1 id="calls-title">"Calls"</h1></div>

@@ -85,3 +85,10 @@ pub fn OutcomeLine(outcome: RwSignal<Option<Outcome>>, testid: &'static str) -> 
         None => ().into_any(),
     }
 }
+
+/// The style sheet of the pages a call never needs (`style/pages.css`),
+/// linked by each of them: the call's pages do not download it.
+#[component]
+pub fn PagesSheet() -> impl IntoView {
+    view! { <link rel="stylesheet" href="/pkg/pages.css" /> }
+}

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
 use super::boot::PageData;
-use super::common::{ErrorPanel, Outcome, OutcomeLine};
+use super::common::{ErrorPanel, Outcome, OutcomeLine, PagesSheet};
 use super::layout::Me;
 use super::live::on_live_event;
 use super::page_data::page_data;
@@ -64,6 +64,7 @@ pub fn GroupsPage() -> impl IntoView {
     });
     view! {
         <section class="groups-page" aria-labelledby="groups-title">
+            <PagesSheet />
             <header class="chat-header">
                 <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                 <div class="chat-title"><h1 id="groups-title">"Groups"</h1></div>

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use super::avatar::Avatar;
 use super::boot::PageData;
 use super::call::use_call_center;
-use super::common::{ErrorPanel, Outcome, OutcomeLine};
+use super::common::{ErrorPanel, Outcome, OutcomeLine, PagesSheet};
 use super::icons::PhoneIcon;
 use super::invitations_panel::InvitationsPanel;
 use super::live::on_live_event;
@@ -59,6 +59,7 @@ pub fn PeoplePage() -> impl IntoView {
     });
     view! {
         <section class="people-page" aria-labelledby="people-title">
+            <PagesSheet />
             <header class="chat-header">
                 <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                 <div class="chat-title"><h1 id="people-title">"People"</h1></div>

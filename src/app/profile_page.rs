@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
-use super::common::{Outcome, OutcomeLine};
+use super::common::{Outcome, OutcomeLine, PagesSheet};
 use super::layout::{Me, MyCard};
 use crate::api::profile::{change_password, sign_out_elsewhere, update_profile};
 use crate::contract::profile::AVATAR_COLORS;
@@ -23,6 +23,7 @@ fn devices(n: u64) -> String {
 pub fn ProfilePage() -> impl IntoView {
     view! {
         <section class="profile-page" aria-labelledby="profile-title">
+            <PagesSheet />
             <header class="chat-header">
                 <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                 <div class="chat-title"><h1 id="profile-title">"Your profile"</h1></div>

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::call_types::CallView;
+use super::ids::ChannelId;
 use super::types::MessageView;
 use crate::calls::CallChange;
 
@@ -24,6 +25,9 @@ pub enum LiveEvent {
     MessagePosted { message: MessageView },
     /// The user's channels, studios or communities changed; refetch them.
     SpacesChanged,
+    /// The user read a channel (in one of their tabs): this many of its
+    /// messages are still unread.
+    ChannelRead { channel_id: ChannelId, unread: u32 },
     /// A call the user is in, is rung by, or can see in a channel changed.
     Call {
         call: Box<CallView>,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::call_types::CallView;
 use super::events::{LiveEvent, LiveFrame};
+use super::ids::ChannelId;
 use super::types::MessageView;
 use crate::calls::{CallChange, ChangeWire};
 
@@ -67,6 +68,7 @@ enum EventKind {
     MessagePosted,
     SpacesChanged,
     Call,
+    ChannelRead,
 }
 
 /// An event; its changes are read as [`CallChange`]s, and written for
@@ -77,6 +79,9 @@ pub(super) struct EventWire<C = CallChange> {
     message: Option<MessageView>,
     call: Option<Box<CallView>>,
     changes: Option<Vec<C>>,
+    /// A read channel, and how much of it is still unread.
+    channel_id: Option<ChannelId>,
+    unread: Option<u32>,
 }
 
 impl TryFrom<EventWire> for LiveEvent {
@@ -92,6 +97,11 @@ impl TryFrom<EventWire> for LiveEvent {
                 call: needs(w.call, "call event", "call")?,
                 changes: needs(w.changes, "call event", "changes")?,
             },
+            EventKind::ChannelRead => {
+                let channel_id = needs(w.channel_id, "channel_read event", "channel_id")?;
+                let unread = needs(w.unread, "channel_read event", "unread")?;
+                LiveEvent::ChannelRead { channel_id, unread }
+            }
         })
     }
 }
@@ -135,6 +145,8 @@ impl From<&LiveEvent> for EventWire<ChangeWire> {
             message: None,
             call: None,
             changes: None,
+            channel_id: None,
+            unread: None,
         };
         match event {
             LiveEvent::MessagePosted { message } => {
@@ -146,6 +158,10 @@ impl From<&LiveEvent> for EventWire<ChangeWire> {
                 wire.r#type = EventKind::Call;
                 wire.call = Some(call.clone());
                 wire.changes = Some(changes.iter().map(ChangeWire::from).collect());
+            }
+            LiveEvent::ChannelRead { channel_id, unread } => {
+                wire.r#type = EventKind::ChannelRead;
+                (wire.channel_id, wire.unread) = (Some(*channel_id), Some(*unread));
             }
         }
         wire
@@ -206,6 +222,13 @@ mod tests {
                         },
                         CallChange::Ended { by: None },
                     ],
+                },
+            },
+            LiveFrame::Event {
+                seq: 11,
+                event: LiveEvent::ChannelRead {
+                    channel_id: ChannelId(2),
+                    unread: 3,
                 },
             },
         ];

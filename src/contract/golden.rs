@@ -42,6 +42,8 @@ fn channel() -> ChannelSummary {
         kind: ChannelKind::Group,
         name: "Choir".into(),
         member_count: 3,
+        unread: 2,
+        latest: Some("Carol: Rehearsal moves to Thursday".into()),
     }
 }
 
@@ -162,6 +164,13 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
                 changes: every_change,
             },
         },
+        LiveFrame::Event {
+            seq: 46,
+            event: LiveEvent::ChannelRead {
+                channel_id: ChannelId(4),
+                unread: 1,
+            },
+        },
         LiveFrame::Heartbeat,
     ];
     let kinds = [
@@ -267,6 +276,7 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
             "frame_message",
             "frame_spaces",
             "frame_call",
+            "frame_read",
             "frame_heartbeat",
         ][i];
         out.push((name, frame.to_postcard()));

@@ -139,6 +139,10 @@ pub struct ChannelSummary {
     /// For a direct channel, the other person's display name.
     pub name: String,
     pub member_count: u32,
+    /// Messages since I last read it, not mine (at most 100: "99+").
+    pub unread: u32,
+    /// The latest message's first words, "Name: text", if any.
+    pub latest: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +227,48 @@ mod tests {
             initials_of("élodie ßtrauss"),
             "ÉSS",
             "upper-casing may lengthen"
+        );
+    }
+}
+
+/// The most of the latest message a channel's summary carries.
+const LATEST_CHARS: usize = 80;
+
+/// The start of a channel's latest message ("Name: text"), on one line and
+/// cut at a word when too long.
+pub fn first_words(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= LATEST_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(LATEST_CHARS).collect();
+    // At the last space, unless that would drop most of it.
+    let cut = match cut.rsplit_once(' ') {
+        Some((head, _)) if head.chars().count() >= LATEST_CHARS / 2 => head,
+        _ => cut.as_str(),
+    };
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod first_words_tests {
+    use super::first_words;
+
+    #[test]
+    fn a_long_message_is_cut_at_a_word_and_spaces_fold() {
+        assert_eq!(
+            first_words("Carol:  Rehearsal\nmoves"),
+            "Carol: Rehearsal moves"
+        );
+        let long = format!("Bob: {}", "word ".repeat(40));
+        let cut = first_words(&long);
+        assert!(cut.ends_with("word…"), "{cut}");
+        assert!(cut.chars().count() <= 81, "{cut}");
+        let one = format!("Bob: {}", "x".repeat(200));
+        assert_eq!(
+            first_words(&one).chars().count(),
+            81,
+            "no space: cut anyway"
         );
     }
 }

@@ -119,6 +119,26 @@ pub async fn send_message(
     Ok(message)
 }
 
+/// The viewer has read the channel up to this message (a tab showing it):
+/// their mark moves on, and every tab of theirs hears how much is left.
+pub async fn mark_read(
+    state: &AppState,
+    viewer: &UserView,
+    id: ChannelId,
+    up_to: MessageId,
+) -> AppResult<u32> {
+    channel_row_for(state, viewer, id).await?;
+    let unread = super::db::reads::mark(&state.db, id, viewer.id, up_to).await?;
+    state.live.publish(
+        [viewer.id],
+        LiveEvent::ChannelRead {
+            channel_id: id,
+            unread,
+        },
+    );
+    Ok(unread)
+}
+
 /// The direct channel between the viewer and `other`, created on first use.
 /// Both must share a community.
 pub async fn open_direct(

@@ -25,6 +25,7 @@ use super::live;
 use super::push;
 use super::state::AppState;
 use crate::contract::events::{LiveFrame, HEARTBEAT_SECS};
+use crate::contract::ids::{ChannelId, MessageId};
 use crate::contract::wire::WIRE_VERSION;
 
 /// Close codes the browser client understands.
@@ -79,10 +80,30 @@ impl FrameForm {
     }
 }
 
-/// What a tab may say on the stream: that it was hidden or shown.
+/// What a tab may say on the stream: that it was hidden or shown, or that
+/// it shows a conversation up to a message (read).
 #[derive(Debug, Deserialize)]
 struct TabFrame {
-    visible: bool,
+    #[serde(default)]
+    visible: Option<bool>,
+    #[serde(default)]
+    read: Option<(ChannelId, MessageId)>,
+}
+
+/// A tab's reads are taken at most this often; in between, the newest
+/// waits (a busy channel on screen writes its read mark a few times a
+/// second at most, whatever the tab sends).
+const READ_GAP: Duration = Duration::from_millis(300);
+
+/// Moves the viewer's read mark, apart from the stream (a refused or failed
+/// read changes nothing and is only logged).
+fn take_read(state: &AppState, authed: &Authed, (channel, message): (ChannelId, MessageId)) {
+    let (state, user) = (state.clone(), authed.user.clone());
+    tokio::spawn(async move {
+        if let Err(e) = super::chat::mark_read(&state, &user, channel, message).await {
+            tracing::debug!(%channel, user = %user.id, error = %e, "read refused");
+        }
+    });
 }
 
 /// Bytes read from a tab's socket at a time.
@@ -178,6 +199,8 @@ async fn stream(
     heartbeat.tick().await;
     recheck.tick().await;
     let (mut ended, mut watching) = (state.sessions.watch_ended(), true);
+    let mut read_waiting: Option<(ChannelId, MessageId)> = None;
+    let mut next_read = tokio::time::Instant::now();
     let stopping = state.stopping.clone();
     let stopping = stopping.wait();
     tokio::pin!(stopping);
@@ -236,11 +259,21 @@ async fn stream(
                     return;
                 }
             }
+            _ = tokio::time::sleep_until(next_read), if read_waiting.is_some() => {
+                if let Some(read) = read_waiting.take() {
+                    take_read(&state, &authed, read);
+                    next_read = tokio::time::Instant::now() + READ_GAP;
+                }
+            }
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                 Some(Ok(Message::Text(text))) => {
-                    if let (Some(tab), Ok(frame)) = (&tab, serde_json::from_str::<TabFrame>(&text)) {
-                        tab.set_visible(frame.visible);
+                    let frame = serde_json::from_str::<TabFrame>(&text).ok();
+                    if let (Some(tab), Some(visible)) = (&tab, frame.as_ref().and_then(|f| f.visible)) {
+                        tab.set_visible(visible);
+                    }
+                    if let Some(read) = frame.and_then(|f| f.read) {
+                        read_waiting = Some(read);
                     }
                 }
                 Some(Ok(_)) => {}

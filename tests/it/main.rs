@@ -46,4 +46,5 @@ mod sfu_quality;
 mod sfu_red;
 mod shutdown;
 mod site_delivery;
+mod unread;
 mod wire;

@@ -20,7 +20,15 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.community_id, c.kind, c.name,
          THEN (SELECT COUNT(*) FROM community_members m WHERE m.community_id = c.community_id)
          ELSE (SELECT COUNT(*) FROM channel_members m WHERE m.channel_id = c.id) END AS member_count,
     (SELECT u.display_name FROM channel_members m JOIN users u ON u.id = m.user_id
-      WHERE c.kind = 'direct' AND m.channel_id = c.id AND m.user_id <> $1 LIMIT 1) AS peer_name
+      WHERE c.kind = 'direct' AND m.channel_id = c.id AND m.user_id <> $1 LIMIT 1) AS peer_name,
+    (SELECT COUNT(*) FROM (SELECT 1 FROM messages x WHERE x.channel_id = c.id
+        AND x.id > COALESCE((SELECT r.last_read_id FROM channel_reads r
+                             WHERE r.channel_id = c.id AND r.user_id = $1), 0)
+        AND (x.author_id IS NULL OR x.author_id <> $1)
+        LIMIT 100) AS unread_rows) AS unread,
+    (SELECT COALESCE(a.display_name, '') || ': ' || substr(x.body, 1, 120) FROM messages x
+        LEFT JOIN users a ON a.id = x.author_id
+        WHERE x.channel_id = c.id ORDER BY x.id DESC LIMIT 1) AS latest
     FROM channels c";
 
 /// True for the channels the viewer bound to `$1` belongs to.
@@ -61,6 +69,8 @@ struct SummaryRow {
     name: String,
     member_count: i64,
     peer_name: Option<String>,
+    unread: i64,
+    latest: Option<String>,
 }
 
 impl From<SummaryRow> for ChannelSummary {
@@ -78,6 +88,8 @@ impl From<SummaryRow> for ChannelSummary {
                 _ => r.name,
             },
             member_count: r.member_count.max(0) as u32,
+            unread: r.unread.clamp(0, 100) as u32,
+            latest: r.latest.map(|l| crate::contract::types::first_words(&l)),
         }
     }
 }

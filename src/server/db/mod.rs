@@ -16,6 +16,7 @@ pub mod messages;
 pub mod missed;
 pub mod push_shared;
 pub mod push_subscriptions;
+pub mod reads;
 pub mod sessions;
 pub mod settings;
 mod sqlite;

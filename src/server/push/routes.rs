@@ -156,6 +156,7 @@ fn build_service_worker(root: &std::path::Path, sign_in: &str) -> Option<String>
         "pkg/belfry_bg.wasm",
         "pkg/belfry.wasm",
         "pkg/belfry.css",
+        "pkg/pages.css",
     ] {
         if let Ok(bytes) = std::fs::read(root.join(file)) {
             digest.update(&bytes);

@@ -53,6 +53,15 @@ impl LiveSocket {
         }
     }
 
+    /// Sends a text frame, as a tab does (visibility, reads).
+    pub async fn say(&mut self, text: &str) {
+        use futures_util::SinkExt;
+        self.socket
+            .send(tokio_tungstenite::tungstenite::Message::Text(text.into()))
+            .await
+            .expect("sent");
+    }
+
     pub async fn next(&mut self) -> LiveFrame {
         self.next_within(Duration::from_secs(5))
             .await

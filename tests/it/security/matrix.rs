@@ -74,6 +74,7 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("get_channel", CHANNEL),
     ("list_messages", CHANNEL),
     ("send_message", CHANNEL),
+    ("mark_read", CHANNEL),
     ("open_direct_channel", [D, D, A, A, B, A, D, A, A]),
     ("create_group_channel", MODERATORS),
     ("my_groups", SIGNED_IN),
@@ -316,6 +317,7 @@ impl World {
             }
             "get_channel" | "list_messages" | "active_call" => json!({"channel_id": group}),
             "send_message" => json!({"channel_id": group, "body": "hello"}),
+            "mark_read" => json!({"channel_id": group, "message_id": 1_000_000}),
             "open_direct_channel" => json!({"user_id": carol}),
             "create_group_channel" => {
                 json!({"community_id": self.community, "name": format!("Made {n}"), "member_ids": [carol]})

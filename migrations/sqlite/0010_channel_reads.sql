@@ -1,0 +1,8 @@
+-- How far each person has read each channel: the newest message id they
+-- have seen there. Unread counts are the messages after it, not theirs.
+CREATE TABLE channel_reads (
+    channel_id   INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    last_read_id INTEGER NOT NULL,
+    PRIMARY KEY (channel_id, user_id)
+);
