@@ -92,3 +92,23 @@ pub fn OutcomeLine(outcome: RwSignal<Option<Outcome>>, testid: &'static str) -> 
 pub fn PagesSheet() -> impl IntoView {
     view! { <link rel="stylesheet" href="/pkg/pages.css" /> }
 }
+
+/// Runs a form's change, says what it came to (`done`, or the server's
+/// refusal), then `then` (the page reading itself again).
+pub fn press<F>(
+    said: RwSignal<Option<Outcome>>,
+    done: String,
+    work: F,
+    then: impl FnOnce() + 'static,
+) where
+    F: std::future::Future<Output = Result<(), crate::contract::ApiError>> + 'static,
+{
+    said.set(None);
+    leptos::task::spawn_local(async move {
+        match work.await {
+            Ok(()) => said.set(Some(Outcome::Done(done))),
+            Err(e) => said.set(Some(Outcome::Failed(e.message))),
+        }
+        then();
+    });
+}

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
 use super::boot::PageData;
-use super::common::{ErrorPanel, Outcome, OutcomeLine, PagesSheet};
+use super::common::{press, ErrorPanel, Outcome, OutcomeLine, PagesSheet};
 use super::layout::Me;
 use super::live::on_live_event;
 use super::page_data::page_data;
@@ -28,15 +28,12 @@ fn change<F>(data: Data, said: RwSignal<Option<Outcome>>, done: String, work: F)
 where
     F: std::future::Future<Output = Result<(), ApiError>> + 'static,
 {
-    said.set(None);
-    spawn_local(async move {
-        match work.await {
-            Ok(()) => said.set(Some(Outcome::Done(done))),
-            Err(e) => said.set(Some(Outcome::Failed(e.message))),
-        }
-        if let Ok(page) = my_groups().await {
-            data.set(Some(Ok(page)));
-        }
+    press(said, done, work, move || {
+        spawn_local(async move {
+            if let Ok(page) = my_groups().await {
+                data.set(Some(Ok(page)));
+            }
+        })
     });
 }
 

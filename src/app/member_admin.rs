@@ -3,9 +3,8 @@
 //! call at once).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::common::Outcome;
+use super::common::{press, Outcome};
 use crate::api::community::{remove_community_member, set_member_role};
 use crate::contract::ids::CommunityId;
 use crate::contract::types::{Member, Role};
@@ -27,14 +26,7 @@ fn run<F>(said: RwSignal<Option<Outcome>>, reload: Reload, done: String, work: F
 where
     F: std::future::Future<Output = Result<(), ApiError>> + 'static,
 {
-    said.set(None);
-    spawn_local(async move {
-        match work.await {
-            Ok(()) => said.set(Some(Outcome::Done(done))),
-            Err(e) => said.set(Some(Outcome::Failed(e.message))),
-        }
-        reload.run(());
-    });
+    press(said, done, work, move || reload.run(()));
 }
 
 #[component]

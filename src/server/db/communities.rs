@@ -179,6 +179,23 @@ const LAST_ADMIN: &str = "SELECT (SELECT role FROM community_members
         WHERE community_id = $1 AND user_id = $2) = 'admin'
     AND (SELECT COUNT(*) FROM community_members WHERE community_id = $1 AND role = 'admin') < 2";
 
+/// In a transaction `$tx`: takes the community's row (`LOCK_COMMUNITY`),
+/// then whether `$user` is its last admin (`Some(true)`), per engine.
+macro_rules! locked_last_admin {
+    ($tx:ident, $community:expr, $user:expr) => {{
+        sqlx::query(LOCK_COMMUNITY)
+            .bind($community)
+            .execute(&mut *$tx)
+            .await?;
+        let last: Option<bool> = sqlx::query_scalar(LAST_ADMIN)
+            .bind($community)
+            .bind($user)
+            .fetch_one(&mut *$tx)
+            .await?;
+        last
+    }};
+}
+
 /// What a change of membership came to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum MemberChange {
@@ -197,12 +214,7 @@ pub async fn set_role(
 ) -> Result<MemberChange, sqlx::Error> {
     on!(db => {
         let mut tx = db.begin().await?;
-        sqlx::query(LOCK_COMMUNITY).bind(community).execute(&mut *tx).await?;
-        let last: Option<bool> = sqlx::query_scalar(LAST_ADMIN)
-            .bind(community)
-            .bind(user)
-            .fetch_one(&mut *tx)
-            .await?;
+        let last = locked_last_admin!(tx, community, user);
         if role != Role::Admin && last == Some(true) {
             return Ok(MemberChange::LastAdmin);
         }
@@ -229,12 +241,7 @@ pub async fn remove_member(
 ) -> Result<MemberChange, sqlx::Error> {
     on!(db => {
         let mut tx = db.begin().await?;
-        sqlx::query(LOCK_COMMUNITY).bind(community).execute(&mut *tx).await?;
-        let last: Option<bool> = sqlx::query_scalar(LAST_ADMIN)
-            .bind(community)
-            .bind(user)
-            .fetch_one(&mut *tx)
-            .await?;
+        let last = locked_last_admin!(tx, community, user);
         if last == Some(true) {
             return Ok(MemberChange::LastAdmin);
         }
