@@ -28,8 +28,10 @@ interface Fetched { url: string; status: number; encoding: string; bytes: number
  *  and 0.25 KB of CSS; 241.2 KB measured. The pages a call never needs
  *  then took their styles to a sheet of their own (style/pages.css, which
  *  they link): 242.4 KB measured with channels' unread counts and latest
- *  words in the boot data. */
-const SITE_BUDGET = 238 * 1024;
+ *  words in the boot data. 240 KiB since the sign-in and sign-up pages'
+ *  styles joined that sheet too (the sign-in page fetches it: +1.3 KB
+ *  brotli on the way to a call, 1 KB gzip less on every call page). */
+const SITE_BUDGET = 240 * 1024;
 
 /** A line per response (bytes, status, encoding, address), and their sum. */
 function reportOf(fetched: Fetched[]): { lines: string; total: number } {

@@ -4,6 +4,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::common::PagesSheet;
 use super::router::{query_value, use_location, Redirect};
 use super::session::use_session;
 use crate::api::accounts::{sign_in, sign_up};
@@ -55,6 +56,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <AwayIfSignedIn />
         <main class="centered">
+            <PagesSheet />
             <form class="auth-card" on:submit=submit>
                 <h1>"Sign in to Belfry"</h1>
                 <label for="username">"Username"</label>
@@ -114,6 +116,7 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <AwayIfSignedIn />
         <main class="centered">
+            <PagesSheet />
             <form class="auth-card" on:submit=submit>
                 <h1>"Create your account"</h1>
                 {invited.then(|| view! { <InvitationLine preview /> })}

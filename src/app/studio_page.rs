@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::avatar::Avatar;
 use super::boot::PageData;
 use super::call::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};
-use super::common::ErrorPanel;
+use super::common::{ErrorPanel, PagesSheet};
 use super::page_data::page_data;
 use crate::api::chat::get_studio;
 use crate::app::router::use_id;
@@ -37,6 +37,7 @@ pub fn StudioPage() -> impl IntoView {
             let voice = StudioVoice::new(detail.studio.id);
             view! {
                 <section class="studio" aria-labelledby="studio-title">
+                    <PagesSheet />
                     <header class="chat-header" data-testid="studio-header">
                         <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                         <div class="chat-title">

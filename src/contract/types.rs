@@ -232,7 +232,7 @@ mod tests {
 }
 
 /// The most of the latest message a channel's summary carries.
-const LATEST_CHARS: usize = 80;
+const LATEST_CHARS: usize = 48;
 
 /// The start of a channel's latest message ("Name: text"), on one line and
 /// cut at a word when too long.
@@ -263,11 +263,11 @@ mod first_words_tests {
         let long = format!("Bob: {}", "word ".repeat(40));
         let cut = first_words(&long);
         assert!(cut.ends_with("word…"), "{cut}");
-        assert!(cut.chars().count() <= 81, "{cut}");
+        assert!(cut.chars().count() <= 49, "{cut}");
         let one = format!("Bob: {}", "x".repeat(200));
         assert_eq!(
             first_words(&one).chars().count(),
-            81,
+            49,
             "no space: cut anyway"
         );
     }
