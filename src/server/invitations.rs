@@ -103,12 +103,8 @@ pub async fn create(
         )));
     }
     let now = now_ms();
-    let listed = invitations::for_community(&state.db, community, LISTED).await?;
-    let open = listed
-        .iter()
-        .filter(|r| r.state(now) == InvitationState::Open)
-        .count();
-    if open >= MAX_OPEN {
+    // Counted in the database: the list shows only the newest.
+    if invitations::count_open(&state.db, community, now).await? >= MAX_OPEN as i64 {
         return Err(AppError::conflict(format!(
             "This community has {MAX_OPEN} open links. Revoke some before making more."
         )));

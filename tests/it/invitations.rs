@@ -314,3 +314,29 @@ async fn the_sign_up_code_keeps_working_and_a_link_needs_none() {
     assert_eq!(spaces.communities[0].id.0, c);
     assert_eq!(spaces.communities[0].role, Role::Member);
 }
+
+#[tokio::test]
+async fn a_community_has_at_most_fifty_open_links_however_many_it_made() {
+    let p = Parish::new().await;
+    let c = community(&p).await;
+    let mut first = None;
+    for _ in 0..50 {
+        let (made, _) = make(&p.alice, c, 24, 1).await;
+        first.get_or_insert(made.invitation.id);
+    }
+    let args = json!({"community_id": c, "hours": 24, "max_uses": 1});
+    let (status, e) = p.bob.fails("create_invitation", args.clone()).await;
+    assert_eq!(status, 409, "{}", e.message);
+    // Revoking the oldest (which the list's newest hundred would not show
+    // once more were made) opens a place again.
+    let _: InvitationView = p
+        .alice
+        .ok(
+            "revoke_invitation",
+            json!({"invitation_id": first.unwrap()}),
+        )
+        .await;
+    let _: NewInvitation = p.bob.ok("create_invitation", args.clone()).await;
+    let (status, _) = p.bob.fails("create_invitation", args).await;
+    assert_eq!(status, 409);
+}

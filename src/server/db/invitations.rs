@@ -78,6 +78,18 @@ pub async fn for_community(
         .await)
 }
 
+/// How many of the community's links are open now.
+pub async fn count_open(db: &Db, community: CommunityId, now: i64) -> Result<i64, sqlx::Error> {
+    on!(db => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE community_id = $1 AND revoked_at IS NULL
+           AND expires_at > $2 AND uses < max_uses",
+    )
+    .bind(community)
+    .bind(now)
+    .fetch_one(db)
+    .await)
+}
+
 pub async fn find(db: &Db, id: InvitationId) -> Result<Option<Row>, sqlx::Error> {
     on!(db => sqlx::query_as(&format!("{ROW} WHERE id = $1"))
         .bind(id)
