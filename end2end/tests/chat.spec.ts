@@ -200,11 +200,11 @@ test('the sign-in form waits for the app: nothing is sent early, and what was ty
 test('a page left before its data came shows the page moved to, not the late answer', async ({ browser }) => {
   const alice = await signedIn(browser, 'alice');
   const nav = alice.page.getByRole('navigation');
-  // The first channel header asked for (the choir's) is held back.
+  // The first channel asked for (the choir's) is held back.
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let first = true;
-  await alice.page.route('**/api/get_channel', async (route) => {
+  await alice.page.route('**/api/open_chat', async (route) => {
     if (first) {
       first = false;
       await held;
@@ -213,7 +213,7 @@ test('a page left before its data came shows the page moved to, not the late ans
   });
   let dropped = 0;
   alice.page.on('requestfailed', (r) => {
-    if (r.url().endsWith('/api/get_channel')) dropped += 1;
+    if (r.url().endsWith('/api/open_chat')) dropped += 1;
   });
   await nav.getByRole('link', { name: 'Choir' }).click();
   await expect(alice.page.getByText('Loading…')).toBeVisible();

@@ -1,6 +1,7 @@
 // Groups: bob (a coordinator) makes a group with dave from the Groups page,
 // renames it, adds carol and removes her again, then opens its chat and
-// calls it; dave answers and they hear each other. Carol, a member, sees
+// calls it; dave answers and they hear each other; bob archives it and
+// restores it. Carol, a member, sees
 // her groups and who is in them with nothing to change. Screenshots at
 // 1280x800 and 390x844, and axe.
 import { test, expect } from '@playwright/test';
@@ -53,6 +54,23 @@ test('bob makes a group with dave, renames it, adds and removes carol, and calls
       await page.getByRole('button', { name: 'Leave call' }).click();
       await expect(page.getByTestId('call-panel')).toHaveCount(0);
     }
+
+    // Archived, it leaves dave's navigation; its chat is read, with no way
+    // to write or call; restored, it is back.
+    await B.page.getByRole('navigation').getByRole('link', { name: 'Groups' }).click();
+    await B.page.getByRole('button', { name: `Archive ${renamed}…` }).click();
+    await B.page.getByRole('button', { name: `Archive ${renamed}`, exact: true }).click();
+    await expect(B.page.getByTestId('groups-said')).toHaveText(`Archived ${renamed}.`);
+    await expect(card(renamed).locator('.meta')).toHaveText('Archived · 2 members');
+    await expect(D.page.getByRole('navigation').getByRole('link', { name: renamed })).toHaveCount(0);
+    await card(renamed).getByRole('link', { name: renamed }).click();
+    await expect(B.page.locator('.archived-note')).toHaveText(/This group is archived/);
+    await expect(B.page.getByRole('button', { name: 'Start voice call' })).toHaveCount(0);
+    await expect(B.page.getByLabel('Message', { exact: true })).toHaveCount(0);
+    await B.page.getByRole('navigation').getByRole('link', { name: 'Groups' }).click();
+    await B.page.getByRole('button', { name: `Restore ${renamed}` }).click();
+    await expect(B.page.getByTestId('groups-said')).toHaveText(`Restored ${renamed}.`);
+    await expect(D.page.getByRole('navigation').getByRole('link', { name: renamed })).toBeVisible();
   } finally {
     await B.browser.close();
     await D.browser.close();
@@ -80,6 +98,7 @@ for (const [label, viewport] of [
         choir.getByRole('button', { name: 'Rename' }),
         page.getByLabel('Add someone to Choir'),
         page.getByRole('button', { name: 'Remove Carol Nguyen from Choir' }),
+        page.getByRole('button', { name: 'Archive Choir…' }),
       ]);
       await page.screenshot({ path: info.outputPath(`groups-${label}.png`), fullPage: true });
       expect(await axeProblems(page)).toEqual([]);

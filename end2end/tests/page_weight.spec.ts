@@ -30,8 +30,13 @@ interface Fetched { url: string; status: number; encoding: string; bytes: number
  *  they link): 242.4 KB measured with channels' unread counts and latest
  *  words in the boot data. 240 KiB since the sign-in and sign-up pages'
  *  styles joined that sheet too (the sign-in page fetches it: +1.3 KB
- *  brotli on the way to a call, 1 KB gzip less on every call page). */
-const SITE_BUDGET = 240 * 1024;
+ *  brotli on the way to a call, 1 KB gzip less on every call page).
+ *  252 KiB since the studio's member management: the studio page now
+ *  shares the form code of the sign-in, people and groups pages, which
+ *  wasm-split spreads over more, smaller shared chunks that the sign-in
+ *  page fetches (+4.4 KB brotli on the way to a call; the main WASM and
+ *  the call page's gzip are smaller than before, 249.1 KB measured). */
+const SITE_BUDGET = 252 * 1024;
 
 /** A line per response (bytes, status, encoding, address), and their sum. */
 function reportOf(fetched: Fetched[]): { lines: string; total: number } {

@@ -32,7 +32,7 @@ test('bob finds dave in People, messages him, calls him, and they hear each othe
     await B.page.keyboard.press('Enter');
     // The new conversation reaches dave's navigation and its message with it.
     await D.page.getByRole('navigation').getByRole('link', { name: 'Bob Okafor' }).click();
-    await expect(D.page.getByText('Hello Dave, are you free?')).toBeVisible();
+    await expect(D.page.getByTestId('message-list').getByText('Hello Dave, are you free?')).toBeVisible();
 
     // Back in People, bob calls dave: the same conversation, ringing.
     await B.page.getByRole('navigation').getByRole('link', { name: 'People' }).click();

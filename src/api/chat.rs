@@ -24,6 +24,14 @@ pub async fn get_channel(channel_id: ChannelId) -> Result<ChannelDetail, ApiErro
     Ok(chat::channel_detail(&state, &me.user, channel_id).await?)
 }
 
+/// A channel as opening it shows it: header, newest messages, live call.
+#[server(prefix = "/api", endpoint = "open_chat", input = Wire, output = Wire)]
+pub async fn open_chat(channel_id: ChannelId) -> Result<crate::contract::boot::ChatOpen, ApiError> {
+    use crate::server::{boot, request};
+    let (state, me) = request::viewer().await?;
+    Ok(boot::chat_data(&state, &me.user, channel_id).await?)
+}
+
 /// A page of history, oldest first: the newest page without `before`.
 #[server(prefix = "/api", endpoint = "list_messages", input = Wire, output = Wire)]
 pub async fn list_messages(

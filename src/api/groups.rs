@@ -34,3 +34,14 @@ pub async fn add_group_members(
     let (state, me) = request::viewer().await?;
     Ok(groups::add_group_members(&state, &me.user, channel_id, &user_ids).await?)
 }
+
+/// Archives a group (`archived: true`; its live call ends) or restores it.
+#[server(prefix = "/api", endpoint = "archive_group", input = Wire, output = Wire)]
+pub async fn archive_group(
+    channel_id: ChannelId,
+    archived: bool,
+) -> Result<ChannelSummary, ApiError> {
+    use crate::server::{groups, request};
+    let (state, me) = request::viewer().await?;
+    Ok(groups::archive_group(&state, &me.user, channel_id, archived).await?)
+}

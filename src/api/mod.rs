@@ -9,3 +9,4 @@ pub mod community;
 pub mod groups;
 pub mod profile;
 pub mod push;
+pub mod studios;

@@ -39,10 +39,10 @@ mod tests {
     #[test]
     fn the_page_data_is_handed_over_once() {
         let err = || Err(ApiError::new(ErrorKind::Forbidden, "No access."));
-        let first = FirstPage::new(Some(PageData::Chat(Some(ChannelId(3)), err())));
+        let first = FirstPage::new(Some(PageData::Chat(Some(ChannelId(3)), Box::new(err()))));
         assert!(matches!(
             first.take(),
-            Some(PageData::Chat(Some(ChannelId(3)), Err(_)))
+            Some(PageData::Chat(Some(ChannelId(3)), data)) if data.is_err()
         ));
         assert!(first.take().is_none());
     }

@@ -28,7 +28,7 @@ pub fn CallsPage() -> impl IntoView {
     let history = page_data(
         move || linked.get(),
         |page, linked| match page {
-            PageData::Calls(at, data) if at == *linked => Some(data),
+            PageData::Calls(at, data) if at == *linked => data.open(),
             _ => None,
         },
         calls_page,

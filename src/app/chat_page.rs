@@ -9,8 +9,9 @@ use super::common::ErrorPanel;
 use super::conversation::Conversation;
 use super::icons::PeopleIcon;
 use super::page_data::page_data;
-use crate::api::chat::{get_channel, list_messages};
+use crate::api::chat::open_chat;
 use crate::app::router::use_id;
+use crate::contract::call_types::CallView;
 use crate::contract::ids::ChannelId;
 use crate::contract::types::{ChannelDetail, ChannelKind, UserView};
 use crate::contract::{ApiError, ErrorKind};
@@ -23,35 +24,35 @@ pub fn ChatPage() -> impl IntoView {
     let data = page_data(
         channel_id,
         |page, id| match page {
-            PageData::Chat(at, data) if at == *id => Some(data),
+            PageData::Chat(at, data) if at == *id => Some(*data),
             _ => None,
         },
         fetch_chat,
     );
-    move || match data.get() {
+    move || {
+        match data.get() {
         None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-        Some(Ok((detail, page))) => view! {
+        Some(Ok(open)) => view! {
             <section class="chat" aria-labelledby="chat-title">
-                <ChatHeader detail=detail.clone() />
-                <Conversation channel_id=detail.channel.id page />
+                <ChatHeader detail=open.detail.clone() call=open.call />
+                <Conversation channel_id=open.detail.channel.id archived=open.detail.channel.archived page=open.page />
             </section>
         }
         .into_any(),
         Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
     }
+    }
 }
 
-/// A channel's header and newest messages.
+/// A channel's header, newest messages and live call.
 pub async fn fetch_chat(id: Option<ChannelId>) -> ChatData {
     let id = id.ok_or_else(|| ApiError::new(ErrorKind::NotFound, "No such channel."))?;
-    let detail = get_channel(id).await?;
-    let page = list_messages(id, None, None).await?;
-    Ok((detail, page))
+    open_chat(id).await
 }
 
 /// Name, member count, and the action area where the call button goes.
 #[component]
-fn ChatHeader(detail: ChannelDetail) -> impl IntoView {
+fn ChatHeader(detail: ChannelDetail, call: Option<CallView>) -> impl IntoView {
     let channel = detail.channel;
     let icon = if channel.kind == ChannelKind::Direct {
         "@"
@@ -59,11 +60,12 @@ fn ChatHeader(detail: ChannelDetail) -> impl IntoView {
         "#"
     };
     let count = channel.member_count;
-    let meta = if count == 1 {
-        "1 member".to_string()
-    } else {
-        format!("{count} members")
-    };
+    let archived = channel.archived;
+    let meta = format!(
+        "{count} member{}{}",
+        if count == 1 { "" } else { "s" },
+        if archived { " · archived" } else { "" }
+    );
     view! {
         <header class="chat-header" data-testid="chat-header">
             <a href="/" class="back" aria-label="Back to channels">"‹"</a>
@@ -75,10 +77,13 @@ fn ChatHeader(detail: ChannelDetail) -> impl IntoView {
                 <p class="meta">{meta}</p>
             </div>
             <div class="chat-actions" data-testid="call-slot" role="group" aria-label="Channel actions">
-                <CallButton
-                    channel_id=channel.id
-                    pick_from=(channel.kind == ChannelKind::Parish).then(|| detail.members.clone())
-                />
+                {(!archived).then(|| view! {
+                    <CallButton
+                        channel_id=channel.id
+                        live=call.clone()
+                        pick_from=(channel.kind == ChannelKind::Parish).then(|| detail.members.clone())
+                    />
+                })}
                 <MemberList members=detail.members />
             </div>
         </header>

@@ -47,12 +47,19 @@ impl Line {
 }
 
 #[component]
-pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
+pub fn Conversation(channel_id: ChannelId, archived: bool, page: MessagePage) -> impl IntoView {
     let messages = RwSignal::new(page.messages);
     let has_more = RwSignal::new(page.has_more);
     let pending = RwSignal::new(Vec::<Pending>::new());
     let older_error = RwSignal::new(None::<String>);
     let list_ref = NodeRef::<leptos::html::Div>::new();
+    // What is on screen is read: the newest message here moves my read
+    // mark (while the page is visible; `client::live` says when).
+    Effect::new(move |_| {
+        let newest = messages.with(|m| m.last().map(|m| (channel_id.0, m.id.0)));
+        crate::client::live::reading(newest);
+    });
+    on_cleanup(|| crate::client::live::reading(None));
 
     let merge = move |incoming: Vec<MessageView>| {
         let nonces: Vec<String> = incoming
@@ -185,7 +192,11 @@ pub fn Conversation(channel_id: ChannelId, page: MessagePage) -> impl IntoView {
                 </For>
             </ol>
         </div>
-        <Composer on_send />
+        {if archived {
+            view! { <p class="hint archived-note">"This group is archived: its messages are read, nothing new is posted."</p> }.into_any()
+        } else {
+            view! { <Composer on_send /> }.into_any()
+        }}
     }
 }
 

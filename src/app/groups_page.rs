@@ -11,10 +11,10 @@ use super::boot::PageData;
 use super::common::{press, ErrorPanel, Outcome, OutcomeLine, PagesSheet};
 use super::layout::Me;
 use super::live::on_live_event;
-use super::page_data::page_data;
+use super::page_data::{page_data, show_fresh};
 use crate::api::calls::remove_channel_member;
 use crate::api::chat::create_group_channel;
-use crate::api::groups::{add_group_members, my_groups, rename_group};
+use crate::api::groups::{add_group_members, archive_group, my_groups, rename_group};
 use crate::contract::events::LiveEvent;
 use crate::contract::groups::{GroupView, GroupsOverview, MAX_GROUP_NAME};
 use crate::contract::ids::UserId;
@@ -31,7 +31,7 @@ where
     press(said, done, work, move || {
         spawn_local(async move {
             if let Ok(page) = my_groups().await {
-                data.set(Some(Ok(page)));
+                show_fresh(data, page);
             }
         })
     });
@@ -42,7 +42,7 @@ pub fn GroupsPage() -> impl IntoView {
     let data: Data = page_data(
         || (),
         |page, _| match page {
-            PageData::Groups(data) => Some(data),
+            PageData::Groups(data) => data.open(),
             _ => None,
         },
         |_| my_groups(),
@@ -54,7 +54,7 @@ pub fn GroupsPage() -> impl IntoView {
         if matches!(event, LiveEvent::SpacesChanged) {
             spawn_local(async move {
                 if let Ok(page) = my_groups().await {
-                    data.set(Some(Ok(page)));
+                    show_fresh(data, page);
                 }
             });
         }
@@ -178,10 +178,14 @@ fn GroupCard(
     let channel = group.channel.id;
     let title = group.channel.name.clone();
     let heading = format!("group-{channel}-title");
-    let count = match group.members.len() {
-        1 => "1 member".to_string(),
-        n => format!("{n} members"),
+    let archived = group.channel.archived;
+    let count = match (group.members.len(), archived) {
+        (1, false) => "1 member".to_string(),
+        (n, false) => format!("{n} members"),
+        (n, true) => format!("Archived · {n} member{}", if n == 1 { "" } else { "s" }),
     };
+    // An archived group is restored before anything else changes in it.
+    let manages_now = manages && !archived;
     let outside: Vec<UserView> = people
         .into_iter()
         .filter(|p| !group.members.iter().any(|m| m.id == p.id))
@@ -200,7 +204,7 @@ fn GroupCard(
                 <li class="group-member" data-testid="group-member">
                     <Avatar user=member.clone() small=true />
                     <span class="group-member-name">{member.display_name.clone()}</span>
-                    {(manages && user != me).then(|| view! {
+                    {(manages_now && user != me).then(|| view! {
                         <button type="button" class="secondary" aria-label=remove_label on:click=remove>
                             "Remove"
                         </button>
@@ -210,11 +214,15 @@ fn GroupCard(
         })
         .collect_view();
     view! {
-        <li class="group-card" data-testid="group" aria-labelledby=heading>
+        <li class="group-card" class:archived=archived data-testid="group" aria-labelledby=heading>
             <h2 id=heading.clone()><a href=format!("/c/{channel}")>{title.clone()}</a></h2>
             <p class="meta">{count}</p>
             <ul class="group-members">{members}</ul>
-            {manages.then(|| view! { <GroupEdits channel title outside data said /> })}
+            {manages_now.then(|| {
+                let title = title.clone();
+                view! { <GroupEdits channel title outside data said /> }
+            })}
+            {manages.then(|| view! { <GroupArchive channel title archived data said /> })}
         </li>
     }
 }
@@ -284,4 +292,70 @@ fn GroupEdits(
             </form>
         })}
     }
+}
+
+/// Archiving a group (asked twice: it ends the group's call, and nothing new
+/// is posted in it), or restoring it.
+#[component]
+fn GroupArchive(
+    channel: crate::contract::ids::ChannelId,
+    title: String,
+    archived: bool,
+    data: Data,
+    said: RwSignal<Option<Outcome>>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let set = {
+        let title = title.clone();
+        move |to: bool| {
+            asking.set(false);
+            let done = if to {
+                format!("Archived {title}.")
+            } else {
+                format!("Restored {title}.")
+            };
+            change(data, said, done, async move {
+                archive_group(channel, to).await.map(|_| ())
+            });
+        }
+    };
+    if archived {
+        let restore = set.clone();
+        return view! {
+            <div class="group-archive">
+                <button type="button" class="secondary" aria-label=format!("Restore {title}") on:click=move |_| restore(false)>
+                    "Restore"
+                </button>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="group-archive">
+            {move || if asking.get() {
+                let archive = set.clone();
+                view! {
+                    <p class="hint">"Its call ends, and nothing new is posted; its messages stay to be read."</p>
+                    <button type="button" class="danger" on:click=move |_| archive(true)>
+                        {format!("Archive {title}")}
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Keep"</button>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <button
+                        type="button"
+                        class="secondary"
+                        aria-label=format!("Archive {title}…")
+                        on:click=move |_| asking.set(true)
+                    >
+                        "Archive…"
+                    </button>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+    .into_any()
 }

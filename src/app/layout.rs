@@ -52,15 +52,18 @@ fn SignedIn(user: UserView) -> impl IntoView {
         name: RwSignal::new(user.display_name.clone()),
         color: RwSignal::new(user.avatar_color.clone()),
     });
+    let me = user.id;
     provide_context(Me(user));
     provide_live(|| crate::client::reload_to("/signin"));
     let session = use_session();
-    // Channels and studios change under us: refetch the navigation.
+    // Channels and studios change under us: refetch the navigation. New
+    // messages and reads change its counts in place.
     let again = session.clone();
-    on_live_event(move |event| {
-        if matches!(event, LiveEvent::SpacesChanged) {
-            again.refetch_spaces();
-        }
+    on_live_event(move |event| match event {
+        LiveEvent::SpacesChanged => again.refetch_spaces(),
+        LiveEvent::MessagePosted { message } => super::sidebar::posted(message, me),
+        LiveEvent::ChannelRead { channel_id, unread } => super::sidebar::read(*channel_id, *unread),
+        _ => {}
     });
     on_resync(move || session.refetch_spaces());
     let calls = provide_call_center();

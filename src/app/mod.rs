@@ -24,6 +24,7 @@ mod profile_page;
 mod router;
 mod session;
 mod sidebar;
+mod studio_members;
 mod studio_page;
 
 use leptos::prelude::*;

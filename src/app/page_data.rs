@@ -48,3 +48,18 @@ where
     });
     data
 }
+
+/// Shows a page read again, unless it is what is shown already: a page is
+/// often read twice for one change (the change's own answer and the live
+/// event that tells every tab), and drawing it again for nothing would throw
+/// away what someone had started choosing in it.
+pub fn show_fresh<T>(data: RwSignal<Option<Result<T, crate::contract::ApiError>>>, fresh: T)
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    // None: the page has gone while it was being read.
+    let same = data.try_with_untracked(|shown| matches!(shown, Some(Ok(page)) if *page == fresh));
+    if same == Some(false) {
+        data.set(Some(Ok(fresh)));
+    }
+}

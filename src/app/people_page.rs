@@ -14,7 +14,7 @@ use super::icons::PhoneIcon;
 use super::invitations_panel::InvitationsPanel;
 use super::live::on_live_event;
 use super::member_admin::{MemberAdmin, Reload};
-use super::page_data::page_data;
+use super::page_data::{page_data, show_fresh};
 use super::router::navigate;
 use crate::api::chat::{open_direct_channel, people_page};
 use crate::contract::events::LiveEvent;
@@ -34,7 +34,7 @@ pub fn PeoplePage() -> impl IntoView {
     let people = page_data(
         || (),
         |page, _| match page {
-            PageData::People(data) => Some(data),
+            PageData::People(data) => data.open(),
             _ => None,
         },
         |_| people_page(),
@@ -48,7 +48,7 @@ pub fn PeoplePage() -> impl IntoView {
     let reload = Callback::new(move |()| {
         spawn_local(async move {
             if let Ok(page) = people_page().await {
-                people.set(Some(Ok(page)));
+                show_fresh(people, page);
             }
         });
     });

@@ -8,7 +8,47 @@ use super::icons::{BellIcon, MicIcon, PeopleIcon, PhoneIcon};
 use super::router::use_location;
 use super::session::use_session;
 use crate::api::accounts::sign_out;
-use crate::contract::types::{ChannelKind, ChannelSummary, Spaces};
+use crate::contract::ids::{ChannelId, UserId};
+use crate::contract::types::{ChannelKind, ChannelSummary, MessageView, Spaces};
+
+/// A listed channel's unread count and latest words, changed in place as
+/// messages come and reads go (the list is not drawn again, so focus and
+/// scroll stay where they are).
+type Shown = (ChannelId, RwSignal<u32>, RwSignal<Option<String>>);
+
+thread_local! {
+    /// The channels listed now (in the browser; the server lists none).
+    static SHOWN: std::cell::RefCell<Vec<Shown>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn shown(channel: ChannelId, f: impl FnOnce(&Shown)) {
+    SHOWN.with(|s| s.borrow().iter().find(|c| c.0 == channel).map(f));
+}
+
+/// A message came: its channel's latest words change, and it is unread if
+/// someone else wrote it and the channel is not on screen.
+pub fn posted(message: &MessageView, me: UserId) {
+    let author = message.author.as_ref();
+    let mine = author.is_some_and(|a| a.id == me);
+    let name = author.map_or("", |a| a.display_name.as_str());
+    // Cut to one line by the style sheet, as the server's first words are.
+    let words = format!("{name}: {}", message.body);
+    let on_screen = crate::client::live::shows(message.channel_id.0);
+    shown(message.channel_id, |(_, unread, latest)| {
+        // (try_: a list drawn again since has let these go.)
+        latest.try_set(Some(words));
+        if !mine && !on_screen {
+            unread.try_update(|n| *n = (*n + 1).min(100));
+        }
+    });
+}
+
+/// Every tab of mine hears how much is left unread after a read.
+pub fn read(channel: ChannelId, left: u32) {
+    shown(channel, |(_, unread, _)| {
+        unread.try_set(left);
+    });
+}
 
 #[component]
 pub fn Sidebar() -> impl IntoView {
@@ -61,8 +101,11 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
     let (direct, shared): (Vec<ChannelSummary>, Vec<ChannelSummary>) = spaces
         .channels
         .into_iter()
+        // Archived groups are read from the Groups page.
+        .filter(|c| !c.archived)
         .partition(|c| c.kind == ChannelKind::Direct);
     let studios = spaces.studios;
+    SHOWN.with(|s| s.borrow_mut().clear());
     let no_channels = shared.is_empty() && direct.is_empty();
     let center = super::call::use_call_center();
     let missed = move || center.missed.get();
@@ -73,17 +116,7 @@ fn SpaceLists(spaces: Spaces) -> impl IntoView {
                 <a href="/calls" aria-current=current_page("/calls".into())>
                     <span class="nav-icon"><PhoneIcon /></span>
                     <span class="nav-name">"Calls"</span>
-                    {move || {
-                        let missed = missed();
-                        (missed > 0).then(|| {
-                            view! {
-                                <span class="badge" data-testid="missed-badge">
-                                    {missed}
-                                    <span class="sr-only">" missed"</span>
-                                </span>
-                            }
-                        })
-                    }}
+                    {move || badge(missed(), " missed", "missed-badge")}
                 </a>
             </li>
             <li>
@@ -133,11 +166,19 @@ fn ChannelGroup(title: &'static str, channels: Vec<ChannelSummary>) -> impl Into
                 .into_iter()
                 .map(|c| {
                     let icon = if c.kind == ChannelKind::Direct { "@" } else { "#" };
+                    let (unread, latest) = (RwSignal::new(c.unread), RwSignal::new(c.latest));
+                    if cfg!(feature = "hydrate") {
+                        SHOWN.with(|s| s.borrow_mut().push((c.id, unread, latest)));
+                    }
                     view! {
                         <li>
                             <a href=format!("/c/{}", c.id) aria-current=current_page(format!("/c/{}", c.id))>
                                 <span class="nav-icon" aria-hidden="true">{icon}</span>
-                                <span class="nav-name">{c.name}</span>
+                                <span class="nav-text">
+                                    <span class="nav-name">{c.name}</span>
+                                    <span class="nav-latest" aria-hidden="true">{move || latest.get()}</span>
+                                </span>
+                                {move || badge(unread.get(), " unread", "unread")}
                             </a>
                         </li>
                     }
@@ -146,6 +187,23 @@ fn ChannelGroup(title: &'static str, channels: Vec<ChannelSummary>) -> impl Into
         </ul>
     }
     .into_any()
+}
+
+/// A count on a link ("99+" from 100), read out as "3 unread".
+fn badge(n: u32, what: &'static str, testid: &'static str) -> impl IntoView {
+    (n > 0).then(|| {
+        let shown = if n >= 100 {
+            "99+".to_string()
+        } else {
+            n.to_string()
+        };
+        view! {
+            <span class="badge" data-testid=testid>
+                {shown}
+                <span class="sr-only">{what}</span>
+            </span>
+        }
+    })
 }
 
 /// `aria-current="page"` on the link to the page on screen, or to a page

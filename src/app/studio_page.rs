@@ -1,15 +1,20 @@
-//! `/s/:id`: a studio and its members.
+//! `/s/:id`: a studio, its voice room and its people.
 
 use leptos::prelude::*;
 
-use super::avatar::Avatar;
+use leptos::task::spawn_local;
+
 use super::boot::PageData;
 use super::call::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};
 use super::common::{ErrorPanel, PagesSheet};
+use super::live::on_live_event;
 use super::page_data::page_data;
+use super::studio_members::StudioMembers;
 use crate::api::chat::get_studio;
 use crate::app::router::use_id;
+use crate::contract::events::LiveEvent;
 use crate::contract::ids::StudioId;
+use crate::contract::types::StudioDetail;
 use crate::contract::{ApiError, ErrorKind};
 
 #[component]
@@ -20,7 +25,7 @@ pub fn StudioPage() -> impl IntoView {
     let data = page_data(
         studio_id,
         |page, id| match page {
-            PageData::Studio(at, data) if at == *id => Some(data),
+            PageData::Studio(at, data) if at == *id => data.open(),
             _ => None,
         },
         |id| async move {
@@ -30,10 +35,42 @@ pub fn StudioPage() -> impl IntoView {
             }
         },
     );
+    // Who is in it, read again after an owner's change and when someone
+    // else's changes reach us: only the list is drawn again (the page, and
+    // a voice room on it, stay as they are).
+    let fresh = RwSignal::new(None::<StudioDetail>);
+    let reload = Callback::new(move |()| {
+        if let Some(id) = untrack(studio_id) {
+            spawn_local(async move {
+                match get_studio(id).await {
+                    // (try_: the page may have gone meanwhile.)
+                    Ok(detail) => {
+                        if fresh.try_with_untracked(|f| f.as_ref() != Some(&detail)) == Some(true) {
+                            fresh.set(Some(detail));
+                        }
+                    }
+                    // Taken out of it: the page says so.
+                    Err(error) => data.set(Some(Err(error))),
+                }
+            });
+        }
+    });
+    on_live_event(move |event| {
+        if matches!(event, LiveEvent::SpacesChanged) {
+            reload.run(());
+        }
+    });
     move || match data.get() {
         None => view! { <p class="loading">"Loading…"</p> }.into_any(),
         Some(Ok(detail)) => {
-            let count = detail.studio.member_count;
+            fresh.set(None);
+            let first = detail.clone();
+            let count = move || {
+                fresh.with(|f| {
+                    f.as_ref()
+                        .map_or(detail.studio.member_count, |f| f.studio.member_count)
+                })
+            };
             let voice = StudioVoice::new(detail.studio.id);
             view! {
                 <section class="studio" aria-labelledby="studio-title">
@@ -42,25 +79,14 @@ pub fn StudioPage() -> impl IntoView {
                         <a href="/" class="back" aria-label="Back to channels">"‹"</a>
                         <div class="chat-title">
                             <h1 id="studio-title">{detail.studio.name}</h1>
-                            <p class="meta">{format!("{count} collaborators")}</p>
+                            <p class="meta">{move || format!("{} collaborators", count())}</p>
                         </div>
                         <div class="chat-actions" data-testid="voice-slot" role="group" aria-label="Studio actions">
                             <StudioVoiceButtons voice />
                         </div>
                     </header>
                     <StudioVoicePanel voice />
-                    <ul class="studio-members">
-                        {detail
-                            .members
-                            .into_iter()
-                            .map(|m| view! {
-                                <li>
-                                    <Avatar user=m.clone() />
-                                    <span>{m.display_name}</span>
-                                </li>
-                            })
-                            .collect_view()}
-                    </ul>
+                    <StudioMembers first fresh reload />
                 </section>
             }
             .into_any()

@@ -45,6 +45,54 @@ struct Inner {
     stopped: bool,
 }
 
+thread_local! {
+    /// The tab's open link, for `reading`.
+    static OPEN: RefCell<std::rc::Weak<RefCell<Inner>>> = const { RefCell::new(std::rc::Weak::new()) };
+    /// The conversation on screen and its newest message: what this tab
+    /// has read while it is visible.
+    static READING: std::cell::Cell<Option<(i64, i64)>> = const { std::cell::Cell::new(None) };
+}
+
+/// The conversation on screen shows `channel` up to `message` (None when it
+/// goes): said to the server now if the page is visible, else when it is
+/// shown again (or the link opens again).
+pub fn reading(at: Option<(i64, i64)>) {
+    READING.with(|r| r.set(at));
+    // (A link busy right now tells it at its next hello or visibility
+    // change.)
+    if let Some(rc) = OPEN.with(|o| o.borrow().upgrade()) {
+        if let Ok(inner) = rc.try_borrow() {
+            tell(&inner, None);
+        }
+    }
+}
+
+/// Whether the visible page shows `channel` now: its new messages are read.
+pub fn shows(channel: i64) -> bool {
+    super::pwa::page_visible() && READING.with(|r| r.get()).is_some_and(|(c, _)| c == channel)
+}
+
+/// Says what the tab reads (and, if given, whether it is visible) on an
+/// open link.
+fn tell(inner: &Inner, visible: Option<bool>) {
+    let Some(socket) = inner
+        .socket
+        .as_ref()
+        .filter(|s| s.ready_state() == WebSocket::OPEN)
+    else {
+        return;
+    };
+    let read = READING
+        .with(|r| r.get())
+        .filter(|_| super::pwa::page_visible())
+        .map(|(c, m)| format!("\"read\":[{c},{m}]"));
+    let visible = visible.map(|v| format!("\"visible\":{v}"));
+    let said: Vec<String> = visible.into_iter().chain(read).collect();
+    if !said.is_empty() {
+        let _ = socket.send_with_str(&format!("{{{}}}", said.join(",")));
+    }
+}
+
 impl LiveConnection {
     pub fn open(handlers: LiveHandlers) -> Self {
         let inner = Rc::new(RefCell::new(Inner {
@@ -60,6 +108,7 @@ impl LiveConnection {
             last_heard_ms: js_sys::Date::now(),
             stopped: false,
         }));
+        OPEN.with(|o| *o.borrow_mut() = Rc::downgrade(&inner));
         start_watchdog(&inner);
         watch_visibility(&inner);
         connect(&inner);
@@ -126,15 +175,7 @@ fn watch_visibility(rc: &Rc<RefCell<Inner>>) {
     let weak = Rc::downgrade(rc);
     let f = Closure::<dyn FnMut()>::new(move || {
         let Some(rc) = weak.upgrade() else { return };
-        let inner = rc.borrow();
-        if let Some(socket) = inner
-            .socket
-            .as_ref()
-            .filter(|s| s.ready_state() == WebSocket::OPEN)
-        {
-            let visible = super::pwa::page_visible();
-            let _ = socket.send_with_str(&format!("{{\"visible\":{visible}}}"));
-        }
+        tell(&rc.borrow(), Some(super::pwa::page_visible()));
     });
     let _ = doc.add_event_listener_with_callback("visibilitychange", f.as_ref().unchecked_ref());
     rc.borrow_mut().on_visibility = Some(f);
@@ -214,6 +255,8 @@ fn on_frame(rc: &Rc<RefCell<Inner>>, bytes: &[u8]) {
                     inner.last_seq = head;
                 }
                 inner.epoch = Some(epoch);
+                // What was read while the link was down.
+                tell(&inner, None);
             }
             (handlers.on_link)(LinkState::Open);
             if resync {

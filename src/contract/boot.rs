@@ -11,17 +11,29 @@
 //! machinery behind them (suspense, async-derived signals, their
 //! serialisation) is about 24 KB gzip of WASM, on every page.
 
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::base64;
-use super::call_types::CallHistoryPage;
+use super::call_types::{CallHistoryPage, CallView};
 use super::ids::{CallId, ChannelId, StudioId};
 use super::types::{ChannelDetail, MemberDirectory, MessagePage, Spaces, StudioDetail, UserView};
 use super::wire::{from_postcard, WIRE_VERSION};
 use super::{ApiError, ErrorKind};
 
-/// A channel's header and newest page of messages.
-pub type ChatData = Result<(ChannelDetail, MessagePage), ApiError>;
+/// What opening a channel shows: its header, its newest page of messages
+/// and its live call, if any (one request, `open_chat`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatOpen {
+    pub detail: ChannelDetail,
+    pub page: MessagePage,
+    pub call: Option<CallView>,
+}
+
+/// A channel, opened.
+pub type ChatData = Result<ChatOpen, ApiError>;
 /// A studio and its members.
 pub type StudioData = Result<StudioDetail, ApiError>;
 /// The calls history, with the call a link pointed at.
@@ -31,6 +43,73 @@ pub type PeopleData = Result<MemberDirectory, ApiError>;
 /// My groups and their members.
 pub type GroupsData = Result<super::groups::GroupsOverview, ApiError>;
 
+/// A split page's data, kept as its own postcard bytes: only that page's
+/// code (split out of the main WASM, `app::lazy_pages`) reads them, so the
+/// main WASM carries no decoder for that page's types (about 1 KB gzip for
+/// the studio, calls, people and groups pages).
+pub struct Packed<T> {
+    bytes: Vec<u8>,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Packed<T> {
+    fn clone(&self) -> Self {
+        Self {
+            bytes: self.bytes.clone(),
+            of: PhantomData,
+        }
+    }
+}
+
+impl<T: Serialize> Packed<T> {
+    pub fn new(value: &T) -> Self {
+        Self {
+            bytes: postcard::to_allocvec(value).unwrap_or_default(),
+            of: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Packed<T> {
+    /// The value, if the bytes are one (they came from this build).
+    pub fn open(&self) -> Option<T> {
+        from_postcard(&self.bytes).ok()
+    }
+}
+
+impl<T> Serialize for Packed<T> {
+    fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_bytes(&self.bytes)
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Packed<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<Self, D::Error> {
+        Ok(Self {
+            bytes: serde_bytes_vec(from)?,
+            of: PhantomData,
+        })
+    }
+}
+
+/// Bytes as `serialize_bytes` wrote them.
+fn serde_bytes_vec<'de, D: serde::Deserializer<'de>>(from: D) -> Result<Vec<u8>, D::Error> {
+    struct Bytes;
+    impl<'de> serde::de::Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+    }
+    from.deserialize_byte_buf(Bytes)
+}
+
 /// The id of the element holding the boot data.
 pub const ELEMENT_ID: &str = "boot";
 
@@ -38,11 +117,11 @@ pub const ELEMENT_ID: &str = "boot";
 /// an id that is not one; for the calls page, the call linked to).
 #[derive(Clone, Serialize, Deserialize)]
 pub enum PageData {
-    Chat(Option<ChannelId>, ChatData),
-    Studio(Option<StudioId>, StudioData),
-    Calls(Option<CallId>, CallsData),
-    People(PeopleData),
-    Groups(GroupsData),
+    Chat(Option<ChannelId>, Box<ChatData>),
+    Studio(Option<StudioId>, Packed<StudioData>),
+    Calls(Option<CallId>, Packed<CallsData>),
+    People(Packed<PeopleData>),
+    Groups(Packed<GroupsData>),
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -104,7 +183,7 @@ mod tests {
             spaces: Some(Err(ApiError::new(ErrorKind::Internal, "db down"))),
             page: Some(PageData::Studio(
                 None,
-                Err(ApiError::new(ErrorKind::NotFound, "No such studio.")),
+                Packed::new(&Err(ApiError::new(ErrorKind::NotFound, "No such studio."))),
             )),
         };
         let text = boot.encode();
@@ -114,8 +193,11 @@ mod tests {
         let back = Boot::decode(&format!("\n  {text}\n")).unwrap();
         assert_eq!(back.user.unwrap().unwrap().display_name, "Ann");
         assert_eq!(back.spaces.unwrap().unwrap_err().message, "db down");
-        let Some(PageData::Studio(None, Err(e))) = back.page else {
+        let Some(PageData::Studio(None, packed)) = back.page else {
             panic!("not the studio page's data");
+        };
+        let Some(Err(e)) = packed.open() else {
+            panic!("the studio's data reads back");
         };
         assert_eq!(e.kind, ErrorKind::NotFound);
         assert!(Boot::decode("").is_none());

@@ -11,7 +11,7 @@
 //! Also here: the serde attributes postcard cannot carry (it writes fields
 //! in order, with no names or tags) are refused on the contract's types.
 
-use super::boot::{Boot, PageData};
+use super::boot::{Boot, ChatOpen, Packed, PageData};
 use super::call_types::RoomAccess;
 use super::call_types::{Answered, CallHistoryPage, CallParticipantView, CallState, CallView};
 use super::events::{LiveEvent, LiveFrame};
@@ -44,6 +44,7 @@ fn channel() -> ChannelSummary {
         member_count: 3,
         unread: 2,
         latest: Some("Carol: Rehearsal moves to Thursday".into()),
+        archived: true,
     }
 }
 
@@ -208,6 +209,7 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
             pc(&StudioDetail {
                 studio: studio(),
                 members: vec![user(1)],
+                manages: true,
             }),
         ),
         ("call_view", pc(&call())),
@@ -243,29 +245,30 @@ fn fixtures() -> Vec<(&'static str, Vec<u8>)> {
                 spaces: Some(Ok(spaces())),
                 page: Some(PageData::Chat(
                     Some(ChannelId(4)),
-                    Ok((
-                        ChannelDetail {
+                    Box::new(Ok(ChatOpen {
+                        detail: ChannelDetail {
                             channel: channel(),
                             members: vec![user(1)],
                         },
-                        MessagePage {
+                        page: MessagePage {
                             messages: vec![message()],
                             has_more: false,
                         },
-                    )),
+                        call: Some(call()),
+                    })),
                 )),
             }),
         ),
         (
             "boot_pages",
             pc(&[
-                PageData::Studio(Some(StudioId(2)), Err(error())),
+                PageData::Studio(Some(StudioId(2)), Packed::new(&Err(error()))),
                 PageData::Calls(
                     None,
-                    Ok(CallHistoryPage {
+                    Packed::new(&Ok(CallHistoryPage {
                         calls: vec![],
                         next_before: None,
-                    }),
+                    })),
                 ),
             ]),
         ),

@@ -143,6 +143,10 @@ pub struct ChannelSummary {
     pub unread: u32,
     /// The latest message's first words, "Name: text", if any.
     pub latest: Option<String>,
+    /// An archived group: its messages are read, nothing new is posted and
+    /// it takes no calls, until a coordinator restores it.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +166,9 @@ pub struct StudioSummary {
 pub struct StudioDetail {
     pub studio: StudioSummary,
     pub members: Vec<UserView>,
+    /// The viewer owns it: they add and remove its people.
+    #[serde(default)]
+    pub manages: bool,
 }
 
 /// Everything the navigation shows: where the viewer belongs.

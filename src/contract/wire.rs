@@ -31,7 +31,7 @@ pub const POSTCARD: &str = "application/x-postcard";
 /// encoded bytes with committed copies and fails on a change made without a
 /// bump (and a comment or formatting change bumps nothing). Builds before
 /// this number existed sent a 53-bit hash, which never equals it.
-pub const WIRE_VERSION: u64 = 2;
+pub const WIRE_VERSION: u64 = 3;
 
 /// What Belfry's browser code sends as `Content-Type` and `Accept`.
 pub const POSTCARD_HERE: &str =

@@ -13,10 +13,10 @@ use super::calls::queries;
 use super::chat;
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::contract::boot::{Boot, PageData};
+use crate::contract::boot::{Boot, ChatOpen, Packed, PageData};
 use crate::contract::ids::{CallId, ChannelId, StudioId};
 use crate::contract::pages::{query_value, Page};
-use crate::contract::types::{ChannelDetail, MessagePage, UserView};
+use crate::contract::types::UserView;
 use crate::contract::{ApiError, ErrorKind};
 
 /// What the page at `path` starts from, for whoever `headers` say is asking.
@@ -78,7 +78,7 @@ async fn page_data(
                 None => Err(ApiError::new(ErrorKind::NotFound, "No such channel.")),
                 Some(id) => chat_data(state, user, id).await.map_err(ApiError::from),
             };
-            PageData::Chat(id, data)
+            PageData::Chat(id, Box::new(data))
         }
         Page::Studio => {
             let id: Option<StudioId> = id_after(path, "/s/");
@@ -88,7 +88,7 @@ async fn page_data(
                     .await
                     .map_err(ApiError::from),
             };
-            PageData::Studio(id, data)
+            PageData::Studio(id, Packed::new(&data))
         }
         Page::Calls => {
             let linked = query
@@ -98,18 +98,18 @@ async fn page_data(
             let data = queries::calls_page(state, user, linked)
                 .await
                 .map_err(ApiError::from);
-            PageData::Calls(linked, data)
+            PageData::Calls(linked, Packed::new(&data))
         }
-        Page::People => PageData::People(
-            super::directory::people_page(state, user)
+        Page::People => PageData::People(Packed::new(
+            &super::directory::people_page(state, user)
                 .await
                 .map_err(ApiError::from),
-        ),
-        Page::Groups => PageData::Groups(
-            super::groups::my_groups(state, user)
+        )),
+        Page::Groups => PageData::Groups(Packed::new(
+            &super::groups::my_groups(state, user)
                 .await
                 .map_err(ApiError::from),
-        ),
+        )),
         _ => return None,
     })
 }
@@ -119,14 +119,12 @@ fn id_after<T: std::str::FromStr>(path: &str, prefix: &str) -> Option<T> {
     path.strip_prefix(prefix)?.parse().ok()
 }
 
-async fn chat_data(
-    state: &AppState,
-    user: &UserView,
-    id: ChannelId,
-) -> AppResult<(ChannelDetail, MessagePage)> {
+/// A channel, opened: its header, newest messages and live call.
+pub async fn chat_data(state: &AppState, user: &UserView, id: ChannelId) -> AppResult<ChatOpen> {
     let detail = chat::channel_detail(state, user, id).await?;
     let page = chat::list_messages(state, user, id, None, None).await?;
-    Ok((detail, page))
+    let call = queries::active_call(state, user, id).await?;
+    Ok(ChatOpen { detail, page, call })
 }
 
 /// Before a page is rendered: its boot data, into the request (the page's

@@ -99,7 +99,12 @@ pub async fn send_message(
     if nonce.is_some_and(|n| n.is_empty() || n.len() > 64) {
         return Err(AppError::bad_request("client_nonce is 1 to 64 characters."));
     }
-    let (row, _) = channel_for(state, viewer, id).await?;
+    let (row, summary) = channel_for(state, viewer, id).await?;
+    if summary.archived {
+        return Err(AppError::conflict(
+            "This group is archived: its messages are read, nothing new is posted.",
+        ));
+    }
     state.limits.message(viewer.id)?;
     let (message, created) = messages::insert(&state.db, id, viewer.id, body, nonce).await?;
     if message.channel_id != id {
@@ -278,5 +283,6 @@ pub async fn studio_detail(
     Ok(StudioDetail {
         studio,
         members: studios::members(&state.db, id).await?,
+        manages: studios::is_owner(&state.db, id, viewer.id).await?,
     })
 }

@@ -46,6 +46,8 @@ pub async fn my_groups(state: &AppState, viewer: &UserView) -> AppResult<GroupsO
         let members = channels::members(&state.db, &row).await?;
         groups.push(GroupView { channel, members });
     }
+    // Archived groups after the ones in use (each part keeps its order).
+    groups.sort_by_key(|g| g.channel.archived);
     let people = if manages {
         communities::members(&state.db, community.id).await?
     } else {
@@ -78,13 +80,24 @@ async fn managed_group(
     Ok(channel)
 }
 
+/// A group that is managed and in use: an archived one is restored first.
+async fn open_group(state: &AppState, viewer: &UserView, id: ChannelId) -> AppResult<ChannelRow> {
+    let channel = managed_group(state, viewer, id).await?;
+    if channels::is_archived(&state.db, id).await? {
+        return Err(AppError::conflict(
+            "This group is archived: restore it to change it.",
+        ));
+    }
+    Ok(channel)
+}
+
 pub async fn rename_group(
     state: &AppState,
     viewer: &UserView,
     id: ChannelId,
     name: &str,
 ) -> AppResult<ChannelSummary> {
-    let channel = managed_group(state, viewer, id).await?;
+    let channel = open_group(state, viewer, id).await?;
     let name = valid_name(name)?;
     channels::rename(&state.db, id, name).await?;
     let members = channels::member_ids(&state.db, &channel).await?;
@@ -102,7 +115,7 @@ pub async fn add_group_members(
     id: ChannelId,
     users: &[UserId],
 ) -> AppResult<Vec<UserView>> {
-    let channel = managed_group(state, viewer, id).await?;
+    let channel = open_group(state, viewer, id).await?;
     let mut users = users.to_vec();
     users.sort();
     users.dedup();
@@ -129,4 +142,31 @@ pub async fn add_group_members(
     members.extend(new);
     state.live.publish(members, LiveEvent::SpacesChanged);
     Ok(channels::members(&state.db, &channel).await?)
+}
+
+/// Archives a group (its live call ends; its messages stay to be read) or
+/// restores it. Archiving what is archived, or restoring what is in use,
+/// is 409.
+pub async fn archive_group(
+    state: &AppState,
+    viewer: &UserView,
+    id: ChannelId,
+    archived: bool,
+) -> AppResult<ChannelSummary> {
+    let channel = managed_group(state, viewer, id).await?;
+    if !channels::set_archived(&state.db, id, archived).await? {
+        return Err(AppError::conflict(if archived {
+            "This group is archived already."
+        } else {
+            "This group is not archived."
+        }));
+    }
+    if archived {
+        super::calls::membership::end_channel_call(state, viewer, id).await?;
+    }
+    let members = channels::member_ids(&state.db, &channel).await?;
+    state.live.publish(members, LiveEvent::SpacesChanged);
+    channels::summary_for(&state.db, viewer.id, id)
+        .await?
+        .ok_or_else(|| AppError::internal("archived group not visible to its member"))
 }

@@ -39,5 +39,6 @@ pub mod session_cache;
 pub mod sign_in_code;
 pub mod state;
 pub mod stopping;
+pub mod studio_members;
 pub mod telemetry;
 pub mod voice_routes;

@@ -100,7 +100,7 @@ fn boot_of(page: &str) -> belfry::app::Boot {
 
 fn chat_of(page: Option<PageData>) -> (Option<ChannelId>, ChatData) {
     match page {
-        Some(PageData::Chat(at, data)) => (at, data),
+        Some(PageData::Chat(at, data)) => (at, *data),
         _ => panic!("not a chat page's data"),
     }
 }
@@ -128,7 +128,9 @@ async fn a_chat_page_comes_with_its_data_only_for_those_who_may_see_it() {
     assert!(spaces.channels.iter().any(|c| c.id == p.direct));
     let (at, chat) = chat_of(boot.page);
     assert_eq!(at, Some(p.direct));
-    let (detail, messages) = chat.expect("bob may read it");
+    let open = chat.expect("bob may read it");
+    let (detail, messages) = (open.detail, open.page);
+    assert!(open.call.is_none(), "no call is live there");
     assert_eq!(detail.channel.id, p.direct);
     assert!(messages
         .messages
@@ -184,22 +186,35 @@ async fn studio_and_calls_pages_come_with_their_data() {
     let carol = not_following(Some(p.carol.jar.clone()));
     let (status, _, body) = page(&carol, &p, &path).await;
     assert_eq!(status, 200);
-    let Some(PageData::Studio(Some(at), Ok(detail))) = boot_of(&body).page else {
+    let Some(PageData::Studio(Some(at), packed)) = boot_of(&body).page else {
         panic!("carol's studio");
     };
+    let detail = packed.open().expect("reads back").expect("hers to see");
     assert_eq!((at, detail.studio.name.as_str()), (p.studio, "Studio A"));
     // Dave is no collaborator: "No access", and no studio in the page.
     let dave = not_following(Some(p.dave.jar.clone()));
     let (status, _, body) = page(&dave, &p, &path).await;
     assert_eq!(status, 200);
     assert!(body.contains("No access"), "{body:.300}");
-    let Some(PageData::Studio(_, Err(e))) = boot_of(&body).page else {
+    let Some(PageData::Studio(_, packed)) = boot_of(&body).page else {
         panic!("not the studio page's data");
     };
+    let e = packed.open().expect("reads back").expect_err("not his");
     assert_eq!(e.kind, ErrorKind::Forbidden);
 
     // The calls page: the history, and which call a link pointed at.
     let call = p.choir_call_all_in().await;
+    // A chat with a live call comes with it, in the page and from open_chat.
+    let choir_path = format!("/c/{}", p.choir);
+    let (_, _, body) = page(&not_following(Some(p.bob.jar.clone())), &p, &choir_path).await;
+    let (_, chat) = chat_of(boot_of(&body).page);
+    assert_eq!(chat.expect("his").call.map(|c| c.id), Some(call.id));
+    let opened: belfry::app::boot::ChatOpen = p
+        .carol
+        .ok("open_chat", serde_json::json!({"channel_id": p.choir}))
+        .await;
+    assert_eq!(opened.call.map(|c| c.id), Some(call.id));
+    assert_eq!(opened.detail.channel.id, p.choir);
     let _: serde_json::Value = p
         .alice
         .ok("end_call", serde_json::json!({"call_id": call.id}))
@@ -207,16 +222,18 @@ async fn studio_and_calls_pages_come_with_their_data() {
     let bob = not_following(Some(p.bob.jar.clone()));
     let (status, _, body) = page(&bob, &p, &format!("/calls?callId={}", call.id)).await;
     assert_eq!(status, 200);
-    let Some(PageData::Calls(linked, Ok(history))) = boot_of(&body).page else {
+    let Some(PageData::Calls(linked, packed)) = boot_of(&body).page else {
         panic!("bob's calls");
     };
+    let history = packed.open().expect("reads back").expect("his calls");
     assert_eq!(linked, Some(call.id));
     assert_eq!(history.calls.first().map(|c| c.id), Some(call.id));
     // Dave was not in it: the link gets him his own (empty) history.
     let (_, _, body) = page(&dave, &p, &format!("/calls?callId={}", call.id)).await;
-    let Some(PageData::Calls(_, Ok(history))) = boot_of(&body).page else {
+    let Some(PageData::Calls(_, packed)) = boot_of(&body).page else {
         panic!("dave's calls");
     };
+    let history = packed.open().expect("reads back").expect("his calls");
     assert!(history.calls.is_empty(), "{:?}", history.calls);
     assert!(body.contains("No calls yet."));
 }

@@ -1,10 +1,9 @@
 //! The chat header's call button: "Start voice call", or "Join call (3)"
-//! when the channel already has a live call.
+//! when the channel already has a live call (which came with the page).
 
 use leptos::prelude::*;
 
 use super::center::{use_call_center, CallCenter};
-use crate::api::calls::active_call;
 use crate::app::icons::PhoneIcon;
 use crate::app::live::on_live_event;
 use crate::calls::ids::{ChannelId, UserId};
@@ -16,17 +15,15 @@ use crate::contract::types::UserView;
 /// With `pick_from` (a parish channel), starting a call first asks whom to
 /// ring; joining a live call never does.
 #[component]
-pub fn CallButton(channel_id: ChannelId, pick_from: Option<Vec<UserView>>) -> impl IntoView {
+pub fn CallButton(
+    channel_id: ChannelId,
+    /// The channel's live call as the page came with it; call events keep
+    /// it current from there.
+    live: Option<CallView>,
+    pick_from: Option<Vec<UserView>>,
+) -> impl IntoView {
     let center = use_call_center();
-    let live = RwSignal::new(None::<CallView>);
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            if let Ok(call) = active_call(channel_id).await {
-                live.set(call);
-            }
-        })
-    };
-    Effect::new(move |_| load());
+    let live = RwSignal::new(live);
     on_live_event(move |event| {
         if let LiveEvent::Call { call, .. } = event {
             if call.channel_id == channel_id {

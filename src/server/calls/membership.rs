@@ -47,6 +47,25 @@ pub async fn remove_channel_member(
     Ok(())
 }
 
+/// The channel's live call, if any, ends now: a moderator archived it.
+pub async fn end_channel_call(
+    state: &AppState,
+    viewer: &UserView,
+    channel: ChannelId,
+) -> AppResult<()> {
+    if let Some(call) = calls_db::live_in_channel(&state.db, channel).await? {
+        let end = CallEvent::End {
+            by: viewer.id,
+            moderator: true,
+        };
+        match transition(state, call, end).await {
+            Ok(_) | Err(AppError::Rejected(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Someone has left (or been removed from) a community: they leave every
 /// live call in its channels now, whether connected or still being rung.
 pub async fn leave_community_calls(
@@ -76,6 +95,11 @@ pub async fn remove_studio_member(
     if !studios::is_owner(&state.db, studio, viewer.id).await? {
         return Err(AppError::forbidden(
             "Only the studio's owner removes members.",
+        ));
+    }
+    if user == viewer.id {
+        return Err(AppError::conflict(
+            "The owner stays in the studio: it would have nobody to manage it.",
         ));
     }
     if !studios::remove_member(&state.db, studio, user).await? {

@@ -61,6 +61,9 @@ fn refuse_if_busy(busy: bool) -> AppResult<()> {
     Ok(())
 }
 
+/// Why an archived group's call button does nothing.
+pub const ARCHIVED_NO_CALLS: &str = "This group is archived: it takes no calls.";
+
 /// Starts a call in the channel, or joins the one already live there.
 /// DIRECT rings the other member, GROUP every member, PARISH the chosen ones.
 pub async fn initiate_call(
@@ -79,6 +82,9 @@ pub async fn initiate_call(
         };
         if !found.visible {
             return Err(AppError::forbidden("You are not a member of this channel."));
+        }
+        if found.archived {
+            return Err(AppError::conflict(ARCHIVED_NO_CALLS));
         }
         let (channel, members) = (found.row, found.members);
         if let Some(live) = found.live_call {

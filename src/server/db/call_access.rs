@@ -74,6 +74,8 @@ pub struct CallChannel {
     pub live_call: Option<CallId>,
     pub members: Vec<UserId>,
     pub busy_members: Option<Vec<UserId>>,
+    /// An archived group takes no calls.
+    pub archived: bool,
 }
 
 pub async fn find_for_call(
@@ -91,6 +93,7 @@ pub async fn find_for_call(
         Option<i64>,
         Option<String>,
         Option<String>,
+        bool,
     )> = on!(db => sqlx::query_as(&format!(
             "SELECT c.id, c.community_id, c.kind, c.name, {VISIBLE_TO_VIEWER} AS visible,
                 (SELECT v.id FROM voice_calls v
@@ -101,14 +104,15 @@ pub async fn find_for_call(
                     WHERE cm.channel_id = c.id AND EXISTS (SELECT 1 FROM call_participants bp
                       JOIN voice_calls bc ON bc.id = bp.call_id
                       WHERE bp.user_id = cm.user_id AND bp.status = 'CONNECTED'
-                        AND bc.status IN ('RINGING', 'ACTIVE') AND bc.channel_id <> c.id)) END AS busy
+                        AND bc.status IN ('RINGING', 'ACTIVE') AND bc.channel_id <> c.id)) END AS busy,
+                c.archived_at IS NOT NULL AS archived
              FROM channels c WHERE c.id = $2"
         ))
         .bind(viewer)
         .bind(id)
         .fetch_optional(db)
         .await)?;
-    let Some((id, community, kind, name, visible, live_call, members, busy)) = row else {
+    let Some((id, community, kind, name, visible, live_call, members, busy, archived)) = row else {
         return Ok(None);
     };
     let kind = ChannelKind::parse(&kind).unwrap_or(ChannelKind::Group);
@@ -127,5 +131,6 @@ pub async fn find_for_call(
         } else {
             Some(parse_ids(busy.as_deref())?)
         },
+        archived,
     }))
 }

@@ -28,7 +28,8 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.community_id, c.kind, c.name,
         LIMIT 100) AS unread_rows) AS unread,
     (SELECT COALESCE(a.display_name, '') || ': ' || substr(x.body, 1, 120) FROM messages x
         LEFT JOIN users a ON a.id = x.author_id
-        WHERE x.channel_id = c.id ORDER BY x.id DESC LIMIT 1) AS latest
+        WHERE x.channel_id = c.id ORDER BY x.id DESC LIMIT 1) AS latest,
+    c.archived_at IS NOT NULL AS archived
     FROM channels c";
 
 /// True for the channels the viewer bound to `$1` belongs to.
@@ -71,6 +72,7 @@ struct SummaryRow {
     peer_name: Option<String>,
     unread: i64,
     latest: Option<String>,
+    archived: bool,
 }
 
 impl From<SummaryRow> for ChannelSummary {
@@ -90,6 +92,7 @@ impl From<SummaryRow> for ChannelSummary {
             member_count: r.member_count.max(0) as u32,
             unread: r.unread.clamp(0, 100) as u32,
             latest: r.latest.map(|l| crate::contract::types::first_words(&l)),
+            archived: r.archived,
         }
     }
 }
@@ -249,6 +252,35 @@ pub async fn rename(db: &Db, id: ChannelId, name: &str) -> Result<(), sqlx::Erro
         .execute(db)
         .await
         .map(|_| ()))
+}
+
+/// Archives a group channel (or restores it): true if that changed it.
+pub async fn set_archived(db: &Db, id: ChannelId, archived: bool) -> Result<bool, sqlx::Error> {
+    let changed = if archived {
+        on!(db => sqlx::query(
+            "UPDATE channels SET archived_at = $1 WHERE id = $2 AND archived_at IS NULL")
+            .bind(super::now_ms())
+            .bind(id)
+            .execute(db)
+            .await.map(|r| r.rows_affected()))?
+    } else {
+        on!(db => sqlx::query(
+            "UPDATE channels SET archived_at = NULL WHERE id = $1 AND archived_at IS NOT NULL")
+            .bind(id)
+            .execute(db)
+            .await.map(|r| r.rows_affected()))?
+    };
+    Ok(changed > 0)
+}
+
+/// Whether the channel is an archived group.
+pub async fn is_archived(db: &Db, id: ChannelId) -> Result<bool, sqlx::Error> {
+    let archived: Option<bool> = on!(db => sqlx::query_scalar(
+        "SELECT archived_at IS NOT NULL FROM channels WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await)?;
+    Ok(archived.unwrap_or(false))
 }
 
 /// Removes a member from a DIRECT or GROUP channel; false if they were not one.

@@ -105,3 +105,34 @@ pub async fn remove_member(db: &Db, studio: StudioId, user: UserId) -> Result<bo
         .await.map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
+
+/// The people who share a community with `owner` and are not in the
+/// studio: whom its owner may add, by name.
+pub async fn candidates(
+    db: &Db,
+    studio: StudioId,
+    owner: UserId,
+) -> Result<Vec<UserView>, sqlx::Error> {
+    let rows: Vec<UserRow> = on!(db => sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u
+         WHERE EXISTS (SELECT 1 FROM community_members x JOIN community_members y
+                         ON y.community_id = x.community_id
+                       WHERE x.user_id = $2 AND y.user_id = u.id)
+           AND NOT EXISTS (SELECT 1 FROM studio_members m WHERE m.studio_id = $1 AND m.user_id = u.id)
+         ORDER BY u.display_name, u.id"
+    ))
+    .bind(studio)
+    .bind(owner)
+    .fetch_all(db)
+    .await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// How many people are in the studio.
+pub async fn count_members(db: &Db, studio: StudioId) -> Result<usize, sqlx::Error> {
+    let n: i64 = on!(db => sqlx::query_scalar("SELECT COUNT(*) FROM studio_members WHERE studio_id = $1")
+        .bind(studio)
+        .fetch_one(db)
+        .await)?;
+    Ok(n.max(0) as usize)
+}

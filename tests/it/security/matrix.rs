@@ -72,6 +72,7 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("current_user", ALL),
     ("my_spaces", SIGNED_IN),
     ("get_channel", CHANNEL),
+    ("open_chat", CHANNEL),
     ("list_messages", CHANNEL),
     ("send_message", CHANNEL),
     ("mark_read", CHANNEL),
@@ -80,6 +81,7 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("my_groups", SIGNED_IN),
     ("rename_group", MODERATORS),
     ("add_group_members", MODERATORS),
+    ("archive_group", MODERATORS),
     ("community_members", [D, D, A, A, A, A, D, A, A]),
     ("set_member_role", ADMIN),
     ("remove_community_member", ADMIN),
@@ -119,6 +121,8 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("join_studio_voice", STUDIO),
     ("get_studio", STUDIO),
     ("remove_studio_member", OWNER),
+    ("studio_candidates", OWNER),
+    ("add_studio_member", OWNER),
     ("remove_channel_member", MODERATORS),
     ("GET /api/voice/token", IN_CALL),
     ("GET /api/voice/active", SIGNED_IN),
@@ -279,7 +283,9 @@ impl World {
             .call::<Value>("end_call", json!({"call_id": scene.call}))
             .await;
         let db = &self.app.state.db;
+        let _ = db::channels::set_archived(db, scene.group, false).await;
         let _ = db::studios::add_member(db, self.studio, self.person(4).id(), false).await;
+        let _ = db::studios::remove_member(db, self.studio, self.person(2).id()).await;
         let _ = self
             .person(8)
             .call::<Value>(
@@ -315,7 +321,9 @@ impl World {
                 };
                 json!({"username": username, "password": password})
             }
-            "get_channel" | "list_messages" | "active_call" => json!({"channel_id": group}),
+            "get_channel" | "open_chat" | "list_messages" | "active_call" => {
+                json!({"channel_id": group})
+            }
             "send_message" => json!({"channel_id": group, "body": "hello"}),
             "mark_read" => json!({"channel_id": group, "message_id": 1_000_000}),
             "open_direct_channel" => json!({"user_id": carol}),
@@ -337,6 +345,7 @@ impl World {
             "add_group_members" => {
                 json!({"channel_id": group, "user_ids": [self.person(2).id()]})
             }
+            "archive_group" => json!({"channel_id": group, "archived": true}),
             "initiate_call" => json!({"channel_id": group}),
             "add_participant" => json!({"call_id": call, "user_id": rita}),
             "mute_participant" => json!({"call_id": call, "user_id": carol, "muted": true}),
@@ -345,6 +354,8 @@ impl World {
             | "end_call" | "call_token" | "get_call" => json!({"call_id": call}),
             "join_studio_voice" | "get_studio" => json!({"studio_id": studio}),
             "remove_studio_member" => json!({"studio_id": studio, "user_id": carol}),
+            "studio_candidates" => json!({"studio_id": studio}),
+            "add_studio_member" => json!({"studio_id": studio, "user_id": self.person(2).id()}),
             "remove_channel_member" => json!({"channel_id": group, "user_id": carol}),
             "push_subscribe" => json!({
                 "endpoint": format!("https://fcm.googleapis.com/fcm/send/m{n}"),
