@@ -112,3 +112,43 @@ pub fn press<F>(
         then();
     });
 }
+
+/// A change asked twice (it cannot be taken back at once): a button saying
+/// what it does ("Remove…", named in full for a screen reader by `named`),
+/// then `confirm` beside "Keep", with an optional word on what follows.
+#[component]
+pub fn AskTwice(
+    first: &'static str,
+    named: String,
+    confirm: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    move || {
+        if asking.get() {
+            view! {
+                {hint.map(|h| view! { <p class="hint">{h}</p> })}
+                <button
+                    type="button"
+                    class="danger"
+                    on:click=move |_| {
+                        asking.set(false);
+                        on_confirm.run(());
+                    }
+                >
+                    {confirm.clone()}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Keep"</button>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button type="button" class="secondary" aria-label=named.clone() on:click=move |_| asking.set(true)>
+                    {first}
+                </button>
+            }
+            .into_any()
+        }
+    }
+}

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
 use super::boot::PageData;
-use super::common::{press, ErrorPanel, Outcome, OutcomeLine, PagesSheet};
+use super::common::{press, AskTwice, ErrorPanel, Outcome, OutcomeLine, PagesSheet};
 use super::layout::Me;
 use super::live::on_live_event;
 use super::page_data::{page_data, show_fresh};
@@ -304,11 +304,9 @@ fn GroupArchive(
     data: Data,
     said: RwSignal<Option<Outcome>>,
 ) -> impl IntoView {
-    let asking = RwSignal::new(false);
     let set = {
         let title = title.clone();
-        move |to: bool| {
-            asking.set(false);
+        Callback::new(move |to: bool| {
             let done = if to {
                 format!("Archived {title}.")
             } else {
@@ -317,13 +315,12 @@ fn GroupArchive(
             change(data, said, done, async move {
                 archive_group(channel, to).await.map(|_| ())
             });
-        }
+        })
     };
     if archived {
-        let restore = set.clone();
         return view! {
             <div class="group-archive">
-                <button type="button" class="secondary" aria-label=format!("Restore {title}") on:click=move |_| restore(false)>
+                <button type="button" class="secondary" aria-label=format!("Restore {title}") on:click=move |_| set.run(false)>
                     "Restore"
                 </button>
             </div>
@@ -332,29 +329,13 @@ fn GroupArchive(
     }
     view! {
         <div class="group-archive">
-            {move || if asking.get() {
-                let archive = set.clone();
-                view! {
-                    <p class="hint">"Its call ends, and nothing new is posted; its messages stay to be read."</p>
-                    <button type="button" class="danger" on:click=move |_| archive(true)>
-                        {format!("Archive {title}")}
-                    </button>
-                    <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Keep"</button>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <button
-                        type="button"
-                        class="secondary"
-                        aria-label=format!("Archive {title}…")
-                        on:click=move |_| asking.set(true)
-                    >
-                        "Archive…"
-                    </button>
-                }
-                .into_any()
-            }}
+            <AskTwice
+                first="Archive…"
+                named=format!("Archive {title}…")
+                confirm=format!("Archive {title}")
+                hint="Its call ends, and nothing new is posted; its messages stay to be read."
+                on_confirm=Callback::new(move |()| set.run(true))
+            />
         </div>
     }
     .into_any()

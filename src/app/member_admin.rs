@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::common::{press, Outcome};
+use super::common::{press, AskTwice, Outcome};
 use crate::api::community::{remove_community_member, set_member_role};
 use crate::contract::ids::CommunityId;
 use crate::contract::types::{Member, Role};
@@ -39,7 +39,6 @@ pub fn MemberAdmin(
     let user = member.user.id;
     let name = member.user.display_name.clone();
     let select_id = format!("role-{user}");
-    let asking = RwSignal::new(false);
     let change_role = {
         let name = name.clone();
         move |ev: leptos::ev::Event| {
@@ -54,11 +53,10 @@ pub fn MemberAdmin(
     };
     let remove = {
         let name = name.clone();
-        move |_| {
-            asking.set(false);
+        Callback::new(move |()| {
             let done = format!("{name} is no longer in the community.");
             run(said, reload, done, remove_community_member(community, user));
-        }
+        })
     };
     let current = member.role;
     view! {
@@ -70,27 +68,12 @@ pub fn MemberAdmin(
                     .map(|r| view! { <option value=r.as_str() selected=r == current>{role_name(r)}</option> })
                     .collect_view()}
             </select>
-            {move || if asking.get() {
-                view! {
-                    <button type="button" class="danger" on:click=remove.clone()>
-                        {format!("Remove {name} from the community")}
-                    </button>
-                    <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Keep"</button>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <button
-                        type="button"
-                        class="secondary"
-                        aria-label=format!("Remove {name}…")
-                        on:click=move |_| asking.set(true)
-                    >
-                        "Remove…"
-                    </button>
-                }
-                .into_any()
-            }}
+            <AskTwice
+                first="Remove…"
+                named=format!("Remove {name}…")
+                confirm=format!("Remove {name} from the community")
+                on_confirm=remove
+            />
         </div>
     }
 }
