@@ -68,6 +68,7 @@ pub async fn remove_from_community(
     outcome(communities::remove_member(&state.db, community, user).await?)?;
     tracing::info!(%community, %user, by = %viewer.id, "removed from community");
     super::calls::membership::leave_community_calls(state, community, user).await?;
+    super::calls::membership::leave_stranded_studios(state, user).await?;
     let mut told = communities::member_ids(&state.db, community).await?;
     told.push(user);
     state.live.publish(told, LiveEvent::SpacesChanged);

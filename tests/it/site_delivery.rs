@@ -179,6 +179,24 @@ async fn a_chats_messages_come_gzipped_when_asked_and_read_back_the_same() {
         text.len(),
         zipped.len()
     );
+    // Opening the chat answers with the same messages, compressed too.
+    let opened = p
+        .alice
+        .http
+        .post(p.app.url("/api/open_chat"))
+        .header("content-type", "application/json")
+        .header(ACCEPT_ENCODING, "gzip")
+        .body(json!({ "channel_id": p.choir }).to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(opened.headers()[CONTENT_ENCODING], "gzip");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&opened.bytes().await.expect("body")[..])
+        .read_to_string(&mut text)
+        .expect("valid gzip");
+    let read: serde_json::Value = serde_json::from_str(&text).expect("JSON inside");
+    assert_eq!(read["page"], plain, "the same newest page");
 }
 
 #[tokio::test]

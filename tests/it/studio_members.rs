@@ -150,3 +150,52 @@ async fn a_collaborator_removed_from_a_studio_comes_back_by_no_other_door() {
         .ok("join_studio_voice", json!({"studio_id": p.studio}))
         .await;
 }
+
+#[tokio::test]
+async fn someone_removed_from_the_owner_s_community_leaves_the_studio_unless_they_share_another() {
+    let p = Parish::in_app(TestApp::with_sfu(|_| {}).await).await;
+    let spaces: Spaces = p.alice.ok("my_spaces", json!({})).await;
+    let parish = spaces.communities[0].id;
+    // dave shares another community with alice, carol only the parish.
+    let dbh = &p.app.state.db;
+    let other = db::communities::insert(dbh, "Choir School").await.unwrap();
+    for who in [&p.alice, &p.dave] {
+        db::communities::add_member(dbh, other, who.id(), Role::Member)
+            .await
+            .unwrap();
+    }
+    let _: Vec<UserView> = p.alice.ok("add_studio_member", pair(&p, &p.dave)).await;
+    let access: RoomAccess = p
+        .carol
+        .ok("join_studio_voice", json!({"studio_id": p.studio}))
+        .await;
+    let mut carol_media = connect(&access).await;
+
+    for who in [&p.carol, &p.dave] {
+        let () = p
+            .alice
+            .ok(
+                "remove_community_member",
+                json!({"community_id": parish, "user_id": who.id()}),
+            )
+            .await;
+    }
+    carol_media.dropped().await;
+    assert!(studios_of(&p.carol).await.is_empty(), "carol is out");
+    refused_at_the_door(&access, 403).await;
+    let (status, _) = p
+        .carol
+        .fails("join_studio_voice", json!({"studio_id": p.studio}))
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        studios_of(&p.dave).await,
+        [p.studio],
+        "dave still shares one"
+    );
+    let detail: StudioDetail = p
+        .alice
+        .ok("get_studio", json!({"studio_id": p.studio}))
+        .await;
+    assert_eq!(usernames(&detail.members), ["alice", "dave"]);
+}

@@ -82,6 +82,31 @@ pub async fn leave_community_calls(
     Ok(())
 }
 
+/// Someone has left (or been removed from) a community: the studios they
+/// were in through it (their owner shares no community with them now) let
+/// them go, drop-in room included.
+pub async fn leave_stranded_studios(state: &AppState, user: UserId) -> AppResult<()> {
+    for studio in studios::stranded(&state.db, user).await? {
+        if studios::remove_member(&state.db, studio, user).await? {
+            evict_from_studio_room(state, studio, user).await?;
+            let mut told = studios::member_ids(&state.db, studio).await?;
+            told.push(user);
+            state.live.publish(told, LiveEvent::SpacesChanged);
+        }
+    }
+    Ok(())
+}
+
+async fn evict_from_studio_room(state: &AppState, studio: StudioId, user: UserId) -> AppResult<()> {
+    if let Some(room) = studio_rooms::find(&state.db, studio).await? {
+        state.media.send(MediaCommand::Evict {
+            room: room.room_name,
+            user,
+        });
+    }
+    Ok(())
+}
+
 /// A studio's owner removes a member; they lose the drop-in room at once.
 pub async fn remove_studio_member(
     state: &AppState,
@@ -105,12 +130,7 @@ pub async fn remove_studio_member(
     if !studios::remove_member(&state.db, studio, user).await? {
         return Err(AppError::not_found("They are not a member of this studio."));
     }
-    if let Some(room) = studio_rooms::find(&state.db, studio).await? {
-        state.media.send(MediaCommand::Evict {
-            room: room.room_name,
-            user,
-        });
-    }
+    evict_from_studio_room(state, studio, user).await?;
     state
         .live
         .publish([user, viewer.id], LiveEvent::SpacesChanged);

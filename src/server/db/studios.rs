@@ -136,3 +136,31 @@ pub async fn count_members(db: &Db, studio: StudioId) -> Result<usize, sqlx::Err
         .await)?;
     Ok(n.max(0) as usize)
 }
+
+/// The studios `user` collaborates in (not owns) whose owner no longer
+/// shares a community with them: they came in as someone of the owner's
+/// communities, and are that no more.
+pub async fn stranded(db: &Db, user: UserId) -> Result<Vec<StudioId>, sqlx::Error> {
+    let ids: Vec<i64> = on!(db => sqlx::query_scalar(
+        "SELECT m.studio_id FROM studio_members m
+         WHERE m.user_id = $1 AND m.role <> 'owner'
+           AND NOT EXISTS (SELECT 1 FROM studio_members o
+                 JOIN community_members x ON x.user_id = o.user_id
+                 JOIN community_members y ON y.community_id = x.community_id AND y.user_id = $1
+                 WHERE o.studio_id = m.studio_id AND o.role = 'owner')
+         ORDER BY m.studio_id",
+    )
+    .bind(user)
+    .fetch_all(db)
+    .await)?;
+    Ok(ids.into_iter().map(StudioId).collect())
+}
+
+/// Everyone in the studio.
+pub async fn member_ids(db: &Db, studio: StudioId) -> Result<Vec<UserId>, sqlx::Error> {
+    let ids: Vec<i64> = on!(db => sqlx::query_scalar("SELECT user_id FROM studio_members WHERE studio_id = $1")
+        .bind(studio)
+        .fetch_all(db)
+        .await)?;
+    Ok(ids.into_iter().map(UserId).collect())
+}
