@@ -15,7 +15,7 @@ async function toPeople(page: Page) {
   await expect(page.getByRole('heading', { name: 'People' })).toBeVisible();
 }
 
-test('an invitation brings a newcomer in; the admin calls, promotes, demotes and removes them', async ({ baseURL, browser }, info) => {
+test('an invitation brings a newcomer in; the admin calls, promotes, demotes and removes them, and invites them back', async ({ baseURL, browser }, info) => {
   test.setTimeout(180_000);
   const suffix = String(Date.now() % 1_000_000);
   const username = `wren${suffix}`;
@@ -92,6 +92,20 @@ test('an invitation brings a newcomer in; the admin calls, promotes, demotes and
     for (const p of [N.page, A.page]) await expect(p.getByTestId('call-panel')).toHaveCount(0);
     await expect(N.page.getByRole('navigation').getByRole('link', { name: 'Parish hall' })).toHaveCount(0);
     await expect(A.page.getByTestId('person').filter({ hasText: name })).toHaveCount(0);
+
+    // Invited back through a new link, they join with the account they have.
+    await A.page.getByText('Invite people').click();
+    await A.page.getByRole('button', { name: 'Make a link' }).click();
+    await expect(A.page.getByTestId('invite-said')).toContainText('shown only once');
+    const again = await A.page.getByTestId('new-link').inputValue();
+    await N.page.goto(again);
+    await expect(N.page.locator('body[data-hydrated]')).toHaveCount(1);
+    await expect(N.page.getByRole('heading', { name: 'Join with your account' })).toBeVisible();
+    await expect(N.page.getByTestId('invitation')).toHaveText("You are invited to join St. Anne's Parish.");
+    await N.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect(N.page.getByRole('navigation').getByRole('link', { name: 'Parish hall' })).toBeVisible();
+    await toPeople(A.page);
+    await expect(A.page.getByTestId('person').filter({ hasText: name })).toContainText('Member');
     expect([...A.errors, ...N.errors]).toEqual([]);
   } finally {
     await A.browser.close();

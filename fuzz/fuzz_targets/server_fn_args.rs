@@ -42,6 +42,7 @@ const FUNCTIONS: &[&str] = &[
     "add_group_members",
     "archive_group",
     "open_chat",
+    "join_invitation",
     "studio_candidates",
     "add_studio_member",
     "set_member_role",

@@ -69,3 +69,12 @@ pub async fn preview_invitation(code: String) -> Result<InvitationPreview, ApiEr
     let from = request::client_addr(&state)?;
     Ok(invitations::preview(&state, &code, from).await?)
 }
+
+/// Joins the link's community with the account signed in (a member).
+#[server(prefix = "/api", endpoint = "join_invitation", input = Wire, output = Wire)]
+pub async fn join_invitation(code: String) -> Result<InvitationPreview, ApiError> {
+    use crate::server::{invitations, request};
+    let (state, me) = request::viewer().await?;
+    let from = request::client_addr(&state)?;
+    Ok(invitations::join(&state, &me.user, &code, from).await?)
+}

@@ -8,13 +8,22 @@ use super::common::PagesSheet;
 use super::router::{query_value, use_location, Redirect};
 use super::session::use_session;
 use crate::api::accounts::{sign_in, sign_up};
-use crate::api::community::preview_invitation;
+use crate::api::community::{join_invitation, preview_invitation};
 use crate::contract::invitations::{self, InvitationPreview};
 
 /// Sends a signed-in visitor on to their channels.
 #[component]
 fn AwayIfSignedIn() -> impl IntoView {
     matches!(use_session().user, Ok(Some(_))).then(|| view! { <Redirect path="/" /> })
+}
+
+/// Whether `code` looks like an invitation code (base64url), so only such
+/// a code is carried from page to page.
+fn link_code(code: &str) -> bool {
+    (1..=64).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// True once the page is hydrated. Until then the forms' submit buttons are
@@ -38,14 +47,24 @@ pub fn SignInPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let ready = hydrated();
+    // Come from an invitation link: back to it, signed in, to join.
+    let then = use_location()
+        .query
+        .with_untracked(|q| {
+            query_value(q, invitations::QUERY)
+                .filter(|c| link_code(c))
+                .map(invitations::path_for)
+        })
+        .unwrap_or_else(|| "/".to_string());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         error.set(None);
         let (u, p) = (value(username), value(password));
+        let then = then.clone();
         spawn_local(async move {
             match sign_in(u, p).await {
-                Ok(_) => crate::client::reload_to("/"),
+                Ok(_) => crate::client::reload_to(&then),
                 Err(e) => {
                     error.set(Some(e.message));
                     busy.set(false);
@@ -92,6 +111,13 @@ pub fn SignUpPage() -> impl IntoView {
         });
     }
     let invited = invitation.is_some();
+    if let (Some(code), Ok(Some(me))) = (invitation.clone(), use_session().user) {
+        return view! { <JoinWithAccount code me preview /> }.into_any();
+    }
+    let sign_in_href = match invitation.as_deref().filter(|c| link_code(c)) {
+        Some(code) => format!("/signin?{}={code}", invitations::QUERY),
+        None => "/signin".to_string(),
+    };
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let ready = hydrated();
@@ -132,8 +158,51 @@ pub fn SignUpPage() -> impl IntoView {
                 </div>
                 <p class="error" role="alert">{move || error.get()}</p>
                 <button type="submit" class="primary" disabled=move || busy.get() || !ready.get()>"Create account"</button>
-                <p class="hint">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+                <p class="hint">"Already have an account? " <a href=sign_in_href>"Sign in"</a></p>
             </form>
+        </main>
+    }
+    .into_any()
+}
+
+/// Signed in, with an invitation link: join its community with this
+/// account (someone removed and invited back, or from another community).
+#[component]
+fn JoinWithAccount(
+    code: String,
+    me: crate::contract::types::UserView,
+    preview: RwSignal<Option<Result<InvitationPreview, String>>>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let join = move |_| {
+        busy.set(true);
+        error.set(None);
+        let code = code.clone();
+        spawn_local(async move {
+            match join_invitation(code).await {
+                Ok(_) => crate::client::reload_to("/"),
+                Err(e) => {
+                    error.set(Some(e.message));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let joinable = move || matches!(preview.get(), Some(Ok(_)));
+    view! {
+        <main class="centered">
+            <PagesSheet />
+            <div class="auth-card">
+                <h1>"Join with your account"</h1>
+                <InvitationLine preview />
+                <p class="hint">"You are signed in as " <strong>{me.display_name}</strong> "."</p>
+                <p class="error" role="alert">{move || error.get()}</p>
+                <button type="button" class="primary" on:click=join disabled=move || busy.get() || !joinable()>
+                    "Join"
+                </button>
+                <p class="hint"><a href="/">"Back to your channels"</a></p>
+            </div>
         </main>
     }
 }

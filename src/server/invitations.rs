@@ -8,12 +8,13 @@ use super::auth;
 use super::db::{communities, invitations, now_ms};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
+use crate::contract::events::LiveEvent;
 use crate::contract::ids::{CommunityId, InvitationId, UserId};
 use crate::contract::invitations::{
     path_for, InvitationPreview, InvitationState, InvitationView, InvitationsOverview,
     NewInvitation, EXPIRY_HOURS, MAX_USES,
 };
-use crate::contract::types::UserView;
+use crate::contract::types::{Role, UserView};
 
 /// The most links a community's list shows (newest first).
 const LISTED: i64 = 100;
@@ -198,6 +199,15 @@ pub async fn claim(
     from: IpAddr,
 ) -> AppResult<(InvitationId, CommunityId)> {
     let row = find_code(state, code, from).await?;
+    take_use(state, code, &row).await
+}
+
+/// Takes one use of the link found for `code`, or says why not.
+async fn take_use(
+    state: &AppState,
+    code: &str,
+    row: &invitations::Row,
+) -> AppResult<(InvitationId, CommunityId)> {
     match invitations::claim(&state.db, &auth::token_hash(code.trim()), now_ms()).await? {
         Some(claimed) => Ok(claimed),
         // Closed, or closed between the read and the claim.
@@ -207,4 +217,33 @@ pub async fn claim(
                 .map_or(InvitationState::Revoked, |r| r.state(now_ms())),
         )),
     }
+}
+
+/// Someone signed in joins the link's community with the account they
+/// have (someone removed and invited back, or someone of another
+/// community), as a member. Already in it: 409, and the link keeps its use.
+pub async fn join(
+    state: &AppState,
+    viewer: &UserView,
+    code: &str,
+    from: IpAddr,
+) -> AppResult<InvitationPreview> {
+    let row = find_code(state, code, from).await?;
+    let community = CommunityId(row.community_id);
+    if communities::role_of(&state.db, community, viewer.id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict("You are in this community already."));
+    }
+    let (invitation, community) = take_use(state, code, &row).await?;
+    communities::add_member(&state.db, community, viewer.id, Role::Member).await?;
+    invitations::record_use(&state.db, invitation, viewer.id, now_ms()).await?;
+    tracing::info!(user = %viewer.id, %invitation, "joined through an invitation");
+    let members = communities::member_ids(&state.db, community).await?;
+    state.live.publish(members, LiveEvent::SpacesChanged);
+    let community_name = communities::name(&state.db, community)
+        .await?
+        .unwrap_or_default();
+    Ok(InvitationPreview { community_name })
 }

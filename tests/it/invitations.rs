@@ -340,3 +340,65 @@ async fn a_community_has_at_most_fifty_open_links_however_many_it_made() {
     let (status, _) = p.bob.fails("create_invitation", args).await;
     assert_eq!(status, 409);
 }
+
+#[tokio::test]
+async fn someone_removed_comes_back_with_their_account_only_through_a_new_open_link() {
+    let p = Parish::new().await;
+    let c = community(&p).await;
+    let (_, old) = make(&p.alice, c, 24, 5).await;
+    let _: () = p
+        .alice
+        .ok(
+            "remove_community_member",
+            json!({"community_id": c, "user_id": p.carol.id()}),
+        )
+        .await;
+    // Not in it, she is not let back by an unknown, revoked or used link.
+    let (status, _) = p
+        .carol
+        .fails("join_invitation", json!({"code": "x".repeat(43)}))
+        .await;
+    assert_eq!(status, 404);
+    let links = list(&p.alice, c).await;
+    let _: Value = p
+        .alice
+        .ok("revoke_invitation", json!({"invitation_id": links[0].id}))
+        .await;
+    let (status, e) = p.carol.fails("join_invitation", json!({"code": old})).await;
+    assert_eq!(status, 409, "{}", e.message);
+    let spaces: Spaces = p.carol.ok("my_spaces", json!({})).await;
+    assert!(spaces.communities.is_empty(), "still out");
+    // A visitor holding a link joins nothing: an account is needed.
+    let (fresh, code) = make(&p.alice, c, 24, 2).await;
+    let (status, _) = p
+        .app
+        .visitor()
+        .fails("join_invitation", json!({"code": code}))
+        .await;
+    assert_eq!(status, 401);
+
+    // A new open link brings her back, as a member, with her account.
+    let joined: InvitationPreview = p.carol.ok("join_invitation", json!({"code": code})).await;
+    assert_eq!(joined.community_name, "Our Parish");
+    let spaces: Spaces = p.carol.ok("my_spaces", json!({})).await;
+    assert_eq!(spaces.communities.len(), 1);
+    assert_eq!(spaces.communities[0].role, Role::Member);
+    // Joining again is refused and keeps the link's uses.
+    let (status, e) = p
+        .carol
+        .fails("join_invitation", json!({"code": code}))
+        .await;
+    assert_eq!(status, 409, "{}", e.message);
+    let (status, _) = p.bob.fails("join_invitation", json!({"code": code})).await;
+    assert_eq!(status, 409, "bob is in it");
+    let now = list(&p.alice, c)
+        .await
+        .into_iter()
+        .find(|l| l.id == fresh.invitation.id)
+        .expect("the new link");
+    assert_eq!(now.uses, 1);
+    assert_eq!(
+        now.joined.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [p.carol.id()]
+    );
+}

@@ -90,6 +90,8 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("revoke_invitation", MODERATORS),
     // A stranger holding a link may see whom it joins: no account needed.
     ("preview_invitation", ALL),
+    // Someone signed in joins with their account; those in it already, 409.
+    ("join_invitation", [D, A, C, C, C, C, A, C, C]),
     ("initiate_call", RUNG),
     ("answer_call", RUNG),
     ("answer_and_join", RUNG),
@@ -294,6 +296,15 @@ impl World {
             )
             .await;
         let parish = belfry::contract::ids::CommunityId(self.community);
+        // nora and quinn, who may have joined through the scene's link.
+        belfry::on_db!(db => sqlx::query(
+            "DELETE FROM community_members WHERE community_id = $1 AND user_id IN ($2, $3)")
+            .bind(parish)
+            .bind(self.person(1).id())
+            .bind(self.person(6).id())
+            .execute(db)
+            .await.map(|r| r.rows_affected()))
+        .expect("strangers out of the parish again");
         db::communities::add_member(db, parish, self.person(9).id(), CommunityRole::Member)
             .await
             .expect("pat back in the parish");
@@ -340,7 +351,7 @@ impl World {
                 json!({"community_id": self.community, "hours": 168, "max_uses": 3})
             }
             "revoke_invitation" => json!({"invitation_id": s.invitation}),
-            "preview_invitation" => json!({"code": s.invitation_code}),
+            "preview_invitation" | "join_invitation" => json!({"code": s.invitation_code}),
             "rename_group" => json!({"channel_id": group, "name": format!("Renamed {n}")}),
             "add_group_members" => {
                 json!({"channel_id": group, "user_ids": [self.person(2).id()]})
