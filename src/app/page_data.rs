@@ -57,9 +57,16 @@ pub fn show_fresh<T>(data: RwSignal<Option<Result<T, crate::contract::ApiError>>
 where
     T: PartialEq + Send + Sync + 'static,
 {
-    // None: the page has gone while it was being read.
-    let same = data.try_with_untracked(|shown| matches!(shown, Some(Ok(page)) if *page == fresh));
-    if same == Some(false) {
-        data.set(Some(Ok(fresh)));
+    set_if_changed(data, Some(Ok(fresh)));
+}
+
+/// Sets `signal` to `value` only if that changes it, and not at all once
+/// its page has gone (it was being read meanwhile).
+pub fn set_if_changed<T>(signal: RwSignal<T>, value: T)
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    if signal.try_with_untracked(|now| *now != value) == Some(true) {
+        signal.set(value);
     }
 }

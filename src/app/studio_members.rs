@@ -15,6 +15,15 @@ use crate::contract::types::{StudioDetail, UserView};
 /// The page's studio read again after a change.
 pub type Reload = Callback<()>;
 
+/// The studio as read last: `fresh` if it was read since `first` and is
+/// the same studio, else `first`.
+pub fn latest<'a>(fresh: &'a Option<StudioDetail>, first: &'a StudioDetail) -> &'a StudioDetail {
+    fresh
+        .as_ref()
+        .filter(|f| f.studio.id == first.studio.id)
+        .unwrap_or(first)
+}
+
 #[component]
 pub fn StudioMembers(
     /// The studio as the page came with it.
@@ -26,7 +35,7 @@ pub fn StudioMembers(
     let me = expect_context::<super::layout::Me>().0.id;
     let (studio, manages) = (first.studio.id, first.manages);
     let said = RwSignal::new(None::<Outcome>);
-    let members = move || fresh.with(|f| f.as_ref().unwrap_or(&first).members.clone());
+    let members = move || fresh.with(|f| latest(f, &first).members.clone());
     let list = move || {
         members()
             .into_iter()

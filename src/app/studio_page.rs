@@ -8,8 +8,8 @@ use super::boot::PageData;
 use super::call::{StudioVoice, StudioVoiceButtons, StudioVoicePanel};
 use super::common::{ErrorPanel, PagesSheet};
 use super::live::on_live_event;
-use super::page_data::page_data;
-use super::studio_members::StudioMembers;
+use super::page_data::{page_data, set_if_changed};
+use super::studio_members::{latest, StudioMembers};
 use crate::api::chat::get_studio;
 use crate::app::router::use_id;
 use crate::contract::events::LiveEvent;
@@ -37,18 +37,14 @@ pub fn StudioPage() -> impl IntoView {
     );
     // Who is in it, read again after an owner's change and when someone
     // else's changes reach us: only the list is drawn again (the page, and
-    // a voice room on it, stay as they are).
+    // a voice room on it, stay as they are). A read of another studio
+    // (the address moved on) is not this one's: see `latest`.
     let fresh = RwSignal::new(None::<StudioDetail>);
     let reload = Callback::new(move |()| {
         if let Some(id) = untrack(studio_id) {
             spawn_local(async move {
                 match get_studio(id).await {
-                    // (try_: the page may have gone meanwhile.)
-                    Ok(detail) => {
-                        if fresh.try_with_untracked(|f| f.as_ref() != Some(&detail)) == Some(true) {
-                            fresh.set(Some(detail));
-                        }
-                    }
+                    Ok(detail) => set_if_changed(fresh, Some(detail)),
                     // Taken out of it: the page says so.
                     Err(error) => data.set(Some(Err(error))),
                 }
@@ -63,14 +59,8 @@ pub fn StudioPage() -> impl IntoView {
     move || match data.get() {
         None => view! { <p class="loading">"Loading…"</p> }.into_any(),
         Some(Ok(detail)) => {
-            fresh.set(None);
-            let first = detail.clone();
-            let count = move || {
-                fresh.with(|f| {
-                    f.as_ref()
-                        .map_or(detail.studio.member_count, |f| f.studio.member_count)
-                })
-            };
+            let (first, shown) = (detail.clone(), detail.clone());
+            let count = move || fresh.with(|f| latest(f, &shown).studio.member_count);
             let voice = StudioVoice::new(detail.studio.id);
             view! {
                 <section class="studio" aria-labelledby="studio-title">

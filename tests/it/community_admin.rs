@@ -244,13 +244,7 @@ async fn someone_removed_from_the_community_leaves_its_call_and_comes_back_by_no
         .ok("open_direct_channel", json!({"user_id": p.carol.id()}))
         .await;
 
-    let _: () = p
-        .alice
-        .ok(
-            "remove_community_member",
-            json!({"community_id": c, "user_id": p.carol.id()}),
-        )
-        .await;
+    p.remove_from_parish(c, &p.carol).await;
     carol_media.dropped().await;
     let now: CallView = p.alice.ok("get_call", json!({"call_id": call.id})).await;
     let carol = now

@@ -346,13 +346,7 @@ async fn someone_removed_comes_back_with_their_account_only_through_a_new_open_l
     let p = Parish::new().await;
     let c = community(&p).await;
     let (_, old) = make(&p.alice, c, 24, 5).await;
-    let _: () = p
-        .alice
-        .ok(
-            "remove_community_member",
-            json!({"community_id": c, "user_id": p.carol.id()}),
-        )
-        .await;
+    p.remove_from_parish(c, &p.carol).await;
     // Not in it, she is not let back by an unknown, revoked or used link.
     let (status, _) = p
         .carol

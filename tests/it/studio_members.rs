@@ -172,13 +172,7 @@ async fn someone_removed_from_the_owner_s_community_leaves_the_studio_unless_the
     let mut carol_media = connect(&access).await;
 
     for who in [&p.carol, &p.dave] {
-        let () = p
-            .alice
-            .ok(
-                "remove_community_member",
-                json!({"community_id": parish, "user_id": who.id()}),
-            )
-            .await;
+        p.remove_from_parish(parish, who).await;
     }
     carol_media.dropped().await;
     assert!(studios_of(&p.carol).await.is_empty(), "carol is out");

@@ -245,6 +245,17 @@ impl Parish {
 
 impl Parish {
     /// A choir call alice started and bob and carol answered.
+    /// Alice (an admin) takes `who` out of the parish, `community`.
+    pub async fn remove_from_parish(&self, community: impl serde::Serialize, who: &Person) {
+        let () = self
+            .alice
+            .ok(
+                "remove_community_member",
+                json!({"community_id": community, "user_id": who.id()}),
+            )
+            .await;
+    }
+
     pub async fn choir_call_all_in(&self) -> CallView {
         let call: CallView = self
             .alice
