@@ -56,7 +56,12 @@ test('a new name and colour, chosen by keyboard, are what carol sees', async ({ 
     await field.fill('Patrick Byrne');
     // The colours are radio buttons: Tab in, arrows between them.
     await page.getByRole('radio', { name: 'Blue' }).focus();
-    await page.getByRole('radio', { name: 'Green' }).check();
+    const green = page.getByRole('radio', { name: 'Green' });
+    await green.check();
+    // The arrow moves from the radio that has focus: make sure it is the
+    // one just checked (the click may land on its label's swatch).
+    await green.focus();
+    await expect(green).toBeFocused();
     await page.keyboard.press('ArrowRight');
     await expect(page.getByRole('radio', { name: 'Violet' })).toBeChecked();
     await page.getByRole('button', { name: 'Save' }).click();
