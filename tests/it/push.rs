@@ -127,6 +127,44 @@ async fn a_ring_reaches_a_closed_device_encrypted_and_signed_and_a_decline_close
     );
 }
 
+/// The push worker reads the devices and rings of every job waiting in
+/// one go: a ring and its stop queued together (no await between them, so
+/// one batch) must still stop the device the ring reached, and a stop for
+/// someone never rung sends nothing.
+#[tokio::test]
+async fn a_ring_and_its_stop_read_in_one_batch_still_stop_the_device() {
+    let (p, service) = parish_with_push(Duration::from_secs(30)).await;
+    let phone = Browser::new(5);
+    subscribe(&p.bob, &service, "bob-phone", &phone, "bob-phone-05").await;
+    let call: CallView = p
+        .alice
+        .ok("initiate_call", json!({"channel_id": p.direct}))
+        .await;
+    assert_eq!(
+        phone.decrypt(&service.nth("bob-phone", 1).await.body)["kind"],
+        "ring"
+    );
+    let push = &p.app.state.push;
+    let until = Some(call.created_at + 30_000);
+    push.ring(&call, vec![(p.bob.id(), until)]);
+    push.stop(&call, vec![p.bob.id(), p.carol.id()]);
+    let again = phone.decrypt(&service.nth("bob-phone", 2).await.body);
+    assert_eq!(again["kind"], "ring");
+    let stop = phone.decrypt(&service.nth("bob-phone", 3).await.body);
+    assert_eq!(stop["kind"], "stop");
+    assert_eq!(stop["callId"], call.id.0);
+    // The first ring's stop was taken with the second's: a later stop finds
+    // nothing left to stop.
+    push.stop(&call, vec![p.bob.id()]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        service.count("bob-phone"),
+        3,
+        "one ring, one more, one stop"
+    );
+    assert_eq!(service.received().len(), 3, "nobody else was pushed");
+}
+
 #[tokio::test]
 async fn a_group_call_names_its_channel_and_a_missed_ring_leaves_a_missed_call() {
     let (p, service) = parish_with_push(Duration::from_secs(1)).await;

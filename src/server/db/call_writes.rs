@@ -100,22 +100,25 @@ fn push_participants(
 /// Runs a `BEGIN IMMEDIATE; ...; COMMIT;` batch as one trip to SQLite's
 /// worker thread (a transaction through sqlx costs a trip per statement,
 /// and the trips, not SQLite, are what a call transition spends its time
-/// on). A failing statement stops the batch; the transaction it left open is
-/// rolled back before the connection goes back to the pool.
+/// on), in the writer's turn. A failing statement stops the batch; the
+/// transaction it left open is rolled back at once, or (when the request
+/// went away mid-batch) by closing the connection (`WriteTurn`).
 async fn in_one_hop(
     db: &SqliteDb,
     mut q: QueryBuilder<'_, Sqlite>,
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>, sqlx::Error> {
-    let _turn = db.write_turn().await;
-    let mut conn = db.pool.acquire().await?;
-    match q.build().fetch_all(&mut *conn).await {
-        Ok(rows) => Ok(rows),
+    let mut turn = db.write_turn().await?;
+    match q.build().fetch_all(turn.conn()).await {
+        Ok(rows) => {
+            turn.done();
+            Ok(rows)
+        }
         Err(e) => {
-            if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
-                if !rollback.to_string().contains("no transaction is active") {
-                    // The connection's state is unknown: do not reuse it.
-                    conn.close_on_drop();
-                }
+            match sqlx::query("ROLLBACK").execute(turn.conn()).await {
+                Ok(_) => turn.done(),
+                Err(r) if r.to_string().contains("no transaction is active") => turn.done(),
+                // The connection's state is unknown: the turn closes it.
+                Err(_) => {}
             }
             Err(e)
         }

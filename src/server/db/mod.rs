@@ -20,6 +20,7 @@ pub mod reads;
 pub mod sessions;
 pub mod settings;
 mod sqlite;
+mod sqlite_readers;
 pub mod studio_rooms;
 pub mod studios;
 pub mod users;
@@ -44,7 +45,8 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$db` rebound to the pool inside the `Db` it named:
+/// Runs `$body` with `$db` rebound to the pool inside the `Db` it named
+/// (SQLite's `Readers`):
 /// the same code, type-checked once per engine.
 #[macro_export]
 macro_rules! on_db {
@@ -52,7 +54,7 @@ macro_rules! on_db {
         let started = ::std::time::Instant::now();
         let out = match $db {
             $crate::server::db::Db::Sqlite($db) => {
-                let $db = &$db.pool;
+                let $db = &*$db.readers;
                 $body
             }
             $crate::server::db::Db::Postgres($db) => $body,
@@ -63,14 +65,19 @@ macro_rules! on_db {
 }
 pub(crate) use crate::on_db as on;
 
+/// `$first, $first+1, ...`: `n` numbered parameters for an `IN (...)` list
+/// (both engines read `$n`).
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    let numbered: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    numbered.join(", ")
+}
+
 /// Opens the database named by `BELFRY_DATABASE_URL`: `sqlite://path`
 /// (the file and its folder are created) or `postgres://...`.
 pub async fn connect(url: &str) -> Result<Db, String> {
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
-        Some("sqlite") => connect_sqlite(url)
-            .await
-            .map(|pool| Db::Sqlite(SqliteDb::new(pool))),
+        Some("sqlite") => connect_sqlite(url).await.map(Db::Sqlite),
         Some("postgres" | "postgresql") => connect_postgres(url).await.map(Db::Postgres),
         _ => Err(format!(
             "BELFRY_DATABASE_URL={:?} must start with sqlite:// (one file) or postgres:// (PostgreSQL)",
@@ -215,7 +222,7 @@ impl Db {
     /// database would (for tests of that).
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(db) => db.pool.close().await,
+            Db::Sqlite(db) => db.close().await,
             Db::Postgres(pool) => pool.close().await,
         }
     }

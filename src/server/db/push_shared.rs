@@ -24,21 +24,27 @@ pub async fn rang(db: &Db, call: CallId, user: UserId, subs: &[i64]) -> Result<(
     Ok(())
 }
 
+/// Who, in each of `calls`, was rung on a push device (and not yet stopped).
+pub async fn rung_in(db: &Db, calls: &[CallId]) -> Result<Vec<(CallId, UserId)>, sqlx::Error> {
+    if calls.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT call_id, user_id FROM push_rings WHERE call_id IN ({})",
+        super::placeholders(1, calls.len())
+    );
+    on!(db => {
+        let mut q = sqlx::query_as(&sql);
+        for c in calls {
+            q = q.bind(*c);
+        }
+        q.fetch_all(db).await
+    })
+}
+
 /// Where the ring of `call` reached `user`, forgotten as it is read (the
 /// stop goes there once).
 pub async fn take_rung(db: &Db, call: CallId, user: UserId) -> Result<Vec<i64>, sqlx::Error> {
-    // Most rings reach no push device: a read answers those without
-    // taking SQLite's one write lock.
-    let any: bool = on!(db => sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM push_rings WHERE call_id = $1 AND user_id = $2)",
-    )
-    .bind(call)
-    .bind(user)
-    .fetch_one(db)
-    .await)?;
-    if !any {
-        return Ok(Vec::new());
-    }
     on!(db => sqlx::query_scalar(
         "DELETE FROM push_rings WHERE call_id = $1 AND user_id = $2 RETURNING subscription_id",
     )

@@ -92,6 +92,25 @@ pub async fn for_user(db: &Db, user: UserId) -> Result<Vec<Subscription>, sqlx::
     .await)
 }
 
+/// The subscribed devices of all of `users`, by person and age.
+pub async fn for_users(db: &Db, users: &[UserId]) -> Result<Vec<Subscription>, sqlx::Error> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, user_id, endpoint, p256dh, auth, device FROM push_subscriptions
+         WHERE user_id IN ({}) ORDER BY user_id, id",
+        super::placeholders(1, users.len())
+    );
+    on!(db => {
+        let mut q = sqlx::query_as(&sql);
+        for u in users {
+            q = q.bind(*u);
+        }
+        q.fetch_all(db).await
+    })
+}
+
 /// The push service took a message for it.
 pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), sqlx::Error> {
     on!(db => sqlx::query("UPDATE push_subscriptions SET last_sent_at = $1 WHERE id = $2")

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod tabs;
 pub mod vapid;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +31,7 @@ use self::payload::{PushKind, PushPayload};
 use self::settings::PushConfig;
 use self::tabs::OpenTabs;
 use self::vapid::Vapid;
-use crate::calls::ids::UserId;
+use crate::calls::ids::{CallId, UserId};
 use crate::calls::ParticipantStatus;
 use crate::contract::call_types::CallView;
 use crate::server::db::push_subscriptions::{self as subs, Subscription};
@@ -228,31 +229,83 @@ impl Push {
     }
 }
 
+/// Jobs read in one go at most: under load, the devices and rings of all
+/// the calls waiting are read in two statements, not two per call.
+const BATCH: usize = 128;
+
 async fn work(push: Arc<Push>, db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
-    while let Some(job) = rx.recv().await {
-        match job {
-            Job::Ring { call, users } => ring(&push, &db, &call, users).await,
-            Job::Stop { call, users } => stop(&push, &db, &call, users).await,
+    let mut jobs = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut jobs, BATCH).await > 0 {
+        let mut known = Known::read(&db, &jobs).await;
+        for job in jobs.drain(..) {
+            match job {
+                Job::Ring { call, users } => ring(&push, &db, &call, users, &mut known).await,
+                Job::Stop { call, users } => stop(&push, &db, &call, users, &mut known).await,
+            }
         }
     }
 }
 
-/// A person's subscribed devices (none, logged, if they cannot be read).
-async fn devices_of(db: &Db, user: UserId) -> Vec<Subscription> {
-    subs::for_user(db, user).await.unwrap_or_else(|e| {
-        tracing::warn!("reading push subscriptions: {e}");
-        Vec::new()
-    })
+/// What a batch of jobs needs from the database, read once for all of them.
+struct Known {
+    /// Each person's subscribed devices (of the people rung or stopped).
+    devices: HashMap<UserId, Vec<Subscription>>,
+    /// Who, of the calls stopped, was rung on a device (before this batch,
+    /// on any instance, or by a ring earlier in it).
+    rung: HashSet<(CallId, UserId)>,
+}
+
+impl Known {
+    async fn read(db: &Db, jobs: &[Job]) -> Known {
+        let mut people = Vec::new();
+        let mut stopped = Vec::new();
+        for job in jobs {
+            match job {
+                Job::Ring { users, .. } => people.extend(users.iter().map(|(u, _)| *u)),
+                Job::Stop { call, users } => {
+                    people.extend(users.iter().copied());
+                    stopped.push(call.id);
+                }
+            }
+        }
+        people.sort_unstable();
+        people.dedup();
+        let mut devices: HashMap<UserId, Vec<Subscription>> = HashMap::new();
+        match subs::for_users(db, &people).await {
+            Ok(all) => all
+                .into_iter()
+                .for_each(|s| devices.entry(s.user_id).or_default().push(s)),
+            Err(e) => tracing::warn!("reading push subscriptions: {e}"),
+        }
+        let rung = match push_shared::rung_in(db, &stopped).await {
+            Ok(rung) => rung.into_iter().collect(),
+            Err(e) => {
+                tracing::warn!("reading where rings went: {e}");
+                HashSet::new()
+            }
+        };
+        Known { devices, rung }
+    }
+
+    fn devices_of(&self, user: UserId) -> Vec<Subscription> {
+        self.devices.get(&user).cloned().unwrap_or_default()
+    }
 }
 
 async fn badge(db: &Db, user: UserId) -> u32 {
     missed::unseen(db, user).await.map_or(0, |n| n as u32)
 }
 
-async fn ring(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<(UserId, Option<i64>)>) {
+async fn ring(
+    push: &Arc<Push>,
+    db: &Db,
+    call: &CallView,
+    users: Vec<(UserId, Option<i64>)>,
+    known: &mut Known,
+) {
     let now = db::now_ms();
     for (user, until) in users {
-        let devices = devices_of(db, user).await;
+        let devices = known.devices_of(user);
         if devices.is_empty() {
             continue; // Nothing to ring: no badge to count either.
         }
@@ -272,6 +325,7 @@ async fn ring(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<(UserId, Op
         if let Err(e) = push_shared::rang(db, call.id, user, &ids).await {
             tracing::warn!("keeping where a ring went: {e}");
         }
+        known.rung.insert((call.id, user));
         let message = payload::build(call, PushKind::Ring, badge(db, user).await, until);
         let ttl = until.map_or(push.ring_secs, |u| ((u - now).max(1000) / 1000) as u64);
         for sub in targets {
@@ -281,9 +335,15 @@ async fn ring(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<(UserId, Op
     }
 }
 
-async fn stop(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<UserId>) {
+async fn stop(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<UserId>, known: &mut Known) {
     for user in users {
-        let rung = match push_shared::take_rung(db, call.id, user).await {
+        // Most rings reach no push device: those take no statement here.
+        let rung = if !known.rung.remove(&(call.id, user)) {
+            Ok(Vec::new())
+        } else {
+            push_shared::take_rung(db, call.id, user).await
+        };
+        let rung = match rung {
             Ok(subs) if subs.is_empty() => None,
             Ok(subs) => Some(subs),
             Err(e) => {
@@ -302,7 +362,7 @@ async fn stop(push: &Arc<Push>, db: &Db, call: &CallView, users: Vec<UserId>) {
         if rung.is_none() && !missed_it {
             continue; // The ring went nowhere: nothing to stop.
         }
-        let devices = devices_of(db, user).await;
+        let devices = known.devices_of(user);
         let targets: Vec<Subscription> = match rung {
             Some(ids) => devices
                 .into_iter()
