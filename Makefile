@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-pg-floor bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-loss bench-push bench-sign-in soak fuzz icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-pg-floor bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-sfu-vs-janus bench-loss bench-push bench-sign-in soak fuzz icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -92,6 +92,14 @@ bench-sfu-capacity:
 # their own network namespace behind a veth pair (needs root and iproute2).
 bench-sfu-capacity-net:
 	BENCH_NET=veth $(MAKE) bench-sfu-capacity
+
+# Belfry's SFU (the media role's own process) and Janus 1.1.2 (Debian's,
+# installed here if missing) side by side on the same synthetic peers over
+# a veth pair, each alone on one core: rooms of 50 (10 speaking) and rooms
+# of 6 (all speaking) added until the server's core passes 80 %. Needs root.
+bench-sfu-vs-janus:
+	@command -v janus >/dev/null || { apt-get update && apt-get install -y janus; }
+	cargo bench --features ssr --bench sfu_vs_janus
 
 # What a join into a room of 50 costs the SFU's thread (peer connections
 # made on it, or beforehand as the driver does).

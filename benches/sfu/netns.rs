@@ -6,6 +6,8 @@
 //! steers what it receives to the peers' core (RPS), as if the listeners
 //! were other machines: the SFU's core pays for sending only, as it would
 //! behind a real network card. Needs root; both namespaces go when dropped.
+// Each benchmark that includes this file uses part of it.
+#![allow(dead_code)]
 
 use std::net::IpAddr;
 use std::process::Command;
@@ -71,6 +73,12 @@ impl Net {
     /// after this live there).
     pub fn enter_sfu(&self) -> Result<(), String> {
         enter(&self.sfu)
+    }
+
+    /// The SFU's namespace and its end of the link, for a server started
+    /// there as a process (`ip netns exec`).
+    pub fn sfu_namespace(&self) -> (&str, &str) {
+        (&self.sfu, &self.link)
     }
 
     pub fn enter_peers(&self) -> Result<(), String> {

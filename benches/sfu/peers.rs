@@ -3,6 +3,8 @@
 //! answering the SFU's offers, each on its own UDP socket (on loopback, or
 //! on the bench's own network: netns.rs), joined through the driver's
 //! commands (no WebSocket: this measures media).
+// Each benchmark that includes this file uses part of it.
+#![allow(dead_code)]
 
 use std::io::IoSliceMut;
 use std::net::{IpAddr, SocketAddr};
@@ -22,13 +24,27 @@ use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::io::Interest;
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
-/// Receivers per room that decrypt, to time packets: spread over the room
-/// (the last of each third), since the SFU serves a packet's subscribers
-/// one after another and the first is served sooner than the last.
+/// Receivers per room that decrypt, to time packets (`is_probe`).
 const PROBES_PER_ROOM: usize = 3;
 const PAYLOAD: usize = 80;
+
+/// An offer the SFU made to a subscriber; its answer goes back on `answer`.
+pub struct Offer {
+    pub sdp: String,
+    pub answer: oneshot::Sender<String>,
+}
+
+/// What a subscriber reports into (the `Load`'s counters and clock).
+#[derive(Clone)]
+pub struct Tally {
+    pub received: Arc<AtomicU64>,
+    pub latencies: Arc<Mutex<Vec<u32>>>,
+    pub disconnected: Arc<AtomicU64>,
+    pub epoch: Instant,
+    pub ip: IpAddr,
+}
 
 pub struct Load {
     /// RTP datagrams received by all subscribers.
@@ -63,6 +79,17 @@ impl Load {
         }
     }
 
+    /// The counters a subscriber joined by another driver reports into.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            received: self.received.clone(),
+            latencies: self.latencies.clone(),
+            disconnected: self.disconnected.clone(),
+            epoch: self.epoch,
+            ip: self.ip,
+        }
+    }
+
     /// Joins the rooms numbered `rooms`, `size` members each, the first
     /// `publishers` of them publishing.
     pub async fn add_rooms(
@@ -72,7 +99,7 @@ impl Load {
         size: usize,
         publishers: usize,
     ) {
-        let epoch = self.epoch;
+        let (epoch, ip) = (self.epoch, self.ip);
         for room in rooms {
             for member in 0..size {
                 let (signals_tx, signals_rx) = belfry::media::driver::signal_channel();
@@ -85,21 +112,41 @@ impl Load {
                     )
                     .await
                     .expect("the SFU joins");
-                let stride = (size / PROBES_PER_ROOM).max(1);
-                let probe = member % stride == stride - 1;
-                tokio::spawn(subscriber(
+                let (offers_tx, offers) = mpsc::channel(4);
+                tokio::spawn(in_process_offers(
                     server.clone(),
                     joined.session,
                     signals_rx,
-                    probe,
-                    epoch,
-                    self.ip,
-                    self.received.clone(),
-                    self.latencies.clone(),
-                    self.disconnected.clone(),
+                    offers_tx,
                 ));
+                tokio::spawn(subscriber(self.tally(), is_probe(member, size), offers));
                 if member < publishers {
-                    tokio::spawn(publisher(server.clone(), joined.session, epoch, self.ip));
+                    let (server, session) = (server.clone(), joined.session);
+                    tokio::spawn(async move {
+                        let cid = format!("mic-{session}");
+                        let track = server
+                            .ask(|reply| Command::AddTrack {
+                                session,
+                                cid: cid.clone(),
+                                muted: false,
+                                reply,
+                            })
+                            .await
+                            .flatten();
+                        if track.is_some() {
+                            publisher(epoch, ip, cid, |sdp| async move {
+                                server
+                                    .ask(|reply| Command::PublisherOffer {
+                                        session,
+                                        sdp,
+                                        reply,
+                                    })
+                                    .await
+                                    .and_then(Result::ok)
+                            })
+                            .await;
+                        }
+                    });
                 }
             }
         }
@@ -112,6 +159,40 @@ impl Load {
         tokio::time::sleep(window).await;
         let after = self.received.load(Ordering::Relaxed);
         (after - before) as f64 / t0.elapsed().as_secs_f64()
+    }
+}
+
+/// Whether member `member` of a room of `size` times packets: spread over
+/// the room (the last of each third), since an SFU serves a packet's
+/// subscribers one after another and the first is served sooner than the
+/// last.
+pub fn is_probe(member: usize, size: usize) -> bool {
+    let stride = (size / PROBES_PER_ROOM).max(1);
+    member % stride == stride - 1
+}
+
+/// The in-process SFU's offers to a subscriber, passed on as `Offer`s and
+/// answered through the driver's command; the channel closes when the SFU
+/// lets the participant go.
+async fn in_process_offers(
+    server: MediaServer,
+    session: SessionId,
+    mut signals: mpsc::Receiver<Signal>,
+    offers: mpsc::Sender<Offer>,
+) {
+    while let Some(signal) = signals.recv().await {
+        match signal {
+            Signal::SubscriberOffer { sdp, .. } => {
+                let (answer, answered) = oneshot::channel();
+                if offers.send(Offer { sdp, answer }).await.is_err() {
+                    return;
+                }
+                let Ok(sdp) = answered.await else { return };
+                server.command(Command::SubscriberAnswer { session, sdp });
+            }
+            Signal::Disconnected { .. } => return,
+            _ => {}
+        }
     }
 }
 
@@ -141,23 +222,17 @@ async fn flush(
     }
 }
 
-async fn publisher(server: MediaServer, session: SessionId, epoch: Instant, ip: IpAddr) {
+/// A publisher: offers one send-only Opus track through `negotiate` (which
+/// answers the SFU's answer) and sends a frame every 20 ms, its send time in
+/// the payload's first 8 bytes, until its connection fails.
+pub async fn publisher<F, Fut>(epoch: Instant, ip: IpAddr, cid: String, negotiate: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Option<String>>,
+{
     let socket = UdpSocket::bind((ip, 0)).await.unwrap();
     let local = socket.local_addr().unwrap();
     let mut rtc = client_rtc(local);
-    let cid = format!("mic-{session}");
-    let track = server
-        .ask(|reply| Command::AddTrack {
-            session,
-            cid: cid.clone(),
-            muted: false,
-            reply,
-        })
-        .await
-        .flatten();
-    if track.is_none() {
-        return;
-    }
     let mut change = rtc.sdp_api();
     let mid = change.add_media(
         MediaKind::Audio,
@@ -167,20 +242,15 @@ async fn publisher(server: MediaServer, session: SessionId, epoch: Instant, ip: 
         None,
     );
     let (offer, pending) = change.apply().unwrap();
-    let sdp = offer.to_sdp_string();
-    let Some(Ok(answer)) = server
-        .ask(|reply| Command::PublisherOffer {
-            session,
-            sdp,
-            reply,
-        })
-        .await
-    else {
+    let Some(answer) = negotiate(offer.to_sdp_string()).await else {
         return;
     };
-    rtc.sdp_api()
-        .accept_answer(pending, SdpAnswer::from_sdp_string(&answer).unwrap())
-        .unwrap();
+    let Ok(answer) = SdpAnswer::from_sdp_string(&answer) else {
+        return;
+    };
+    if rtc.sdp_api().accept_answer(pending, answer).is_err() {
+        return;
+    }
     let mut buf = vec![0u8; 2000];
     let mut next_frame = Instant::now();
     loop {
@@ -218,18 +288,17 @@ async fn publisher(server: MediaServer, session: SessionId, epoch: Instant, ip: 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn subscriber(
-    server: MediaServer,
-    session: SessionId,
-    mut signals: mpsc::Receiver<Signal>,
-    probe: bool,
-    epoch: Instant,
-    ip: IpAddr,
-    received: Arc<AtomicU64>,
-    latencies: Arc<Mutex<Vec<u32>>>,
-    disconnected: Arc<AtomicU64>,
-) {
+/// A subscriber: answers the offers it is given, counts every datagram and,
+/// as a probe, decrypts to time each packet; gone (counted) once its
+/// offers' channel closes.
+pub async fn subscriber(tally: Tally, probe: bool, mut offers: mpsc::Receiver<Offer>) {
+    let Tally {
+        received,
+        latencies,
+        disconnected,
+        epoch,
+        ip,
+    } = tally;
     let socket = UdpSocket::bind((ip, 0)).await.unwrap();
     if probe {
         setsockopt(&socket, sockopt::ReceiveTimestampns, &true).expect("SO_TIMESTAMPNS");
@@ -257,18 +326,17 @@ async fn subscriber(
         // a counted packet changes nothing in it, so the load generator
         // stays light enough to drive the SFU near a full core.
         let fed = tokio::select! {
-            signal = signals.recv() => match signal {
-                Some(Signal::SubscriberOffer { sdp, .. }) => {
+            offer = offers.recv() => match offer {
+                Some(Offer { sdp, answer }) => {
                     let Ok(offer) = SdpOffer::from_sdp_string(&sdp) else { return };
-                    let Ok(answer) = rtc.sdp_api().accept_offer(offer) else { return };
-                    server.command(Command::SubscriberAnswer { session, sdp: answer.to_sdp_string() });
+                    let Ok(reply) = rtc.sdp_api().accept_offer(offer) else { return };
+                    let _ = answer.send(reply.to_sdp_string());
                     true
                 }
-                Some(Signal::Disconnected { .. }) | None => {
+                None => {
                     disconnected.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
-                Some(_) => false,
             },
             ready = socket.readable() => {
                 if ready.is_err() {
@@ -285,8 +353,11 @@ async fn subscriber(
                         socket.try_recv_from(&mut buf).map(|(n, from)| (n, from, None))
                     };
                     let Ok((n, from, arrived)) = got else { break };
-                    // RTP and RTCP start 0b10: count them; only probes decrypt.
-                    let rtp = n > 0 && (128..=191).contains(&buf[0]);
+                    // RTP and RTCP start 0b10; RTCP's packet types are
+                    // 192-223 (RFC 5761). Count RTP; only probes decrypt.
+                    let rtp = n > 1
+                        && (128..=191).contains(&buf[0])
+                        && !(192..=223).contains(&buf[1]);
                     if rtp {
                         received.fetch_add(1, Ordering::Relaxed);
                     }

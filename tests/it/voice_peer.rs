@@ -25,7 +25,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
 
-type Ws =
+pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const FRAME: Duration = Duration::from_millis(20);
@@ -133,7 +133,7 @@ fn add_track() -> Req {
     })
 }
 
-fn description(kind: &str, sdp: String, id: u32) -> lk::SessionDescription {
+pub fn description(kind: &str, sdp: String, id: u32) -> lk::SessionDescription {
     lk::SessionDescription {
         r#type: kind.into(),
         sdp,
@@ -142,7 +142,7 @@ fn description(kind: &str, sdp: String, id: u32) -> lk::SessionDescription {
     }
 }
 
-async fn send(ws: &mut Ws, message: Req) -> Result<(), String> {
+pub async fn send(ws: &mut Ws, message: Req) -> Result<(), String> {
     let bytes = lk::SignalRequest {
         message: Some(message),
     }
@@ -151,7 +151,7 @@ async fn send(ws: &mut Ws, message: Req) -> Result<(), String> {
 }
 
 /// The next signal response (10 s at most); None once closed.
-async fn read(ws: &mut Ws) -> Option<Res> {
+pub async fn read(ws: &mut Ws) -> Option<Res> {
     loop {
         match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
             Ok(Some(Ok(Message::Binary(b)))) => {
