@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-pg-floor bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-sfu-vs-janus bench-loss bench-push bench-sign-in soak fuzz icons clean-data
+.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-pg-floor bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-sfu-vs-janus bench-phone bench-loss bench-push bench-sign-in soak fuzz icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -112,6 +112,14 @@ bench-sfu-join:
 bench-loss: server site
 	.ci/setup test
 	BELFRY_BENCH_LOSS=1 .ci/e2e-netns $(CARGO_TARGET_DIR)/debug/belfry $(SITE) tests/red_loss.netns.spec.ts
+
+# What a person on a mid-range phone waits for (Chromium's CPU 4x slower,
+# a 1.6/0.75 Mbps, 150 ms link, through DevTools), against the release
+# server: medians of BENCH_RUNS (5). Not part of make test.
+bench-phone: site
+	.ci/setup test
+	cargo build --release --features ssr --bin belfry
+	E2E_BENCH=1 .ci/e2e $(CARGO_TARGET_DIR)/release/belfry $(SITE) tests/phone.bench.ts
 
 bench-sign-in:
 	cargo bench --features ssr --bench sign_in_burst

@@ -21,10 +21,12 @@ export const chromiumArgs = [
  *  the specs that need a non-loopback address (`*.netns.spec.ts`) and
  *  only those. */
 const inNetns = Boolean(process.env.E2E_NETNS_HOST);
+/** Set by `make bench-phone`: the measurements (`*.bench.ts`), only. */
+const bench = Boolean(process.env.E2E_BENCH);
 
 export default defineConfig({
   testDir: './tests',
-  testMatch: inNetns ? /\.netns\.spec\.ts$/ : /\.spec\.ts$/,
+  testMatch: bench ? /\.bench\.ts$/ : inNetns ? /\.netns\.spec\.ts$/ : /\.spec\.ts$/,
   testIgnore: inNetns ? [] : [/\.netns\.spec\.ts$/],
   timeout: 60_000,
   expect: { timeout: 10_000 },

@@ -43,7 +43,7 @@ export function probe() {
 
 export async function caller(baseURL: string, username: string, hz: number,
   viewport = { width: 1280, height: 800 },
-  extra: { serviceWorkers?: 'block'; beforeSignIn?: (page: Page) => Promise<void> } = {},
+  extra: { serviceWorkers?: 'block'; beforeSignIn?: (page: Page) => Promise<void>; signIn?: boolean } = {},
 ): Promise<Caller> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -58,7 +58,7 @@ export async function caller(baseURL: string, username: string, hz: number,
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await extra.beforeSignIn?.(page);
-  await signIn(page, username);
+  if (extra.signIn !== false) await signIn(page, username);
   return { browser, page, errors };
 }
 

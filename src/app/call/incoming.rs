@@ -62,11 +62,27 @@ pub fn IncomingCall() -> impl IntoView {
         let now = ringing.get();
         match (was.unwrap_or(false), now) {
             (false, true) => {
-                ringer.set_value(Ringer::start(check_sound).map(SendWrapper::new));
-                // The browser decides within a moment whether sound may play;
-                // if it has not by then, the person is offered to allow it
-                // (and the offer goes when the sound starts after all).
-                set_timeout(check_sound, Duration::from_millis(400));
+                // After the dialog is on screen: making an AudioContext takes
+                // a slow phone 60-160 ms (`make bench-phone`), which the
+                // dialog would otherwise wait for. The first chime sounds a
+                // frame later than it would have, the dialog that much sooner.
+                request_animation_frame(move || {
+                    set_timeout(
+                        move || {
+                            let still = ringing.try_get_untracked() == Some(true);
+                            if !still || ringer.try_with_value(|r| r.is_some()) != Some(false) {
+                                return;
+                            }
+                            ringer.set_value(Ringer::start(check_sound).map(SendWrapper::new));
+                            // The browser decides within a moment whether sound
+                            // may play; if it has not by then, the person is
+                            // offered to allow it (and the offer goes when the
+                            // sound starts after all).
+                            set_timeout(check_sound, Duration::from_millis(400));
+                        },
+                        Duration::ZERO,
+                    )
+                });
             }
             (true, false) => {
                 ringer.set_value(None);
