@@ -22,6 +22,8 @@
 mod netns;
 #[path = "sfu/peers.rs"]
 mod peers;
+#[path = "sfu/procfs.rs"]
+mod procfs;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -41,20 +43,7 @@ fn env(name: &str, default: usize) -> usize {
 
 /// CPU seconds a thread of this process has used (user + system).
 fn thread_cpu(tid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start at ')'.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 (1-based), 11 and 12 here.
-    (ticks(11) + ticks(12)) / 100.0
+    procfs::cpu_seconds(&format!("/proc/self/task/{tid}/stat"))
 }
 
 fn this_thread_id() -> u32 {
@@ -62,13 +51,6 @@ fn this_thread_id() -> u32 {
         .ok()
         .and_then(|p| p.file_name()?.to_str()?.parse().ok())
         .expect("a Linux /proc")
-}
-
-/// Keeps the calling thread on one core, when the machine has it.
-fn pin_to(core: usize) -> bool {
-    use nix::sched::{sched_setaffinity, CpuSet};
-    let mut set = CpuSet::new();
-    set.set(core).is_ok() && sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).is_ok()
 }
 
 fn main() {
@@ -98,7 +80,7 @@ fn main() {
         .name("sfu".into())
         .spawn(move || {
             let tid = this_thread_id();
-            pin_to(0);
+            procfs::pin_to(0);
             if let Some(net) = sfu_net {
                 net.enter_sfu().expect("the SFU's namespace");
             }
@@ -118,7 +100,7 @@ fn main() {
         })
         .unwrap();
     let (server, sfu_tid) = rx.recv().unwrap();
-    pin_to(1);
+    procfs::pin_to(1);
     if let Some(net) = &net {
         net.enter_peers().expect("the peers' namespace");
     }
@@ -226,19 +208,10 @@ impl Reading {
     }
 }
 
-/// Waits until nearly every down-track flows (a minute at most), then
-/// measures for `secs`.
+/// Waits until every down-track flows, then measures for `secs`.
 async fn measure(load: &peers::Load, sfu_tid: u32, down_tracks: usize, secs: u64) -> Reading {
     let load_tid = this_thread_id();
-    let expected = down_tracks as f64 * 50.0;
-    let started = Instant::now();
-    loop {
-        let rate = load.rate(Duration::from_secs(1)).await;
-        if rate >= expected * 0.97 || started.elapsed() > Duration::from_secs(60) {
-            break;
-        }
-    }
-    load.latencies.lock().unwrap().clear();
+    load.settle(down_tracks).await;
     let cpu0 = thread_cpu(sfu_tid);
     let load0 = thread_cpu(load_tid);
     let t0 = Instant::now();
@@ -246,20 +219,15 @@ async fn measure(load: &peers::Load, sfu_tid: u32, down_tracks: usize, secs: u64
     let wall = t0.elapsed().as_secs_f64();
     let cpu = (thread_cpu(sfu_tid) - cpu0) / wall;
     let load_cpu = (thread_cpu(load_tid) - load0) / wall;
-    let mut lat = std::mem::take(&mut *load.latencies.lock().unwrap());
-    lat.sort_unstable();
-    let pct = |p: f64| {
-        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
-            .map_or(f64::NAN, |us| *us as f64 / 1000.0)
-    };
+    let lat = load.take_latencies();
     Reading {
         down_tracks,
         rate,
         cpu,
         load_cpu,
-        p50: pct(0.50),
-        p99: pct(0.99),
-        max: pct(1.0),
+        p50: lat.ms(0.50),
+        p99: lat.ms(0.99),
+        max: lat.ms(1.0),
         timed: lat.len(),
         disconnected: load.disconnected.load(Ordering::Relaxed),
     }

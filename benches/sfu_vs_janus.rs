@@ -27,6 +27,8 @@ mod livekit_driver;
 mod netns;
 #[path = "sfu/peers.rs"]
 mod peers;
+#[path = "sfu/procfs.rs"]
+mod procfs;
 #[path = "../tests/it/voice_peer.rs"]
 mod voice_peer;
 
@@ -111,7 +113,7 @@ fn main() {
     let (ns, link) = (ns.to_owned(), link.to_owned());
     let sfu_ip = net.sfu_ip;
     net.enter_peers().expect("the peers' namespace");
-    pin_to(1);
+    procfs::pin_to(1);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -217,31 +219,12 @@ fn media_child() {
         .expect("the media role runs");
 }
 
-fn pin_to(core: usize) -> bool {
-    use nix::sched::{sched_setaffinity, CpuSet};
-    let mut set = CpuSet::new();
-    set.set(core).is_ok() && sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).is_ok()
-}
-
 /// A process's CPU seconds (all its threads) and resident set in KiB.
 fn usage(pid: u32) -> (f64, u64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let rss = (status.lines())
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
-    ((ticks(11) + ticks(12)) / 100.0, rss)
+    (
+        procfs::cpu_seconds(&format!("/proc/{pid}/stat")),
+        procfs::rss_kib(pid),
+    )
 }
 
 struct Belfry {
@@ -486,21 +469,10 @@ impl Reading {
     }
 }
 
-/// Waits until every down-track flows (99.5 %, two seconds running; a
-/// minute at most), then measures the server process for `secs`.
+/// Waits until every down-track flows, then measures the server process
+/// for `secs`.
 async fn measure(load: &peers::Load, pid: u32, down_tracks: usize, secs: u64) -> Reading {
-    let expected = down_tracks as f64 * 50.0;
-    let started = Instant::now();
-    let mut full = 0;
-    while full < 2 && started.elapsed() < Duration::from_secs(60) {
-        let rate = load.rate(Duration::from_secs(1)).await;
-        full = if rate >= expected * 0.995 {
-            full + 1
-        } else {
-            0
-        };
-    }
-    load.latencies.lock().unwrap().clear();
+    load.settle(down_tracks).await;
     let me = std::process::id();
     let (cpu0, _) = usage(pid);
     let peers0 = usage(me).0;
@@ -509,19 +481,14 @@ async fn measure(load: &peers::Load, pid: u32, down_tracks: usize, secs: u64) ->
     let wall = t0.elapsed().as_secs_f64();
     let (cpu1, rss_kib) = usage(pid);
     let peers1 = usage(me).0;
-    let mut lat = std::mem::take(&mut *load.latencies.lock().unwrap());
-    lat.sort_unstable();
-    let pct = |p: f64| {
-        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
-            .map_or(f64::NAN, |us| *us as f64 / 1000.0)
-    };
+    let lat = load.take_latencies();
     Reading {
         down_tracks,
         rate,
         cpu: (cpu1 - cpu0) / wall,
         peers_cpu: (peers1 - peers0) / wall,
-        p50: pct(0.5),
-        p99: pct(0.99),
+        p50: lat.ms(0.5),
+        p99: lat.ms(0.99),
         rss_kib,
         idle_kib: 0,
         disconnected: load.disconnected.load(Ordering::Relaxed),

@@ -14,6 +14,8 @@
 
 #[path = "common/people.rs"]
 mod people;
+#[path = "sfu/procfs.rs"]
+mod procfs;
 #[path = "../tests/it/voice_peer.rs"]
 mod voice_peer;
 
@@ -146,15 +148,6 @@ async fn call_once(soak: &Soak, a: usize, b: usize, ch: ChannelId, talk: u64) ->
     Some(())
 }
 
-/// The server's resident memory, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    (status.lines())
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 fn start_server(dir: &std::path::Path, url: &str, port: u16) -> Child {
     let bin = std::env::var("SOAK_BIN").expect("SOAK_BIN: the belfry binary (make soak sets it)");
     let log = std::fs::File::create(dir.join("server.log")).unwrap();
@@ -233,7 +226,7 @@ async fn main() {
     let mut rss = Vec::new();
     for minute in 1..=minutes {
         tokio::time::sleep_until((started + Duration::from_secs(minute * 60)).into()).await;
-        let kib = rss_kib(server.id());
+        let kib = procfs::rss_kib(server.id());
         rss.push(kib);
         println!(
             "minute {minute:>2}: server RSS {:>7.1} MiB, calls done {:>5}, requests {:>6}, events {:>7}, failures {}",

@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::peers::{self, Offer, Tally};
-use crate::voice_peer::{description, read, send};
+use crate::voice_peer::{description, open, send};
 
 const PING: Duration = Duration::from_secs(5);
 
@@ -30,13 +30,7 @@ pub async fn join(
     tally: Tally,
 ) -> Result<(), String> {
     let url = format!("{base}/rtc?access_token={token}&protocol=16&auto_subscribe=1");
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .map_err(|e| format!("upgrade: {e}"))?;
-    match read(&mut ws).await {
-        Some(Res::Join(_)) => {}
-        other => return Err(format!("first frame: {other:?}")),
-    }
+    let mut ws = open(&url).await?;
     let (offers_tx, offers) = mpsc::channel(4);
     let (epoch, ip) = (tally.epoch, tally.ip);
     tokio::spawn(peers::subscriber(tally, probe, offers));

@@ -152,6 +152,31 @@ impl Load {
         }
     }
 
+    /// Waits until every one of `down_tracks` flows (99.5 % of their
+    /// packets, two seconds running; a minute at most), then forgets the
+    /// probes' latencies so far.
+    pub async fn settle(&self, down_tracks: usize) {
+        let expected = down_tracks as f64 * 50.0;
+        let started = Instant::now();
+        let mut full = 0;
+        while full < 2 && started.elapsed() < Duration::from_secs(60) {
+            let rate = self.rate(Duration::from_secs(1)).await;
+            full = if rate >= expected * 0.995 {
+                full + 1
+            } else {
+                0
+            };
+        }
+        self.latencies.lock().unwrap().clear();
+    }
+
+    /// The probes' latencies since `settle`, sorted.
+    pub fn take_latencies(&self) -> Latencies {
+        let mut lat = std::mem::take(&mut *self.latencies.lock().unwrap());
+        lat.sort_unstable();
+        Latencies(lat)
+    }
+
     /// RTP datagrams per second received over `window`.
     pub async fn rate(&self, window: Duration) -> f64 {
         let before = self.received.load(Ordering::Relaxed);
@@ -193,6 +218,22 @@ async fn in_process_offers(
             Signal::Disconnected { .. } => return,
             _ => {}
         }
+    }
+}
+
+/// Forwarding latencies, sorted, in µs.
+pub struct Latencies(Vec<u32>);
+
+impl Latencies {
+    /// The `p` percentile (0 to 1) in ms; NaN when nothing was timed.
+    pub fn ms(&self, p: f64) -> f64 {
+        let lat = &self.0;
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .map_or(f64::NAN, |us| *us as f64 / 1000.0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 }
 

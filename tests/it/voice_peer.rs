@@ -64,13 +64,7 @@ impl VoicePeer {
             "{}/rtc?access_token={}&protocol=16",
             access.room_url, access.token
         );
-        let (mut ws, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .map_err(|e| format!("upgrade: {e}"))?;
-        match read(&mut ws).await {
-            Some(Res::Join(_)) => {}
-            other => return Err(format!("first frame: {other:?}")),
-        }
+        let mut ws = open(&url).await?;
         let (media, offer) = Media::new().await;
         send(&mut ws, add_track()).await?;
         let offer = description("offer", offer.to_sdp_string(), 1);
@@ -121,6 +115,17 @@ impl VoicePeer {
 impl Drop for VoicePeer {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// The signalling link to `url`, once the server said who joined.
+pub async fn open(url: &str) -> Result<Ws, String> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .map_err(|e| format!("upgrade: {e}"))?;
+    match read(&mut ws).await {
+        Some(Res::Join(_)) => Ok(ws),
+        other => Err(format!("first frame: {other:?}")),
     }
 }
 
