@@ -177,12 +177,18 @@ test('with webhooks to A blocked, the reconcile pass still ends the call', async
     }, { timeout: 20_000, message: 'alice hears bob through M' }).toBe(true);
     const passed = relay.state.passed;
     const refusedBefore = relay.got.length;
-    const left = Date.now();
     await AL.page.evaluate(() => (window as any).room.disconnect());
     await BO.page.evaluate(() => (window as any).room.disconnect());
+    // The clock starts once M itself has nobody in the room: a leave that
+    // does not reach M is only noticed when the connection times out
+    // there, and until then the call is rightly still on.
+    const m = new RoomServiceClient(M.url, KEY, SECRET);
+    await expect.poll(async () => (await m.listParticipants(a.roomName).catch(() => [])).length,
+      { timeout: 60_000, message: 'both have left M' }).toBe(0);
+    const left = Date.now();
     await expect.poll(async () => (await api(alice, 'active_call', { channel_id: direct.id })),
       { timeout: 20_000, message: 'the reconcile pass ends the call' }).toBeNull();
-    console.log(`measured: both left M -> call ended on A by reconcile alone in ${Date.now() - left} ms`);
+    console.log(`measured: M's room empty -> call ended on A by reconcile alone in ${Date.now() - left} ms`);
     expect(relay.got.length, 'M kept trying its webhooks').toBeGreaterThan(refusedBefore);
     expect(relay.state.passed, 'none reached A').toBe(passed);
   } finally {

@@ -55,6 +55,9 @@ test('unread counts appear on every tab of the reader and clear when one tab rea
     await expect(other.getByTestId('message-list')).toContainText('And the tower key');
     await expect(navLink(other, group).locator('.nav-latest')).toHaveText('Carol Nguyen: And the tower key');
     await expect(navLink(bob.page, group).locator('.nav-latest')).toHaveText('Carol Nguyen: And the tower key');
+    // The server took that read: it tells bob's first tab, which had
+    // counted the message, and the count there goes.
+    await expect(navLink(bob.page, group).getByTestId('unread')).toHaveCount(0);
     // A reload asks the server: still nothing unread.
     await bob.page.bringToFront();
     await bob.page.reload();
