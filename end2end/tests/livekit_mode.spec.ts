@@ -186,8 +186,11 @@ test('with webhooks to A blocked, the reconcile pass still ends the call', async
     await expect.poll(async () => (await m.listParticipants(a.roomName).catch(() => [])).length,
       { timeout: 60_000, message: 'both have left M' }).toBe(0);
     const left = Date.now();
+    // Usually within seconds; at most once their 30 s to appear in the
+    // room are over, should no pass have seen them there (a pass whose
+    // questions to M failed under load).
     await expect.poll(async () => (await api(alice, 'active_call', { channel_id: direct.id })),
-      { timeout: 20_000, message: 'the reconcile pass ends the call' }).toBeNull();
+      { timeout: 40_000, message: 'the reconcile pass ends the call' }).toBeNull();
     console.log(`measured: M's room empty -> call ended on A by reconcile alone in ${Date.now() - left} ms`);
     expect(relay.got.length, 'M kept trying its webhooks').toBeGreaterThan(refusedBefore);
     expect(relay.state.passed, 'none reached A').toBe(passed);

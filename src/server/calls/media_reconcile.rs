@@ -84,6 +84,10 @@ pub async fn pass(state: &AppState, memory: &mut Memory) -> Result<(), String> {
         for person in people.iter().filter(|p| here.contains(&p.identity)) {
             let identity = &person.identity;
             let key = (room.clone(), identity.clone());
+            // Seen in the room, whatever call control answers below (a
+            // moment's database trouble included): their leaving is then
+            // noticed at once, not only after TO_APPEAR_MS.
+            memory.seen.insert(key.clone());
             match gate.admit(&room, identity).await {
                 Admission::Refused(Refusal::Unavailable) => continue,
                 Admission::Refused(why) => {
@@ -104,7 +108,6 @@ pub async fn pass(state: &AppState, memory: &mut Memory) -> Result<(), String> {
             if memory.gone.remove(&key) || !connected {
                 tell(state, room.clone(), identity.clone(), true);
             }
-            memory.seen.insert(key);
         }
         let now = crate::server::db::now_ms();
         for p in &call.state.participants {
