@@ -28,7 +28,14 @@ pub mod server;
 /// renders the app without depending on it; this is where the two meet.)
 #[cfg(feature = "ssr")]
 pub fn router(state: server::state::AppState) -> axum::Router {
-    server::app::router(state, app::shell)
+    server::app::router(state, app::shell, api::described::all)
+}
+
+/// The API's OpenAPI document, server functions included (`belfry openapi`).
+#[cfg(feature = "ssr")]
+pub fn api_document() -> serde_json::Value {
+    server::openapi::describe_server_fns(api::described::all);
+    server::openapi::document()
 }
 
 /// The browser entry point: hydrate the server-rendered page. Where the

@@ -7,6 +7,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
+    // `belfry openapi`: the API's description, needing no configuration.
+    if std::env::args().nth(1).as_deref() == Some("openapi") {
+        println!("{:#}", belfry::api_document());
+        return;
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(message) => {
@@ -32,10 +37,10 @@ async fn main() {
         .cloned()
         .or_else(|| std::env::var("BELFRY_ROLE").ok());
     let ran = match role.as_deref() {
-        None | Some("" | "app") => app::run(config, belfry::app::shell).await,
+        None | Some("" | "app") => app::run(config, belfry::app::shell, belfry::api::described::all).await,
         Some("media") => media_role::run(config).await,
         Some(other) => Err(format!(
-            "unknown role {other:?}: run `belfry` for the app, `belfry media` for the media server only, or `belfry backup PATH`"
+            "unknown role {other:?}: run `belfry` for the app, `belfry media` for the media server only, `belfry backup PATH`, or `belfry openapi`"
         )),
     };
     if let Err(err) = ran {

@@ -134,6 +134,54 @@ test('sign out everywhere else keeps only this browser', async ({ browser }) => 
   }
 });
 
+test('an API token is made by keyboard, shown once, works for another app as its scope says, and is revoked', async ({ browser, playwright, baseURL }) => {
+  const name = unique();
+  const { context, page } = await newcomer(browser, name);
+  const app = await playwright.request.newContext({ baseURL });
+  try {
+    await openProfile(page);
+    const card = page.getByTestId('api-tokens');
+    await expect(card.getByText('No tokens yet.')).toBeVisible();
+    await card.getByLabel('Name', { exact: true }).fill('Parish website');
+    await card.getByLabel('May').selectOption('read');
+    await card.getByLabel('Lasts').selectOption('30');
+    await card.getByLabel('Lasts').press('Tab');
+    await expect(card.getByRole('button', { name: 'Make a token' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('token-said')).toHaveText('Token made. Copy it now: it is shown only once.');
+    const token = await page.getByTestId('new-token').inputValue();
+    expect(token).toMatch(/^blf_/);
+    const row = card.getByTestId('api-token');
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText(`Parish website (…${token.slice(-4)})`);
+    await expect(row).toContainText('Read only');
+    await expect(row).toContainText('never used');
+
+    // Another app, with only the token.
+    const auth = { authorization: `Bearer ${token}` };
+    const me = await app.post('/api/current_user', { data: {}, headers: auth });
+    expect(me.status()).toBe(200);
+    expect((await me.json()).username).toBe(name);
+    const ring = await app.post('/api/initiate_call', { data: { channel_id: 1 }, headers: auth });
+    expect(ring.status(), 'a read token rings nobody').toBe(403);
+
+    // Shown once: a reload lists it without the token, now used.
+    await page.reload();
+    await expect(card.getByTestId('api-token')).toContainText('last used');
+    await expect(page.getByTestId('new-token')).toHaveCount(0);
+    expect(await page.content()).not.toContain(token);
+
+    await card.getByRole('button', { name: `Revoke Parish website (…${token.slice(-4)})` }).click();
+    await expect(page.getByTestId('token-said')).toHaveText(`Parish website (…${token.slice(-4)}) is revoked.`);
+    await expect(card.getByTestId('api-token')).toHaveAttribute('data-state', 'revoked');
+    const after = await app.post('/api/current_user', { data: {}, headers: auth });
+    expect(after.status()).toBe(401);
+  } finally {
+    await app.dispose();
+    await context.close();
+  }
+});
+
 for (const [label, viewport] of [
   ['desktop', { width: 1280, height: 800 }],
   ['phone', { width: 390, height: 844 }],
@@ -155,6 +203,10 @@ for (const [label, viewport] of [
         page.getByLabel('New password'),
         page.getByRole('button', { name: 'Change password' }),
         page.getByRole('button', { name: 'Sign out everywhere else' }),
+        page.getByLabel('Name', { exact: true }),
+        page.getByLabel('May'),
+        page.getByLabel('Lasts'),
+        page.getByRole('button', { name: 'Make a token' }),
       ]);
       await page.screenshot({ path: info.outputPath(`profile-${label}.png`), fullPage: true });
       expect(await axeProblems(page)).toEqual([]);

@@ -93,13 +93,27 @@ async function aliceRings(A: { page: Page }, bob: Device, name: string): Promise
   await openChannel(A.page, 'Bob Okafor');
   await A.page.getByRole('button', { name: 'Start voice call' }).click();
   const ring = await service.nth(name, 1);
-  // Deliver to a worker that is up: a push that the DevTools protocol hands
-  // to a worker Chromium is just stopping (Belfry's page has gone) was seen
-  // lost about once in eight runs; a real push service would redeliver.
-  await (await worker(bob.context)).evaluate(() => true);
-  await bob.deliver(ring.plaintext);
-  await expect.poll(async () => (await notifications(bob.context)).length).toBe(1);
+  await deliverUntil(bob, ring.plaintext, (shown) => shown.length === 1);
   return ring;
+}
+
+/** Hands `plaintext` to the device's worker until what it shows passes
+ *  `done`. A push the DevTools protocol hands to a worker Chromium is just
+ *  stopping (Belfry's page has gone) is sometimes lost: seen about once in
+ *  eight runs, and again, more rarely, after first waking the worker. Each
+ *  kind of push is safe to take twice (same tag: it replaces or closes the
+ *  same notification), as it must be, since push services may redeliver. */
+async function deliverUntil(device: Device, plaintext: string, done: (shown: any[]) => boolean) {
+  for (let attempt = 1; ; attempt++) {
+    await (await worker(device.context)).evaluate(() => true);
+    await device.deliver(plaintext);
+    const deadline = Date.now() + 4_000;
+    while (Date.now() < deadline) {
+      if (done(await notifications(device.context))) return;
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+    if (attempt === 3) throw new Error(`the push was not shown after ${attempt} deliveries`);
+  }
 }
 
 test('a ring on a closed device shows Answer and Decline; Decline declines without a window', async ({ browser, baseURL }) => {
@@ -122,8 +136,7 @@ test('a ring on a closed device shows Answer and Decline; Decline declines witho
     // The server follows up; the notification is closed.
     const stop = await service.nth('decline', 2);
     expect(stop.message).toMatchObject({ kind: 'stop', tag: ring.message.tag });
-    await bob.deliver(stop.plaintext);
-    await expect.poll(() => notifications(bob.context)).toEqual([]);
+    await deliverUntil(bob, stop.plaintext, (shown) => shown.length === 0);
   } finally {
     await A.context.close();
     await bob.context.close();
@@ -140,7 +153,7 @@ test('an unanswered ring becomes "Missed call", and its deep link opens the hist
     expect(missed.message).toMatchObject({ kind: 'missed', title: 'Missed call from Alice Martin' });
     // The server's count of unseen missed calls went up by this one.
     expect(missed.message.badge).toBe(ring.message.badge + 1);
-    await bob.deliver(missed.plaintext);
+    await deliverUntil(bob, missed.plaintext, (shown) => shown[0]?.title === 'Missed call from Alice Martin');
     await expect.poll(() => notifications(bob.context)).toEqual([expect.objectContaining({
       title: 'Missed call from Alice Martin', tag: ring.message.tag, actions: [], requireInteraction: false,
     })]);
@@ -219,9 +232,9 @@ test('Answer with Belfry already open hands the call to that window, which answe
     await openChannel(A.page, 'Bob Okafor');
     await A.page.getByRole('button', { name: 'Start voice call' }).click();
     await expect(B.page.getByRole('alertdialog')).toBeVisible();
-    const callId = Number(await A.page.evaluate(async () => {
+    const callId = Number(await B.page.evaluate(async () => {
       const res = await fetch('/api/voice/active');
-      return (await res.json()).calls[0].id;
+      return (await res.json()).call.id;
     }));
     // The worker's own tap handling, for a notification's Answer: it finds
     // the open window and hands it the call (focusing it needs a real tap).

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod calls;
 pub mod chat;
 pub mod community;
+#[cfg(feature = "ssr")]
+pub mod described;
 pub mod groups;
 pub mod profile;
 pub mod push;

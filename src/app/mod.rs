@@ -1,5 +1,6 @@
 //! The UI: the HTML shell, routes, and the pages and components of Belfry.
 
+mod api_tokens_card;
 mod arriving;
 mod auth_pages;
 mod avatar;

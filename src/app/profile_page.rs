@@ -1,5 +1,6 @@
 //! `/profile`: my name and avatar colour as others see them, my password
-//! (the current one asked again), and signing out on every other device.
+//! (the current one asked again), signing out on every other device, and
+//! the API tokens other apps use (`api_tokens_card`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -32,6 +33,7 @@ pub fn ProfilePage() -> impl IntoView {
                 <NameAndColour />
                 <Password />
                 <OtherDevices />
+                <super::api_tokens_card::ApiTokensCard />
             </div>
         </section>
     }

@@ -9,6 +9,7 @@ macro_rules! str_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),*
         }
@@ -76,6 +77,7 @@ impl ParticipantStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Participant {
     pub user: UserId,
     pub status: ParticipantStatus,
@@ -126,6 +128,7 @@ impl Participant {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CallState {
     pub id: CallId,
     pub channel: ChannelId,

@@ -26,6 +26,7 @@ use super::{ApiError, ErrorKind};
 /// What opening a channel shows: its header, its newest page of messages
 /// and its live call, if any (one request, `open_chat`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ChatOpen {
     pub detail: ChannelDetail,
     pub page: MessagePage,

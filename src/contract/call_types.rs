@@ -8,6 +8,7 @@ use crate::calls::ids::{CallId, ChannelId};
 use crate::calls::{CallKind, CallStatus, DeclineReason, EndReason, Millis, ParticipantStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CallParticipantView {
     pub user: UserView,
     pub status: ParticipantStatus,
@@ -17,6 +18,7 @@ pub struct CallParticipantView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CallView {
     pub id: CallId,
     pub channel_id: ChannelId,
@@ -51,6 +53,7 @@ impl CallView {
 
 /// Calls newest first; pass `next_before` back as `before` for older ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CallHistoryPage {
     pub calls: Vec<CallView>,
     pub next_before: Option<CallId>,
@@ -60,6 +63,7 @@ pub struct CallHistoryPage {
 /// one round trip: what rings me, the missed-calls badge, and the call I am
 /// connected in (a reloaded tab rejoins it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CallState {
     pub incoming: Vec<CallView>,
     pub missed: u32,
@@ -68,6 +72,7 @@ pub struct CallState {
 
 /// An answered call and the token for its room, in one round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Answered {
     pub call: CallView,
     pub access: RoomAccess,
@@ -75,6 +80,7 @@ pub struct Answered {
 
 /// What a client needs to join a media room. The REST shape is camelCase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RoomAccess {
     pub room_url: String,

@@ -7,12 +7,14 @@ use super::types::{ChannelSummary, CommunityView, UserView};
 
 /// A group channel and its members, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct GroupView {
     pub channel: ChannelSummary,
     pub members: Vec<UserView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct GroupsOverview {
     pub community: CommunityView,
     /// Coordinators and admins create groups and change their members.

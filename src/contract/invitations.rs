@@ -14,6 +14,7 @@ pub const MAX_USES: u32 = 100;
 pub const QUERY: &str = "invite";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub enum InvitationState {
     Open,
     Expired,
@@ -22,6 +23,7 @@ pub enum InvitationState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct InvitationView {
     pub id: InvitationId,
     /// The link's last characters, to tell links apart (the link itself is
@@ -40,6 +42,7 @@ pub struct InvitationView {
 
 /// A link just made: the only time its code is seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct NewInvitation {
     pub invitation: InvitationView,
     /// The sign-up address with the code, from the site's root ("/signup?invite=…").
@@ -47,6 +50,7 @@ pub struct NewInvitation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct InvitationsOverview {
     pub community: CommunityView,
     /// Newest first.
@@ -55,6 +59,7 @@ pub struct InvitationsOverview {
 
 /// What the sign-up page shows for a link before anyone signs up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct InvitationPreview {
     pub community_name: String,
 }

@@ -4,6 +4,7 @@
 //! A leaf: it uses only `calls` (the domain's ids and states) below it,
 //! and every layer above may use it.
 
+pub mod api_tokens;
 pub mod base64;
 pub mod boot;
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::ids::{CallId, ChannelId, CommunityId, MessageId, StudioId, UserId};
 
 /// A person as others see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct UserView {
     pub id: UserId,
     pub username: String,
@@ -43,6 +44,7 @@ fn to_upper(s: &str) -> String {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Member,
@@ -76,6 +78,7 @@ impl Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct CommunityView {
     pub id: CommunityId,
     pub name: String,
@@ -85,6 +88,7 @@ pub struct CommunityView {
 
 /// A member of a community, as the People page lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Member {
     pub user: UserView,
     pub role: Role,
@@ -96,12 +100,14 @@ pub struct Member {
 
 /// The People page: a community and its members, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct MemberDirectory {
     pub community: CommunityView,
     pub members: Vec<Member>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     /// Two people.
@@ -132,6 +138,7 @@ impl ChannelKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ChannelSummary {
     pub id: ChannelId,
     pub community_id: CommunityId,
@@ -150,12 +157,14 @@ pub struct ChannelSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct ChannelDetail {
     pub channel: ChannelSummary,
     pub members: Vec<UserView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct StudioSummary {
     pub id: StudioId,
     pub name: String,
@@ -163,6 +172,7 @@ pub struct StudioSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct StudioDetail {
     pub studio: StudioSummary,
     pub members: Vec<UserView>,
@@ -173,6 +183,7 @@ pub struct StudioDetail {
 
 /// Everything the navigation shows: where the viewer belongs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct Spaces {
     pub communities: Vec<CommunityView>,
     pub channels: Vec<ChannelSummary>,
@@ -180,6 +191,7 @@ pub struct Spaces {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct MessageView {
     pub id: MessageId,
     pub channel_id: ChannelId,
@@ -198,6 +210,7 @@ pub struct MessageView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// Written by a person.
@@ -209,6 +222,7 @@ pub enum MessageKind {
 
 /// One page of a channel's history, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(schemars::JsonSchema))]
 pub struct MessagePage {
     pub messages: Vec<MessageView>,
     /// Whether older messages exist before the first one here.

@@ -123,7 +123,16 @@ async fn build(
 /// (`crate::router` hands it `app::shell`).
 pub type Shell<V> = fn(LeptosOptions) -> V;
 
-pub fn router<V: IntoView + 'static>(state: AppState, shell: Shell<V>) -> Router {
+/// The server functions' descriptions (`api::described::all`), which the
+/// server cannot name: the OpenAPI document and API tokens' scopes.
+pub type ServerFns = fn() -> Vec<super::openapi::Operation>;
+
+pub fn router<V: IntoView + 'static>(
+    state: AppState,
+    shell: Shell<V>,
+    server_fns: ServerFns,
+) -> Router {
+    super::openapi::describe_server_fns(server_fns);
     let leptos = state.leptos.clone();
     let app = move || shell(leptos.clone());
     let page_state = state.clone();
@@ -183,6 +192,7 @@ pub fn router<V: IntoView + 'static>(state: AppState, shell: Shell<V>) -> Router
         .route("/metrics", get(super::metrics::metrics))
         .route("/api/events", get(live_socket::events))
         .merge(voice_routes::routes())
+        .merge(super::openapi::routes())
         .merge(rtc_routes::routes())
         .merge(super::room_service_routes::routes())
         .merge(super::livekit_webhook::routes())
@@ -194,6 +204,10 @@ pub fn router<V: IntoView + 'static>(state: AppState, shell: Shell<V>) -> Router
         .leptos_routes_with_context(&state, Vec::new(), context, app)
         .fallback_service(site_files)
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::api_tokens::bearer::layer,
+        ))
         .layer(middleware::from_fn(super::cross_site::guard))
         .layer(middleware::from_fn(outdated_wire))
         .layer(middleware::from_fn_with_state(
@@ -291,7 +305,11 @@ async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// Runs until Ctrl-C or SIGTERM.
-pub async fn run<V: IntoView + 'static>(config: Config, shell: Shell<V>) -> Result<(), String> {
+pub async fn run<V: IntoView + 'static>(
+    config: Config,
+    shell: Shell<V>,
+    server_fns: ServerFns,
+) -> Result<(), String> {
     let addr = config.addr;
     let state = prepare(config).await?;
     spawn_housekeeping(state.clone());
@@ -301,7 +319,8 @@ pub async fn run<V: IntoView + 'static>(config: Config, shell: Shell<V>) -> Resu
     let local: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("Belfry is listening on http://{local}");
     // The peer's address is kept for the limits keyed by address.
-    let app = router(state.clone(), shell).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone(), shell, server_fns)
+        .into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -14,6 +14,7 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use super::api_tokens::ApiCaller;
 use super::db;
 use super::error::{AppError, AppResult};
 use super::state::AppState;
@@ -37,7 +38,10 @@ fn cookie_name(secure: bool) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct Authed {
     pub user: UserView,
+    /// The session's token hash (empty for an API token).
     pub token_hash: String,
+    /// The API token asking, if it is one (`api_tokens::bearer`).
+    pub api_token: Option<i64>,
 }
 
 pub async fn hash_password(password: String) -> AppResult<String> {
@@ -118,6 +122,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
         return Ok(Authed {
             user,
             token_hash: hash,
+            api_token: None,
         });
     }
     let (user, expires_at) = db::sessions::find(&state.db, &hash).await?.ok_or_else(|| {
@@ -135,7 +140,30 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<Au
     Ok(Authed {
         user,
         token_hash: hash,
+        api_token: None,
     })
+}
+
+/// Who is asking: the API token's owner when `api_tokens::bearer` let a
+/// token through (it took the request's cookies away), else the session's.
+pub async fn caller(state: &AppState, parts: &http::request::Parts) -> AppResult<Authed> {
+    caller_of(state, &parts.headers, parts.extensions.get::<ApiCaller>()).await
+}
+
+/// `caller`, from a handler's extracted headers and token.
+pub async fn caller_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    api: Option<&ApiCaller>,
+) -> AppResult<Authed> {
+    match api {
+        Some(api) => Ok(Authed {
+            user: api.user.clone(),
+            token_hash: String::new(),
+            api_token: Some(api.token_id),
+        }),
+        None => authenticate(state, headers).await,
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,10 @@ impl AppError {
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::Internal(detail.into())
     }
+    /// Whether this is a 401.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Rejected(e) if e.kind == ErrorKind::Unauthorized)
+    }
 }
 
 impl From<ApiError> for AppError {

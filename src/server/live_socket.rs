@@ -112,11 +112,12 @@ const READ_BUFFER: usize = 4 * 1024;
 pub async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
+    api: Option<axum::Extension<super::api_tokens::ApiCaller>>,
     Query(resume): Query<Resume>,
     upgrade: WebSocketUpgrade,
 ) -> AppResult<Response> {
     check_same_origin(&headers)?;
-    let authed = auth::authenticate(&state, &headers).await?;
+    let authed = auth::caller_of(&state, &headers, api.as_deref()).await?;
     // One socket per tab: a person with more open than any browser would
     // is refused more, until some close.
     let slot = state

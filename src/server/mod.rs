@@ -2,6 +2,7 @@
 //! and sessions, database queries, the live event hub, and the HTTP app.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod app;
 pub mod auth;
 pub mod backup;
@@ -28,6 +29,7 @@ pub mod media_config;
 pub mod media_link;
 pub mod media_role;
 pub mod metrics;
+pub mod openapi;
 pub mod people;
 pub mod profile;
 pub mod push;
@@ -42,3 +44,4 @@ pub mod stopping;
 pub mod studio_members;
 pub mod telemetry;
 pub mod voice_routes;
+pub mod voice_shapes;

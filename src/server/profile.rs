@@ -64,6 +64,11 @@ pub async fn change_password(
 
 /// Ends every session of mine but this one; how many ended.
 pub async fn sign_out_elsewhere(state: &AppState, me: &Authed) -> AppResult<u64> {
+    // Never reached with a token (`openapi` keeps these to the session),
+    // and an empty session hash would end them all.
+    if me.api_token.is_some() || me.token_hash.is_empty() {
+        return Err(AppError::forbidden("Only a signed-in browser can do this."));
+    }
     let ended = sessions::delete_others(&state.db, me.user.id, &me.token_hash).await?;
     let count = ended.len() as u64;
     state.sessions.ended(ended);

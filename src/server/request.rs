@@ -21,7 +21,7 @@ fn parts() -> AppResult<http::request::Parts> {
 /// The signed-in user, or 401.
 pub async fn viewer() -> AppResult<(AppState, Authed)> {
     let state = state()?;
-    let authed = auth::authenticate(&state, &parts()?.headers).await?;
+    let authed = auth::caller(&state, &parts()?).await?;
     Ok((state, authed))
 }
 

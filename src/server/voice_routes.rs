@@ -1,20 +1,23 @@
-//! The REST shapes of the original plans, for clients that are not Belfry's
-//! own pages: `GET /api/voice/token?callId=`, `GET /api/voice/active`, and
-//! `POST`/`DELETE /api/studio/{id}/voice`. All answer JSON, errors included.
+//! The REST shapes of the roadmaps, for host apps that are not Belfry's own
+//! pages, exactly as written there: `GET /api/voice/active`,
+//! `GET /api/voice/token?callId=`, and `POST`/`DELETE /api/studio/{id}/voice`
+//! (`voice_shapes`). All answer JSON, errors included, and take the session
+//! cookie or an API token (`api_tokens::bearer`).
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
 
 use super::auth;
 use super::calls::{queries, rooms};
 use super::error::{AppError, AppResult};
 use super::state::AppState;
-use crate::calls::ids::{CallId, StudioId};
-use crate::contract::call_types::{CallView, RoomAccess};
+use super::voice_shapes::{Active, ActiveCall, CallToken, Deleted, TokenQuery};
+use crate::calls::ids::StudioId;
+use crate::contract::call_types::RoomAccess;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,36 +29,33 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenQuery {
-    call_id: CallId,
-}
-
 async fn token(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     query: Result<Query<TokenQuery>, QueryRejection>,
-) -> AppResult<Json<RoomAccess>> {
-    let me = auth::authenticate(&state, &headers).await?;
+) -> AppResult<Json<CallToken>> {
+    let me = auth::caller(&state, &parts).await?;
     let Query(q) =
         query.map_err(|_| AppError::bad_request("callId must be a call id, as in ?callId=12."))?;
-    Ok(Json(
-        rooms::call_token(&state, &me.user, q.call_id, &headers).await?,
-    ))
+    let access = rooms::call_token(&state, &me.user, q.call_id, &parts.headers).await?;
+    Ok(Json(CallToken {
+        token: access.token,
+        url: access.room_url,
+    }))
 }
 
-#[derive(Serialize)]
-struct Active {
-    calls: Vec<CallView>,
-}
-
-/// Live calls I am in or rung by: the polling fallback for clients without
+/// The newest call ringing me: the polling fallback for clients without
 /// the live event stream.
-async fn active(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Json<Active>> {
-    let me = auth::authenticate(&state, &headers).await?;
+async fn active(State(state): State<AppState>, parts: Parts) -> AppResult<Json<Active>> {
+    let me = auth::caller(&state, &parts).await?;
+    let mut ringing: Vec<_> = queries::my_live_calls(&state, &me.user)
+        .await?
+        .into_iter()
+        .filter(|call| call.rings(me.user.id))
+        .collect();
+    ringing.sort_by_key(|call| std::cmp::Reverse((call.created_at, call.id)));
     Ok(Json(Active {
-        calls: queries::my_live_calls(&state, &me.user).await?,
+        call: ringing.into_iter().next().map(ActiveCall::from),
     }))
 }
 
@@ -66,23 +66,27 @@ fn studio_id(path: Result<Path<StudioId>, PathRejection>) -> AppResult<StudioId>
 
 async fn join_studio(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     path: Result<Path<StudioId>, PathRejection>,
 ) -> AppResult<Json<RoomAccess>> {
-    let me = auth::authenticate(&state, &headers).await?;
+    let me = auth::caller(&state, &parts).await?;
     let studio = studio_id(path)?;
+    let headers: &HeaderMap = &parts.headers;
     Ok(Json(
-        rooms::join_studio_room(&state, &me.user, studio, &headers).await?,
+        rooms::join_studio_room(&state, &me.user, studio, headers).await?,
     ))
 }
 
 async fn close_studio(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     path: Result<Path<StudioId>, PathRejection>,
-) -> AppResult<StatusCode> {
-    let me = auth::authenticate(&state, &headers).await?;
+) -> AppResult<Json<Deleted>> {
+    let me = auth::caller(&state, &parts).await?;
     let studio = studio_id(path)?;
     rooms::close_studio_room(&state, &me.user, studio).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(Deleted {
+        success: true,
+        message: "Room deleted".into(),
+    }))
 }

@@ -149,9 +149,22 @@ async fn the_rest_token_endpoint_speaks_json_errors() {
     };
     let (status, body) = get(&p.alice, format!("?callId={}", call.id)).await;
     assert_eq!(status, 200);
-    for key in ["roomUrl", "token", "roomName", "expiresAt"] {
-        assert!(body.get(key).is_some(), "{key} in {body}");
-    }
+    // Exactly the roadmap's `{ token, url }`.
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["token", "url"], "{body}");
+    assert!(body["url"].as_str().unwrap().starts_with("ws"), "{body}");
+    let grant = p
+        .app
+        .state
+        .keys
+        .verify(body["token"].as_str().unwrap())
+        .expect("a LiveKit token signed by the server's key");
+    assert_eq!(grant.identity, p.alice.id().to_string());
     let (status, body) = get(&p.alice, "?callId=abc".into()).await;
     assert_eq!(status, 400);
     assert!(body["message"].as_str().unwrap().contains("callId"));
@@ -167,29 +180,57 @@ async fn the_rest_token_endpoint_speaks_json_errors() {
 }
 
 #[tokio::test]
-async fn the_polling_fallback_lists_my_live_calls() {
+async fn the_polling_fallback_answers_the_newest_call_ringing_me_in_the_roadmaps_shape() {
     let p = Parish::new().await;
     let active = |who: &common::Person| {
         let req = who.http.get(format!("{}/api/voice/active", who.base));
         async move { req.send().await.unwrap() }
     };
     let none: Value = active(&p.bob).await.json().await.unwrap();
-    assert_eq!(none["calls"].as_array().unwrap().len(), 0);
-    let call: CallView = p
+    assert_eq!(none, json!({"call": null}));
+    let older: CallView = p
         .alice
         .ok("initiate_call", json!({"channel_id": p.direct}))
         .await;
+    let newer: CallView = p
+        .carol
+        .ok("initiate_call", json!({"channel_id": p.choir}))
+        .await;
+    assert!(newer.created_at >= older.created_at);
     let ringing: Value = active(&p.bob).await.json().await.unwrap();
-    assert_eq!(ringing["calls"][0]["id"], json!(call.id));
-    assert_eq!(ringing["calls"][0]["status"], "RINGING");
-    let carol: Value = active(&p.carol).await.json().await.unwrap();
-    assert_eq!(carol["calls"].as_array().unwrap().len(), 0);
-    assert_eq!(active(&p.app.visitor()).await.status(), 401);
-    let incoming: Vec<CallView> = p.bob.ok("incoming_calls", json!({})).await;
+    let call = &ringing["call"];
+    let mut keys: Vec<&str> = call
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
     assert_eq!(
-        incoming.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![call.id]
+        keys,
+        ["channelId", "createdAt", "id", "initiator", "status"],
+        "exactly the roadmap's fields: {ringing}"
     );
+    assert_eq!(call["id"], json!(newer.id), "the newest first");
+    assert_eq!(call["channelId"], json!(p.choir));
+    assert_eq!(call["status"], "RINGING");
+    assert_eq!(call["createdAt"], json!(newer.created_at));
+    assert!(call["createdAt"].is_i64());
+    assert_eq!(
+        call["initiator"],
+        json!({"id": p.carol.id(), "username": "carol", "displayName": p.carol.user.as_ref().unwrap().display_name})
+    );
+    // Bob answers the newer one: the older still rings him.
+    let _: CallView = p.bob.ok("answer_call", json!({"call_id": newer.id})).await;
+    let left: Value = active(&p.bob).await.json().await.unwrap();
+    assert_eq!(left["call"]["id"], json!(older.id));
+    assert_eq!(left["call"]["initiator"]["username"], "alice");
+    // The one calling is rung by nothing.
+    let carol: Value = active(&p.carol).await.json().await.unwrap();
+    assert_eq!(carol, json!({"call": null}));
+    let dave: Value = active(&p.dave).await.json().await.unwrap();
+    assert_eq!(dave, json!({"call": null}));
+    assert_eq!(active(&p.app.visitor()).await.status(), 401);
 }
 
 #[tokio::test]
@@ -235,12 +276,24 @@ async fn a_studio_room_is_one_per_studio_for_its_members_and_closing_reaches_the
         let req = who
             .http
             .delete(format!("{}/api/studio/{}/voice", who.base, p.studio));
-        async move { req.send().await.unwrap().status().as_u16() }
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
     };
     // carol neither owns the studio nor opened the room.
-    assert_eq!(delete(&p.carol).await, 403);
-    assert_eq!(delete(&p.alice).await, 204);
-    assert_eq!(delete(&p.alice).await, 404, "already closed");
+    assert_eq!(delete(&p.carol).await.0, 403);
+    assert_eq!(
+        delete(&p.alice).await,
+        (200, json!({"success": true, "message": "Room deleted"})),
+        "the roadmap's answer"
+    );
+    let (status, body) = delete(&p.alice).await;
+    assert_eq!(status, 404, "already closed");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("no open voice room"));
     let room = first["roomName"].as_str().unwrap().to_string();
     assert!(p
         .app

@@ -13,6 +13,7 @@ mod voice_peer;
 
 mod access;
 mod accounts;
+mod api_tokens;
 mod backup;
 mod calls_flow;
 mod calls_rooms;

@@ -2,6 +2,7 @@
 //! (`query_as`), so the same code serves SQLite and PostgreSQL (`Db`).
 
 pub mod admission;
+pub mod api_tokens;
 pub mod backup;
 pub mod call_access;
 mod call_writes;

@@ -8,16 +8,27 @@ use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 
 pub fn client_addr(parts: &Parts, trusted: &[IpAddr]) -> IpAddr {
-    let peer = parts
-        .extensions
+    from_headers(&parts.headers, &parts.extensions, trusted)
+}
+
+/// `client_addr`, for a middleware holding the whole request.
+pub fn client_addr_of<B>(req: &axum::http::Request<B>, trusted: &[IpAddr]) -> IpAddr {
+    from_headers(req.headers(), req.extensions(), trusted)
+}
+
+fn from_headers(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     if !trusted.contains(&peer) {
         return peer;
     }
-    let forwarded = parts
-        .headers
+    let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 pub use bucket::{Backoff, Buckets};
-pub use client::client_addr;
+pub use client::{client_addr, client_addr_of};
 pub use sockets::{SocketSlot, Sockets};
 
 use super::error::{AppError, AppResult};
@@ -38,6 +38,13 @@ pub struct LimitsConfig {
     /// `BELFRY_PUSH_SUBSCRIBES_PER_HOUR`: push subscriptions one person may
     /// add an hour.
     pub push_subscribes_per_hour: u32,
+    /// `BELFRY_API_REQUESTS_PER_MINUTE`: requests one API token may make a
+    /// minute.
+    pub api_requests_per_minute: u32,
+    /// `BELFRY_BAD_API_TOKENS_PER_ADDRESS`: unknown, revoked or expired API
+    /// tokens one address may send before each further one locks it out
+    /// for twice as long (1 s, 2 s, … 15 min).
+    pub bad_api_tokens_per_address: u32,
     /// `BELFRY_EVENT_SOCKETS_PER_USER`: live-event sockets one person may
     /// hold open (one per tab).
     pub event_sockets_per_user: usize,
@@ -61,6 +68,8 @@ impl Default for LimitsConfig {
             rings_per_minute: 10,
             messages_per_minute: 60,
             push_subscribes_per_hour: 20,
+            api_requests_per_minute: 300,
+            bad_api_tokens_per_address: 20,
             event_sockets_per_user: 16,
             rtc_sessions_per_identity: 4,
             password_hashes: 2,
@@ -79,6 +88,8 @@ impl LimitsConfig {
             rings_per_minute: 10_000,
             messages_per_minute: 100_000,
             push_subscribes_per_hour: 10_000,
+            api_requests_per_minute: 100_000,
+            bad_api_tokens_per_address: 100_000,
             event_sockets_per_user: 1_000,
             rtc_sessions_per_identity: 100,
             password_hashes: 2,
@@ -124,6 +135,14 @@ impl LimitsConfig {
                 "BELFRY_PUSH_SUBSCRIBES_PER_HOUR",
                 d.push_subscribes_per_hour,
             )?,
+            api_requests_per_minute: number(
+                "BELFRY_API_REQUESTS_PER_MINUTE",
+                d.api_requests_per_minute,
+            )?,
+            bad_api_tokens_per_address: number(
+                "BELFRY_BAD_API_TOKENS_PER_ADDRESS",
+                d.bad_api_tokens_per_address,
+            )?,
             event_sockets_per_user: number(
                 "BELFRY_EVENT_SOCKETS_PER_USER",
                 d.event_sockets_per_user as u32,
@@ -148,6 +167,9 @@ pub struct Limits {
     rings_in: Buckets,
     messages: Buckets,
     push_subscribes: Buckets,
+    api_requests: Buckets,
+    /// Unknown, revoked or expired API tokens, by address.
+    bad_api_tokens: Backoff,
     /// Server-API calls and webhooks with a bad token or signature, by
     /// address.
     unsigned: Backoff,
@@ -195,6 +217,8 @@ impl Limits {
             rings_in: Buckets::new(config.rings_per_minute, MINUTE),
             messages: Buckets::new(config.messages_per_minute, MINUTE),
             push_subscribes: Buckets::new(config.push_subscribes_per_hour, HOUR),
+            api_requests: Buckets::new(config.api_requests_per_minute, MINUTE),
+            bad_api_tokens: Backoff::new(config.bad_api_tokens_per_address, SIGN_IN_LOCK_CAP),
             unsigned: Backoff::new(UNSIGNED_FREE, SIGN_IN_LOCK_CAP),
             bad_invitations: Backoff::new(UNSIGNED_FREE, SIGN_IN_LOCK_CAP),
             event_sockets: Sockets::new(config.event_sockets_per_user),
@@ -218,6 +242,35 @@ impl Limits {
     /// A server-API call or webhook from `from` was badly signed.
     pub fn badly_signed(&self, from: IpAddr) {
         let _ = self.unsigned.attempt(&from.to_string());
+    }
+
+    /// A request made with API token `token`.
+    pub fn api_request(&self, token: i64) -> AppResult<()> {
+        limited(
+            &self.refused,
+            self.api_requests.take(&token.to_string()),
+            |s| {
+                format!(
+                    "This API token is making too many requests. Try again {}.",
+                    wait_words(s)
+                )
+            },
+        )
+    }
+
+    /// An API token from `from` was refused (unknown, revoked, expired or
+    /// malformed): counted, and refused with a 429 instead while the
+    /// address is locked out by earlier ones.
+    pub fn bad_api_token(&self, from: IpAddr) -> AppResult<()> {
+        let address = from.to_string();
+        limited(&self.refused, self.bad_api_tokens.check(&address), |s| {
+            format!(
+                "Too many requests with a bad API token from this address. Try again {}.",
+                wait_words(s)
+            )
+        })?;
+        let _ = self.bad_api_tokens.attempt(&address);
+        Ok(())
     }
 
     /// Before a password is checked: counts the try, or refuses it while
@@ -329,12 +382,14 @@ impl Limits {
         self.sign_in_address.sweep();
         self.unsigned.sweep();
         self.bad_invitations.sweep();
+        self.bad_api_tokens.sweep();
         for b in [
             &self.sign_ups,
             &self.rings_out,
             &self.rings_in,
             &self.messages,
             &self.push_subscribes,
+            &self.api_requests,
         ] {
             b.sweep();
         }

@@ -27,10 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sw.js", get(service_worker))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
-struct Key {
-    public_key: String,
+pub(crate) struct Key {
+    pub public_key: String,
 }
 
 /// The server's VAPID public key, for `pushManager.subscribe`.
@@ -41,23 +41,23 @@ async fn key(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Jso
     }))
 }
 
-#[derive(Deserialize)]
-struct Keys {
-    p256dh: String,
-    auth: String,
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct Keys {
+    pub p256dh: String,
+    pub auth: String,
 }
 
 /// `PushSubscription.toJSON()`, plus the device id the page keeps.
-#[derive(Deserialize)]
-struct NewSubscription {
-    endpoint: String,
-    keys: Keys,
-    device: String,
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct NewSubscription {
+    pub endpoint: String,
+    pub keys: Keys,
+    pub device: String,
 }
 
-#[derive(Serialize)]
-struct Subscribed {
-    subscribed: bool,
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Subscribed {
+    pub subscribed: bool,
 }
 
 fn json_body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> AppResult<T> {
@@ -86,14 +86,14 @@ async fn subscribe(
     Ok(Json(Subscribed { subscribed: true }))
 }
 
-#[derive(Deserialize)]
-struct Unsubscribe {
-    endpoint: String,
+#[derive(Deserialize, schemars::JsonSchema)]
+pub(crate) struct Unsubscribe {
+    pub endpoint: String,
 }
 
-#[derive(Serialize)]
-struct Removed {
-    removed: bool,
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Removed {
+    pub removed: bool,
 }
 
 async fn unsubscribe(

@@ -114,6 +114,10 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     // changes (only the caller's other sessions end).
     ("change_password", SIGNED_IN),
     ("sign_out_elsewhere", SIGNED_IN),
+    ("list_api_tokens", SIGNED_IN),
+    ("create_api_token", SIGNED_IN),
+    // The scene's token is alice's: only she may revoke it.
+    ("revoke_api_token", ADMIN),
     ("missed_calls", SIGNED_IN),
     ("mark_calls_seen", SIGNED_IN),
     ("my_calls", SIGNED_IN),
@@ -141,6 +145,7 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("ANY /rtc/v1", NOWHERE),
     ("ANY /rtc/v1/validate", NOWHERE),
     ("ANY /api/{*rest}", NOWHERE),
+    ("GET /api/openapi.json", ALL),
     ("GET /healthz", ALL),
     ("GET /readyz", ALL),
     // Aggregate counts; only a bearer of BELFRY_METRICS_TOKEN when it is
@@ -159,11 +164,15 @@ struct World {
     app: TestApp,
     /// Users by role (no visitor), in `ROLES` order from index 1.
     people: Vec<Person>,
+    /// An admin-scope API token of each of them, in the same order.
+    tokens: Vec<String>,
     community: i64,
     studio: StudioId,
 }
 
 struct Scene {
+    /// An API token of alice's, for revoking.
+    token: i64,
     group: ChannelId,
     call: CallId,
     /// A fresh open link to the parish, made by alice.
@@ -217,9 +226,20 @@ impl World {
         db::studios::add_member(db, studio, id(4), false)
             .await
             .unwrap();
+        let mut tokens = Vec::new();
+        for person in &people {
+            let made: Value = person
+                .ok(
+                    "create_api_token",
+                    json!({"name": "matrix", "scope": "admin", "expires_in_days": null}),
+                )
+                .await;
+            tokens.push(made["token"].as_str().unwrap().to_string());
+        }
         Self {
             app,
             people,
+            tokens,
             community: community.0,
             studio,
         }
@@ -270,7 +290,14 @@ impl World {
             .rsplit_once('=')
             .map(|(_, code)| code.to_string())
             .expect("a code in the link");
+        let token: Value = alice
+            .ok(
+                "create_api_token",
+                json!({"name": format!("scene {n}"), "scope": "read"}),
+            )
+            .await;
         Scene {
+            token: token["view"]["id"].as_i64().unwrap(),
             group: group.id,
             call: call.id,
             invitation: made.invitation.id,
@@ -280,6 +307,10 @@ impl World {
 
     /// Ends the scene's call and puts carol back in the studio.
     async fn clear(&self, scene: &Scene) {
+        let _ = self
+            .person(8)
+            .call::<Value>("revoke_api_token", json!({"token_id": scene.token}))
+            .await;
         let _ = self
             .person(8)
             .call::<Value>("end_call", json!({"call_id": scene.call}))
@@ -377,6 +408,8 @@ impl World {
             "push_unsubscribe" => json!({"endpoint": "https://fcm.googleapis.com/fcm/send/x"}),
             "update_profile" => json!({"display_name": "Someone", "avatar_color": "#1d4ed8"}),
             "change_password" => json!({"current": PASSWORD, "new": PASSWORD}),
+            "create_api_token" => json!({"name": format!("made {n}"), "scope": "read"}),
+            "revoke_api_token" => json!({"token_id": s.token}),
             _ => json!({}),
         }
     }
@@ -408,12 +441,27 @@ impl World {
         self.person(role).cookie_header()
     }
 
+    /// The `(header, value)` `role` calls with: their session cookie, or
+    /// with `Via::Token` their API token (a made-up one for the visitor).
+    async fn credential(
+        &self,
+        role: usize,
+        door: &str,
+        via: Via,
+    ) -> Option<(&'static str, String)> {
+        match via {
+            Via::Cookie => self.cookie(role, door).await.map(|c| ("cookie", c)),
+            Via::Token if role == 0 => Some(("authorization", "Bearer blf_made-up".into())),
+            Via::Token => Some(("authorization", format!("Bearer {}", self.tokens[role - 1]))),
+        }
+    }
+
     /// Tries `door` as `role` in scene `s`: the status it answered.
-    async fn knock(&self, door: &str, s: &Scene, role: usize, n: usize) -> u16 {
-        let cookie = self.cookie(role, door).await;
+    async fn knock(&self, door: &str, s: &Scene, role: usize, n: usize, via: Via) -> u16 {
+        let credential = self.credential(role, door, via).await;
         let http = reqwest::Client::new();
-        let with_cookie = |req: reqwest::RequestBuilder| match &cookie {
-            Some(c) => req.header("cookie", c),
+        let with_cookie = |req: reqwest::RequestBuilder| match &credential {
+            Some((name, value)) => req.header(*name, value),
             None => req,
         };
         let studio_path = format!("/api/studio/{}/voice", self.studio);
@@ -433,8 +481,8 @@ impl World {
             ("WS", "/api/events") => {
                 let url = self.app.url("/api/events").replacen("http", "ws", 1);
                 let mut req = url.into_client_request().unwrap();
-                if let Some(c) = &cookie {
-                    req.headers_mut().insert("cookie", c.parse().unwrap());
+                if let Some((name, value)) = &credential {
+                    req.headers_mut().insert(*name, value.parse().unwrap());
                 }
                 return ws_status(tokio_tungstenite::connect_async(req).await);
             }
@@ -541,19 +589,49 @@ fn meets(outcome: Outcome, role: usize, status: u16) -> bool {
     }
 }
 
-#[tokio::test]
-async fn every_endpoint_lets_in_exactly_whom_the_table_says() {
+/// How a caller proves who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Cookie,
+    Token,
+}
+
+/// What `role` gets at `door` with an admin-scope API token, where
+/// `with_session` is what their session gets: the same on the API's
+/// operations, except those kept to the session (refused), and a made-up
+/// token gets nowhere (401); addresses that are not the API's operations
+/// do not look at it.
+fn with_token(door: &str, with_session: Outcome, role: usize) -> Outcome {
+    let (method, path) = match door.split_once(' ') {
+        None => ("POST".to_string(), format!("/api/{door}")),
+        Some(("WS", path)) => ("GET".to_string(), path.to_string()),
+        Some((method, path)) => (method.to_string(), path.to_string()),
+    };
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    match belfry::server::openapi::access_for(&method, &path) {
+        None => with_session,
+        Some(_) if role == 0 => D,
+        Some(belfry::server::openapi::Access::Session) => D,
+        Some(_) => with_session,
+    }
+}
+
+async fn run_table(via: Via) {
     let world = World::new().await;
     let mut failures = Vec::new();
     let mut n = 0;
     for (door, row) in TABLE {
         for (role, want) in row.iter().enumerate() {
             n += 1;
+            let want = match via {
+                Via::Cookie => *want,
+                Via::Token => with_token(door, *want, role),
+            };
             let scene = world.scene(n).await;
-            let status = world.knock(door, &scene, role, n).await;
-            if !meets(*want, role, status) {
+            let status = world.knock(door, &scene, role, n, via).await;
+            if !meets(want, role, status) {
                 failures.push(format!(
-                    "{door} as {}: {status}, expected {want:?}",
+                    "{door} as {} ({via:?}): {status}, expected {want:?}",
                     ROLES[role]
                 ));
             }
@@ -566,6 +644,18 @@ async fn every_endpoint_lets_in_exactly_whom_the_table_says() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[tokio::test]
+async fn every_endpoint_lets_in_exactly_whom_the_table_says() {
+    run_table(Via::Cookie).await;
+}
+
+/// The same doors with API tokens instead of sessions: a token is let in
+/// exactly where its owner is, no further.
+#[tokio::test]
+async fn an_api_token_gets_exactly_where_its_owner_does_and_never_past_the_session_doors() {
+    run_table(Via::Token).await;
 }
 
 /// Every server function and every route in the source has a row.
