@@ -4,7 +4,7 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/belfry/target
 SITE := $(CARGO_TARGET_DIR)/site
 
-.PHONY: run release test setup lint unit site size server e2e bench bench-pg bench-pg-floor bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-sfu-vs-janus bench-phone bench-loss bench-push bench-sign-in soak fuzz icons clean-data
+.PHONY: run release test setup lint unit site size server e2e api-fuzz bench bench-pg bench-pg-floor bench-sfu bench-sfu-capacity bench-sfu-capacity-net bench-sfu-join bench-sfu-vs-janus bench-phone bench-loss bench-push bench-sign-in soak fuzz icons clean-data
 
 run: server site
 	BELFRY_DEMO=$${BELFRY_DEMO:-true} BELFRY_SITE_ROOT=$(SITE) \
@@ -47,6 +47,12 @@ size: site
 server:
 	.ci/setup build
 	cargo build --features ssr --bin belfry
+
+# Schemathesis against a live Belfry and its /api/openapi.json (part of
+# make test). API_FUZZ_SEED=random for a fresh seed, API_FUZZ_EXAMPLES=N.
+api-fuzz: server site
+	.ci/setup test
+	.ci/api-fuzz $(CARGO_TARGET_DIR)/debug/belfry $(SITE)
 
 # Call signalling under load (1,000 live streams); prints its numbers.
 bench:

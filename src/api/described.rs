@@ -30,6 +30,8 @@ const READ: Access = Access::Token(ApiScope::Read);
 const CALLS: Access = Access::Token(ApiScope::Calls);
 const ADMIN: Access = Access::Token(ApiScope::Admin);
 const SESSION: Access = Access::Session;
+const VISITOR: Access = Access::Visitor;
+const PUBLIC: Access = Access::Public;
 
 /// The answer's schema: `()` answers JSON `null`.
 fn answer<T: JsonSchema>(g: &mut schemars::generate::SchemaGenerator) -> schemars::Schema {
@@ -83,10 +85,10 @@ macro_rules! described {
 }
 
 described! {
-    SESSION accounts::sign_up/SignUp(username: String, display_name: String, password: String, invite_code: Option<String>, invitation: Option<String>) -> UserView;
-    SESSION accounts::sign_in/SignIn(username: String, password: String) -> UserView;
-    SESSION accounts::sign_out/SignOut() -> ();
-    READ accounts::current_user/CurrentUser() -> Option<UserView>;
+    VISITOR accounts::sign_up/SignUp(username: String, display_name: String, password: String, invite_code: Option<String>, invitation: Option<String>) -> UserView;
+    VISITOR accounts::sign_in/SignIn(username: String, password: String) -> UserView;
+    VISITOR accounts::sign_out/SignOut() -> ();
+    PUBLIC accounts::current_user/CurrentUser() -> Option<UserView>;
 
     CALLS calls::initiate_call/InitiateCall(channel_id: ChannelId, invitees: Option<Vec<UserId>>) -> CallView;
     CALLS calls::answer_call/AnswerCall(call_id: CallId) -> CallView;
@@ -128,7 +130,7 @@ described! {
     READ community::list_invitations/ListInvitations(community_id: CommunityId) -> InvitationsOverview;
     ADMIN community::create_invitation/CreateInvitation(community_id: CommunityId, hours: u32, max_uses: u32) -> NewInvitation;
     ADMIN community::revoke_invitation/RevokeInvitation(invitation_id: InvitationId) -> InvitationView;
-    READ community::preview_invitation/PreviewInvitation(code: String) -> InvitationPreview;
+    PUBLIC community::preview_invitation/PreviewInvitation(code: String) -> InvitationPreview;
     ADMIN community::join_invitation/JoinInvitation(code: String) -> InvitationPreview;
 
     READ groups::my_groups/MyGroups() -> GroupsOverview;
@@ -178,16 +180,13 @@ mod tests {
     }
 
     #[test]
-    fn token_management_and_signing_in_are_the_sessions_alone() {
+    fn token_management_is_the_sessions_alone_and_signing_in_the_visitors() {
         let session: std::collections::BTreeSet<&str> = all()
             .iter()
             .filter(|op| op.access == Access::Session)
             .map(|op| op.path.trim_start_matches("/api/"))
             .collect();
         let expected: std::collections::BTreeSet<&str> = [
-            "sign_up",
-            "sign_in",
-            "sign_out",
             "change_password",
             "sign_out_elsewhere",
             "list_api_tokens",
@@ -199,5 +198,11 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(session, expected);
+        let visitor: Vec<&str> = all()
+            .iter()
+            .filter(|op| op.access == Access::Visitor)
+            .map(|op| op.path)
+            .collect();
+        assert_eq!(visitor, ["/api/sign_up", "/api/sign_in", "/api/sign_out"]);
     }
 }

@@ -103,7 +103,7 @@ impl<T: DeserializeOwned> Decodes<T> for WireEncoding {
     fn decode(bytes: Bytes) -> Result<T, WireError> {
         #[cfg(feature = "ssr")]
         if !server::sent_in_postcard() {
-            return serde_json::from_slice(&bytes).map_err(|e| WireError(e.to_string()));
+            return server::from_json(&bytes);
         }
         from_postcard(&bytes)
     }
@@ -194,6 +194,43 @@ mod server {
             }
         }
         postcard
+    }
+
+    /// Reads a JSON body. JSON has one kind of number: `12.0` is the id
+    /// 12, as JSON Schema's `integer` says, so a body that fails to read
+    /// only for a whole number written with a fraction is read again with
+    /// such numbers as integers.
+    pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, super::WireError> {
+        let first = match serde_json::from_slice(bytes) {
+            Ok(value) => return Ok(value),
+            Err(e) => e,
+        };
+        let mut value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|_| super::WireError(first.to_string()))?;
+        if !whole_numbers(&mut value) {
+            return Err(super::WireError(first.to_string()));
+        }
+        T::deserialize(value).map_err(|e| super::WireError(e.to_string()))
+    }
+
+    /// Writes whole-number floats as integers; whether any was.
+    fn whole_numbers(value: &mut serde_json::Value) -> bool {
+        use serde_json::Value;
+        match value {
+            Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                // Exactly representable, and within i64.
+                if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+                    *value = Value::from(f as i64);
+                    return true;
+                }
+                false
+            }
+            // Every element is visited (no short cut): each may change.
+            Value::Array(items) => items.iter_mut().map(whole_numbers).filter(|c| *c).count() > 0,
+            Value::Object(map) => map.values_mut().map(whole_numbers).filter(|c| *c).count() > 0,
+            _ => false,
+        }
     }
 
     /// Whether the request's body is postcard.

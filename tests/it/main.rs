@@ -30,6 +30,7 @@ mod live_events;
 mod livekit;
 mod messages;
 mod metrics;
+mod openapi;
 mod page_routes;
 mod people;
 mod presence_retry;

@@ -218,3 +218,36 @@ async fn live_frames_come_in_the_form_the_tab_asked_for() {
             .await;
     }
 }
+
+/// JSON has one kind of number: `12.0` is the channel 12 (as JSON Schema's
+/// `integer` says, and as the OpenAPI document's fuzzer sends it); `12.5`
+/// is no id, and says so.
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_that_number_in_json() {
+    let p = Parish::new().await;
+    let plain: ChannelDetail = p
+        .alice
+        .ok("get_channel", json!({"channel_id": p.choir}))
+        .await;
+    let written = format!(r#"{{"channel_id": {}.0}}"#, p.choir);
+    let res = p.alice.post_raw("get_channel", written).await;
+    assert_eq!(res.status(), 200);
+    let same: ChannelDetail = res.json().await.unwrap();
+    assert_eq!(same, plain);
+    let (status, err) = p
+        .alice
+        .fails("get_channel", json!({"channel_id": p.choir.0 as f64 + 0.5}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert!(err.message.contains("floating point"), "{}", err.message);
+    // A list of ids, nested.
+    let (status, _) = p
+        .alice
+        .fails(
+            "add_group_members",
+            json!({"channel_id": p.choir, "user_ids": [p.bob.id().0 as f64 + 0.25]}),
+        )
+        .await;
+    assert_eq!(status, 400);
+}

@@ -72,7 +72,7 @@ async fn admit(
     state.limits.api_request(caller.token_id)?;
     match access {
         Access::Public => Ok(caller),
-        Access::Session => Err(AppError::forbidden(
+        Access::Session | Access::Visitor => Err(AppError::forbidden(
             "API tokens cannot do this: sign in to Belfry in a browser.",
         )),
         Access::Token(needed) if caller.scope >= needed => Ok(caller),

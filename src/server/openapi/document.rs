@@ -23,6 +23,9 @@ which scope it needs; signing in, passwords, push devices and the tokens \
 themselves are for the pages only. A revoked or expired token is refused \
 (401) from the next request on.
 
+**The live stream:** `GET /api/events`, a WebSocket of JSON frames \
+(calls, messages and changes that concern the caller; scope `read`).
+
 **Not listed here:** LiveKit's own routes (`/rtc`, `/twirp/livekit.RoomService/*`, \
 the LiveKit webhook), which take LiveKit's signed tokens.";
 
@@ -60,7 +63,8 @@ fn status_words(status: u16) -> &'static str {
 
 fn security(access: Access) -> Value {
     match access {
-        Access::Public => json!([{}, {"bearer": []}, {"session": []}]),
+        Access::Public => json!([{}, {"session": []}, {"bearer": []}]),
+        Access::Visitor => json!([{}, {"session": []}]),
         Access::Session => json!([{"session": []}]),
         Access::Token(_) => json!([{"session": []}, {"bearer": []}]),
     }
@@ -133,7 +137,9 @@ pub fn build(operations: &[Operation]) -> Value {
     let mut g = generator();
     g.subschema_for::<ApiError>();
     let mut paths = Map::new();
-    for op in operations {
+    // A WebSocket is no operation OpenAPI describes (`/api/events` is in
+    // the description's text); its access rule stands all the same.
+    for op in operations.iter().filter(|op| op.answer.0 != 101) {
         let entry = paths
             .entry(op.path.to_string())
             .or_insert_with(|| Value::Object(Map::new()));

@@ -22,8 +22,11 @@ use crate::contract::api_tokens::ApiScope;
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone, signed in or not.
+    /// Anyone, signed in or not, with a token of any scope too.
     Public,
+    /// Anyone, signed in or not, but not with a token: signing up, in and
+    /// out are the pages' own.
+    Visitor,
     /// A signed-in browser only (its session cookie): signing in and out,
     /// passwords, push devices and API tokens themselves. A bearer token
     /// is refused here, so a leaked token cannot make more or lock its
@@ -36,7 +39,10 @@ pub enum Access {
 impl Access {
     fn describe(self) -> String {
         match self {
-            Access::Public => "No sign-in needed.".into(),
+            Access::Public => "No sign-in needed (a token of any scope is taken too).".into(),
+            Access::Visitor => {
+                "No sign-in needed; for Belfry's own pages, so API tokens are refused (403).".into()
+            }
             Access::Session => {
                 "For Belfry's own pages (the session cookie): API tokens are refused (403).".into()
             }

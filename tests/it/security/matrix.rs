@@ -611,7 +611,9 @@ fn with_token(door: &str, with_session: Outcome, role: usize) -> Outcome {
     match belfry::server::openapi::access_for(&method, &path) {
         None => with_session,
         Some(_) if role == 0 => D,
-        Some(belfry::server::openapi::Access::Session) => D,
+        Some(
+            belfry::server::openapi::Access::Session | belfry::server::openapi::Access::Visitor,
+        ) => D,
         Some(_) => with_session,
     }
 }
