@@ -7,6 +7,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 const data = process.env.E2E_DATA ?? '/tmp';
 /** Where the tests' stand-in push service listens (see tests/push_service.ts). */
 export const pushPort = Number(process.env.E2E_PUSH_PORT ?? '3198');
+/** Where the webhook spec's receiver listens (tests/webhooks.spec.ts). */
+export const hookPort = Number(process.env.E2E_HOOK_PORT ?? '3197');
 
 export const chromiumArgs = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -57,6 +59,8 @@ export default defineConfig({
       BELFRY_RING_SECONDS: '8',
       // The stand-in push service is the only one the server may send to.
       BELFRY_PUSH_HOSTS: `127.0.0.1:${pushPort}`,
+      // The webhook spec's receiver, on loopback over plain HTTP.
+      BELFRY_WEBHOOK_HOSTS: `127.0.0.1:${hookPort}`,
       // The suite signs in, rings and posts far more often than a person
       // would, all from one address; the limits have tests of their own.
       BELFRY_SIGNIN_FREE_TRIES_PER_ADDRESS: '1000',

@@ -117,18 +117,22 @@ for (const [label, viewport] of [
   ['desktop', { width: 1280, height: 800 }],
   ['phone', { width: 390, height: 844 }],
 ] as const) {
-  test(`People as an admin on a ${label}: role, removal and invitation controls fit, axe finds nothing serious`, async ({ browser }, info) => {
+  test(`People as an admin on a ${label}: role, removal, invitation and webhook controls fit, axe finds nothing serious`, async ({ browser }, info) => {
     const alice = await signedIn(browser, 'alice', viewport);
     try {
       const page = alice.page;
       await page.goto('/people');
       await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
       await page.getByText('Invite people').click();
+      await page.getByTestId('webhooks-panel').getByText('Webhooks', { exact: true }).click();
+      await expect(page.getByTestId('webhooks-panel').getByText(/No webhooks yet|Last:|Nothing sent/).first()).toBeVisible();
       const dave = page.getByTestId('person').filter({ hasText: 'Dave Rossi' });
       await expectReachable(page, [
         page.getByLabel('Lasts'),
         page.getByLabel('People it lets in'),
         page.getByRole('button', { name: 'Make a link' }),
+        page.getByLabel('Address'),
+        page.getByRole('button', { name: 'Add webhook' }),
         dave.getByLabel('Role of Dave Rossi'),
         dave.getByRole('button', { name: 'Remove Dave Rossi…' }),
         dave.getByRole('button', { name: 'Message Dave Rossi' }),

@@ -1,5 +1,5 @@
-//! Server functions for running a community: roles, removing someone, and
-//! invitation links.
+//! Server functions for running a community: roles, removing someone,
+//! invitation links and call-event webhooks.
 
 use crate::contract::Wire;
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use crate::contract::invitations::{
     InvitationPreview, InvitationView, InvitationsOverview, NewInvitation,
 };
 use crate::contract::types::Role;
+use crate::contract::webhooks::{NewWebhook, Webhooks};
 use crate::contract::ApiError;
 
 /// An admin makes a member a member, coordinator or admin.
@@ -77,4 +78,32 @@ pub async fn join_invitation(code: String) -> Result<InvitationPreview, ApiError
     let (state, me) = request::viewer().await?;
     let from = request::client_addr(&state)?;
     Ok(invitations::join(&state, &me.user, &code, from).await?)
+}
+
+/// The community's webhooks, with how each last delivery went (admins).
+#[server(prefix = "/api", endpoint = "list_webhooks", input = Wire, output = Wire)]
+pub async fn list_webhooks(community_id: CommunityId) -> Result<Webhooks, ApiError> {
+    use crate::server::{request, webhooks};
+    let (state, me) = request::viewer().await?;
+    Ok(webhooks::list(&state, &me.user, community_id).await?)
+}
+
+/// A new webhook: the community's call events are posted to `url`, signed
+/// with the secret in the answer (shown only this once).
+#[server(prefix = "/api", endpoint = "create_webhook", input = Wire, output = Wire)]
+pub async fn create_webhook(
+    community_id: CommunityId,
+    url: String,
+) -> Result<NewWebhook, ApiError> {
+    use crate::server::{request, webhooks};
+    let (state, me) = request::viewer().await?;
+    Ok(webhooks::create(&state, &me.user, community_id, &url).await?)
+}
+
+/// Removes a webhook, and what was still to be sent to it.
+#[server(prefix = "/api", endpoint = "delete_webhook", input = Wire, output = Wire)]
+pub async fn delete_webhook(webhook_id: i64) -> Result<(), ApiError> {
+    use crate::server::{request, webhooks};
+    let (state, me) = request::viewer().await?;
+    Ok(webhooks::remove(&state, &me.user, webhook_id).await?)
 }

@@ -23,6 +23,7 @@ use crate::contract::types::{
     ChannelDetail, ChannelSummary, MemberDirectory, MessagePage, MessageView, Role, Spaces,
     StudioDetail, UserView,
 };
+use crate::contract::webhooks::{NewWebhook, Webhooks};
 use crate::contract::ApiError;
 use crate::server::openapi::{Access, Operation};
 
@@ -132,6 +133,9 @@ described! {
     ADMIN community::revoke_invitation/RevokeInvitation(invitation_id: InvitationId) -> InvitationView;
     PUBLIC community::preview_invitation/PreviewInvitation(code: String) -> InvitationPreview;
     ADMIN community::join_invitation/JoinInvitation(code: String) -> InvitationPreview;
+    SESSION community::list_webhooks/ListWebhooks(community_id: CommunityId) -> Webhooks;
+    SESSION community::create_webhook/CreateWebhook(community_id: CommunityId, url: String) -> NewWebhook;
+    SESSION community::delete_webhook/DeleteWebhook(webhook_id: i64) -> ();
 
     READ groups::my_groups/MyGroups() -> GroupsOverview;
     ADMIN groups::rename_group/RenameGroup(channel_id: ChannelId, name: String) -> ChannelSummary;
@@ -194,6 +198,9 @@ mod tests {
             "revoke_api_token",
             "push_subscribe",
             "push_unsubscribe",
+            "list_webhooks",
+            "create_webhook",
+            "delete_webhook",
         ]
         .into_iter()
         .collect();

@@ -27,6 +27,7 @@ mod session;
 mod sidebar;
 mod studio_members;
 mod studio_page;
+mod webhooks_panel;
 
 use leptos::prelude::*;
 

@@ -16,6 +16,7 @@ use super::live::on_live_event;
 use super::member_admin::{MemberAdmin, Reload};
 use super::page_data::{page_data, show_fresh};
 use super::router::navigate;
+use super::webhooks_panel::WebhooksPanel;
 use crate::api::chat::{open_direct_channel, people_page};
 use crate::contract::events::LiveEvent;
 use crate::contract::ids::CommunityId;
@@ -85,6 +86,7 @@ pub fn PeoplePage() -> impl IntoView {
                     let admin = (page.community.role == Role::Admin).then_some(Admin { community, said, reload });
                     view! {
                         {page.community.role.moderates().then(|| view! { <InvitationsPanel community /> })}
+                        {(page.community.role == Role::Admin).then(|| view! { <WebhooksPanel community /> })}
                         <p class="hint people-count">{move || count_line(&members, &search.get())}</p>
                         <ul class="people-list" data-testid="people-list">
                             {page

@@ -21,6 +21,7 @@ pub mod pages;
 pub mod profile;
 pub mod push;
 pub mod types;
+pub mod webhooks;
 pub mod wire;
 
 pub use crate::calls::ids;

@@ -97,6 +97,7 @@ async fn build(
         presence,
         sign_in_code,
         limits,
+        webhooks: Arc::default(),
         stopping: Default::default(),
     };
     // Start-up reconciliation is safe beside other instances: it expires
@@ -105,6 +106,7 @@ async fn build(
     calls::timers::reconcile(&state).await?;
     calls::rejoin::await_returns(state.clone());
     calls::presence::follow(state.clone(), comings_and_goings);
+    super::webhooks::deliver::start(state.clone());
     if let db::Db::Postgres(pool) = &state.db {
         // Other instances may share this database: their live events reach
         // this instance's tabs, and rings they set time out here too.

@@ -51,6 +51,8 @@ pub struct Config {
     pub push: super::push::settings::PushConfig,
     /// Rate limits and the trusted proxies (`server::limits`).
     pub limits: super::limits::LimitsConfig,
+    /// `BELFRY_WEBHOOK_HOSTS`, and the retries (`server::webhooks`).
+    pub webhooks: super::webhooks::settings::WebhookConfig,
 }
 
 impl Config {
@@ -123,6 +125,7 @@ impl Config {
             media,
             push: super::push::settings::PushConfig::from_lookup(&get)?,
             limits: super::limits::LimitsConfig::from_lookup(&get)?,
+            webhooks: super::webhooks::settings::WebhookConfig::from_lookup(&get)?,
             livekit_api_key,
             livekit_api_secret,
         })

@@ -45,3 +45,4 @@ pub mod studio_members;
 pub mod telemetry;
 pub mod voice_routes;
 pub mod voice_shapes;
+pub mod webhooks;

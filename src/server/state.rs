@@ -38,6 +38,8 @@ pub struct AppState {
     pub limits: Arc<super::limits::Limits>,
     /// The sign-in pages' chunks, by this build's names.
     pub sign_in_code: Arc<super::sign_in_code::SignInCode>,
+    /// Call-event webhooks: the delivery worker's wake-up.
+    pub webhooks: Arc<super::webhooks::Hooks>,
     /// Set once the server is stopping (`stopping.rs`).
     pub stopping: super::stopping::Stopping,
 }

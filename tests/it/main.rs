@@ -10,6 +10,7 @@ mod push_world;
 mod sfu_world;
 mod signal_client;
 mod voice_peer;
+mod webhooks;
 
 mod access;
 mod accounts;

@@ -139,6 +139,9 @@ pub async fn carry_out(
                 changes: t.changes.clone(),
             },
         );
+        // Host apps' webhooks, queued in order with the change.
+        let over = (t.changes.iter()).any(|c| matches!(c, crate::calls::CallChange::Ended { .. }));
+        crate::server::webhooks::call_event(state, &view, &t.changes, over).await;
     }
     for effect in &t.effects {
         match effect {

@@ -93,12 +93,29 @@ async fn apply(state: &AppState, (room, identity): &Key, joined: bool) {
     }
 }
 
+/// Someone came to or left a studio's voice room (or a room of a call
+/// already over, which says nothing): the studio's webhooks hear it.
+async fn studio_presence(
+    state: &AppState,
+    room: &str,
+    user: UserId,
+    joined: bool,
+) -> Result<(), String> {
+    let found = crate::server::db::studio_rooms::by_room(&state.db, room)
+        .await
+        .map_err(|e| format!("finding the studio of a media room: {e}"))?;
+    if let Some((studio, owner)) = found {
+        crate::server::webhooks::studio_event(state, studio, room, owner, user, joined).await;
+    }
+    Ok(())
+}
+
 /// Applies one coming or going; `Err` only for a failure worth retrying
 /// (a refusal by the call's rules is final).
 async fn try_apply(state: &AppState, room: &str, user: UserId, joined: bool) -> Result<(), String> {
     let call = match calls_db::live_by_room(&state.db, room).await {
         Ok(Some(call)) => call,
-        Ok(None) => return Ok(()), // A studio room, or a call already over.
+        Ok(None) => return studio_presence(state, room, user, joined).await,
         Err(e) => return Err(format!("finding the call of a media room: {e}")),
     };
     let event = if joined {

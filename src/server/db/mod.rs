@@ -25,6 +25,7 @@ mod sqlite_readers;
 pub mod studio_rooms;
 pub mod studios;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

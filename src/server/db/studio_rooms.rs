@@ -70,3 +70,16 @@ pub async fn delete(db: &Db, studio: StudioId) -> Result<bool, sqlx::Error> {
         .await.map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
+
+/// The studio whose room this is, and its owner.
+pub async fn by_room(db: &Db, room: &str) -> Result<Option<(StudioId, UserId)>, sqlx::Error> {
+    let row: Option<(i64, i64)> = on!(db => sqlx::query_as(
+        "SELECT r.studio_id, m.user_id FROM studio_voice_rooms r
+         JOIN studio_members m ON m.studio_id = r.studio_id AND m.role = 'owner'
+         WHERE r.room_name = $1 LIMIT 1",
+    )
+    .bind(room)
+    .fetch_optional(db)
+    .await)?;
+    Ok(row.map(|(s, u)| (StudioId(s), UserId(u))))
+}

@@ -115,6 +115,9 @@ const TABLE: &[(&str, [Outcome; 9])] = &[
     ("change_password", SIGNED_IN),
     ("sign_out_elsewhere", SIGNED_IN),
     ("list_api_tokens", SIGNED_IN),
+    ("list_webhooks", ADMIN),
+    ("create_webhook", ADMIN),
+    ("delete_webhook", ADMIN),
     ("create_api_token", SIGNED_IN),
     // The scene's token is alice's: only she may revoke it.
     ("revoke_api_token", ADMIN),
@@ -173,6 +176,8 @@ struct World {
 struct Scene {
     /// An API token of alice's, for revoking.
     token: i64,
+    /// A webhook of the parish's, for deleting.
+    webhook: i64,
     group: ChannelId,
     call: CallId,
     /// A fresh open link to the parish, made by alice.
@@ -182,7 +187,9 @@ struct Scene {
 
 impl World {
     async fn new() -> Self {
-        let app = TestApp::new().await;
+        // Webhooks go to a closed port on loopback, never out.
+        let app =
+            TestApp::with_config(|c| c.webhooks.trusted_hosts = vec!["127.0.0.1:9".into()]).await;
         let mut people = Vec::new();
         // pat (index 9, no column of the table) is the parish member whose
         // role the admins change and whom they remove; `clear` puts him back.
@@ -296,8 +303,15 @@ impl World {
                 json!({"name": format!("scene {n}"), "scope": "read"}),
             )
             .await;
+        let hook: Value = alice
+            .ok(
+                "create_webhook",
+                json!({"community_id": self.community, "url": format!("http://127.0.0.1:9/scene-{n}")}),
+            )
+            .await;
         Scene {
             token: token["view"]["id"].as_i64().unwrap(),
+            webhook: hook["webhook"]["id"].as_i64().unwrap(),
             group: group.id,
             call: call.id,
             invitation: made.invitation.id,
@@ -307,6 +321,10 @@ impl World {
 
     /// Ends the scene's call and puts carol back in the studio.
     async fn clear(&self, scene: &Scene) {
+        let _ = self
+            .person(8)
+            .call::<Value>("delete_webhook", json!({"webhook_id": scene.webhook}))
+            .await;
         let _ = self
             .person(8)
             .call::<Value>("revoke_api_token", json!({"token_id": scene.token}))
@@ -410,6 +428,10 @@ impl World {
             "change_password" => json!({"current": PASSWORD, "new": PASSWORD}),
             "create_api_token" => json!({"name": format!("made {n}"), "scope": "read"}),
             "revoke_api_token" => json!({"token_id": s.token}),
+            "list_webhooks" => json!({"community_id": self.community}),
+            "create_webhook" => json!({"community_id": self.community,
+                "url": format!("http://127.0.0.1:9/made-{n}")}),
+            "delete_webhook" => json!({"webhook_id": s.webhook}),
             _ => json!({}),
         }
     }
