@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::common::{Outcome, OutcomeLine};
+use super::copy_field::CopyField;
 use crate::api::profile::{create_api_token, list_api_tokens, revoke_api_token};
 use crate::contract::api_tokens::{ApiScope, ApiTokenState, ApiTokenView, EXPIRY_DAYS, NAME_MAX};
 use crate::contract::ApiError;
@@ -90,7 +91,7 @@ pub fn ApiTokensCard() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || busy.get()>"Make a token"</button>
             </form>
             <OutcomeLine outcome=said testid="token-said" />
-            {move || made.get().map(|token| view! { <NewToken token /> })}
+            {move || made.get().map(|value| view! { <CopyField id="new-token" label="The new token" what="token" value /> })}
             {move || match list.get() {
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
@@ -102,31 +103,6 @@ pub fn ApiTokensCard() -> impl IntoView {
                 }
                 .into_any(),
             }}
-        </div>
-    }
-}
-
-/// The token just made, to copy.
-#[component]
-fn NewToken(token: String) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let text = token.clone();
-    let field = NodeRef::<leptos::html::Input>::new();
-    view! {
-        <div class="new-link">
-            <label for="new-token">"The new token"</label>
-            <input id="new-token" readonly prop:value=token data-testid="new-token" node_ref=field
-                on:focus=move |_| {
-                    if let Some(input) = field.get() {
-                        input.select();
-                    }
-                } />
-            <button type="button" class="secondary" on:click=move |_| copied.set(Some(crate::client::copy_text(&text)))>
-                "Copy token"
-            </button>
-            {move || copied.get().map(|ok| view! {
-                <span class="hint" role="status">{if ok { "Copied." } else { "Select the token and copy it." }}</span>
-            })}
         </div>
     }
 }

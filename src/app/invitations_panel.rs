@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use super::avatar::Avatar;
 use super::common::{Outcome, OutcomeLine};
+use super::copy_field::CopyField;
 use crate::api::community::{create_invitation, list_invitations, revoke_invitation};
 use crate::contract::ids::CommunityId;
 use crate::contract::invitations::{InvitationState, InvitationView, EXPIRY_HOURS, MAX_USES};
@@ -85,7 +86,7 @@ pub fn InvitationsPanel(community: CommunityId) -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || busy.get()>"Make a link"</button>
             </form>
             <OutcomeLine outcome=said testid="invite-said" />
-            {move || link.get().map(|url| view! { <NewLink url /> })}
+            {move || link.get().map(|value| view! { <CopyField id="new-link" label="The new link" what="link" value /> })}
             <h2 class="subhead">"Links"</h2>
             {move || match list.get() {
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),
@@ -104,33 +105,6 @@ pub fn InvitationsPanel(community: CommunityId) -> impl IntoView {
                 .into_any(),
             }}
         </details>
-    }
-}
-
-/// The link just made, to copy.
-#[component]
-fn NewLink(url: String) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let text = url.clone();
-    let field = NodeRef::<leptos::html::Input>::new();
-    view! {
-        <div class="new-link">
-            <label for="new-link">"The new link"</label>
-            <input id="new-link" readonly prop:value=url data-testid="new-link" node_ref=field
-                on:focus=move |_| {
-                    if let Some(input) = field.get() {
-                        input.select();
-                    }
-                } />
-            <button type="button" class="secondary" on:click=move |_| copied.set(Some(crate::client::copy_text(&text)))>
-                "Copy link"
-            </button>
-            {move || copied.get().map(|ok| if ok {
-                view! { <span class="hint" role="status">"Copied."</span> }.into_any()
-            } else {
-                view! { <span class="hint" role="status">"Select the link and copy it."</span> }.into_any()
-            })}
-        </div>
     }
 }
 

@@ -11,6 +11,7 @@ mod chat_page;
 mod common;
 mod composer;
 mod conversation;
+mod copy_field;
 mod device_settings;
 mod groups_page;
 mod icons;

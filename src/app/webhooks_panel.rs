@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::common::{Outcome, OutcomeLine};
+use super::copy_field::CopyField;
 use crate::api::community::{create_webhook, delete_webhook, list_webhooks};
 use crate::contract::ids::CommunityId;
 use crate::contract::webhooks::WebhookView;
@@ -70,11 +71,8 @@ pub fn WebhooksPanel(community: CommunityId) -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || busy.get()>"Add webhook"</button>
             </form>
             <OutcomeLine outcome=said testid="webhook-said" />
-            {move || secret.get().map(|s| view! {
-                <div class="new-link">
-                    <label for="webhook-secret">"Signing secret"</label>
-                    <input id="webhook-secret" readonly prop:value=s data-testid="webhook-secret" />
-                </div>
+            {move || secret.get().map(|value| view! {
+                <CopyField id="webhook-secret" label="Signing secret" what="secret" value />
             })}
             {move || match list.get() {
                 None => view! { <p class="loading">"Loading…"</p> }.into_any(),

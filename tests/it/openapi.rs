@@ -96,26 +96,26 @@ async fn the_document_describes_every_operation_with_resolving_schemas_and_true_
     }
 
     // The roadmap's shapes, as the document gives them.
-    let active = &schemas["ActiveCall"]["properties"];
-    let mut fields: Vec<&str> = active
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    fields.sort_unstable();
+    let fields = |name: &str| -> Vec<String> {
+        let mut found: Vec<String> = schemas[name]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        found.sort_unstable();
+        found
+    };
     assert_eq!(
-        fields,
+        fields("ActiveCall"),
         ["channelId", "createdAt", "id", "initiator", "status"]
     );
-    let mut fields: Vec<&str> = schemas["RoomAccess"]["properties"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    fields.sort_unstable();
-    assert_eq!(fields, ["expiresAt", "roomName", "roomUrl", "token"]);
+    assert_eq!(
+        fields("RoomAccess"),
+        ["expiresAt", "roomName", "roomUrl", "token"]
+    );
+    assert_eq!(fields("CallToken"), ["token", "url"]);
+    assert_eq!(fields("Deleted"), ["message", "success"]);
     assert_eq!(
         schemas["Deleted"]["properties"]["success"]["type"],
         "boolean"
