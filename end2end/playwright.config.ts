@@ -61,6 +61,7 @@ export default defineConfig({
       BELFRY_PUSH_HOSTS: `127.0.0.1:${pushPort}`,
       // The webhook spec's receiver, on loopback over plain HTTP.
       BELFRY_WEBHOOK_HOSTS: `127.0.0.1:${hookPort}`,
+      BELFRY_WEBHOOK_HOSTS_ONLY: 'true',
       // The suite signs in, rings and posts far more often than a person
       // would, all from one address; the limits have tests of their own.
       BELFRY_SIGNIN_FREE_TRIES_PER_ADDRESS: '1000',

@@ -27,6 +27,12 @@ use crate::contract::webhooks::{NewWebhook, Webhooks};
 use crate::contract::ApiError;
 use crate::server::openapi::{Access, Operation};
 
+/// Schema patterns for the rules the server checks on arguments, so that
+/// what the document allows is what the server takes (the few rules no
+/// schema can say, such as "a parish call needs invitees", stay in words).
+const NOT_BLANK: &str = r"\S";
+const USERNAME: &str = r"^\s*[A-Za-z0-9._-]{3,32}\s*$";
+
 const READ: Access = Access::Token(ApiScope::Read);
 const CALLS: Access = Access::Token(ApiScope::Calls);
 const ADMIN: Access = Access::Token(ApiScope::Admin);
@@ -42,7 +48,7 @@ fn answer<T: JsonSchema>(g: &mut schemars::generate::SchemaGenerator) -> schemar
 macro_rules! described {
     ($(
         $access:ident $module:ident :: $name:ident / $Args:ident
-            ( $($arg:ident : $ty:ty),* ) -> $out:ty;
+            ( $( $(#[$rule:meta])* $arg:ident : $ty:ty ),* ) -> $out:ty;
     )*) => {
         /// The server functions' operations.
         pub fn all() -> Vec<Operation> {
@@ -50,7 +56,7 @@ macro_rules! described {
                 #[derive(JsonSchema)]
                 #[schemars(inline)]
                 #[allow(dead_code)]
-                struct Body { $($arg: $ty),* }
+                struct Body { $( $(#[$rule])* $arg: $ty ),* }
                 Operation {
                     method: Method::POST,
                     path: concat!("/api/", stringify!($name)),
@@ -86,7 +92,7 @@ macro_rules! described {
 }
 
 described! {
-    VISITOR accounts::sign_up/SignUp(username: String, display_name: String, password: String, invite_code: Option<String>, invitation: Option<String>) -> UserView;
+    VISITOR accounts::sign_up/SignUp(#[schemars(regex(pattern = USERNAME))] username: String, #[schemars(regex(pattern = NOT_BLANK), length(max = 64))] display_name: String, #[schemars(length(min = 8, max = 256))] password: String, invite_code: Option<String>, invitation: Option<String>) -> UserView;
     VISITOR accounts::sign_in/SignIn(username: String, password: String) -> UserView;
     VISITOR accounts::sign_out/SignOut() -> ();
     PUBLIC accounts::current_user/CurrentUser() -> Option<UserView>;
@@ -106,7 +112,7 @@ described! {
     READ calls::incoming_calls/IncomingCalls() -> Vec<CallView>;
     READ calls::my_calls/MyCalls() -> CallState;
     READ calls::calls_page/CallsPage(linked: Option<CallId>) -> CallHistoryPage;
-    READ calls::call_history/CallHistory(channel_id: Option<ChannelId>, before: Option<CallId>, limit: Option<u32>) -> CallHistoryPage;
+    READ calls::call_history/CallHistory(channel_id: Option<ChannelId>, before: Option<CallId>, #[schemars(range(min = 1, max = 100))] limit: Option<u32>) -> CallHistoryPage;
     ADMIN calls::remove_channel_member/RemoveChannelMember(channel_id: ChannelId, user_id: UserId) -> ();
     ADMIN calls::remove_studio_member/RemoveStudioMember(studio_id: StudioId, user_id: UserId) -> ();
     CALLS calls::join_studio_voice/JoinStudioVoice(studio_id: StudioId) -> RoomAccess;
@@ -117,11 +123,11 @@ described! {
     READ chat::my_spaces/MySpaces() -> Spaces;
     READ chat::get_channel/GetChannel(channel_id: ChannelId) -> ChannelDetail;
     READ chat::open_chat/OpenChat(channel_id: ChannelId) -> ChatOpen;
-    READ chat::list_messages/ListMessages(channel_id: ChannelId, before: Option<MessageId>, limit: Option<u32>) -> MessagePage;
-    ADMIN chat::send_message/SendMessage(channel_id: ChannelId, body: String, client_nonce: Option<String>) -> MessageView;
+    READ chat::list_messages/ListMessages(channel_id: ChannelId, before: Option<MessageId>, #[schemars(range(min = 1, max = 200))] limit: Option<u32>) -> MessagePage;
+    ADMIN chat::send_message/SendMessage(channel_id: ChannelId, #[schemars(regex(pattern = NOT_BLANK), length(max = 4000))] body: String, #[schemars(length(min = 1, max = 64))] client_nonce: Option<String>) -> MessageView;
     ADMIN chat::mark_read/MarkRead(channel_id: ChannelId, message_id: MessageId) -> u32;
     ADMIN chat::open_direct_channel/OpenDirectChannel(user_id: UserId) -> ChannelSummary;
-    ADMIN chat::create_group_channel/CreateGroupChannel(community_id: CommunityId, name: String, member_ids: Vec<UserId>) -> ChannelSummary;
+    ADMIN chat::create_group_channel/CreateGroupChannel(community_id: CommunityId, #[schemars(regex(pattern = NOT_BLANK), length(max = 64))] name: String, member_ids: Vec<UserId>) -> ChannelSummary;
     READ chat::community_members/CommunityMembers(community_id: CommunityId) -> Vec<UserView>;
     READ chat::people_page/PeoplePage() -> MemberDirectory;
     READ chat::get_studio/GetStudio(studio_id: StudioId) -> StudioDetail;
@@ -129,7 +135,7 @@ described! {
     ADMIN community::set_member_role/SetMemberRole(community_id: CommunityId, user_id: UserId, role: Role) -> ();
     ADMIN community::remove_community_member/RemoveCommunityMember(community_id: CommunityId, user_id: UserId) -> ();
     READ community::list_invitations/ListInvitations(community_id: CommunityId) -> InvitationsOverview;
-    ADMIN community::create_invitation/CreateInvitation(community_id: CommunityId, hours: u32, max_uses: u32) -> NewInvitation;
+    ADMIN community::create_invitation/CreateInvitation(community_id: CommunityId, #[schemars(extend("enum" = [24, 168, 720]))] hours: u32, #[schemars(range(min = 1, max = 100))] max_uses: u32) -> NewInvitation;
     ADMIN community::revoke_invitation/RevokeInvitation(invitation_id: InvitationId) -> InvitationView;
     PUBLIC community::preview_invitation/PreviewInvitation(code: String) -> InvitationPreview;
     ADMIN community::join_invitation/JoinInvitation(code: String) -> InvitationPreview;
@@ -138,15 +144,15 @@ described! {
     SESSION community::delete_webhook/DeleteWebhook(webhook_id: i64) -> ();
 
     READ groups::my_groups/MyGroups() -> GroupsOverview;
-    ADMIN groups::rename_group/RenameGroup(channel_id: ChannelId, name: String) -> ChannelSummary;
+    ADMIN groups::rename_group/RenameGroup(channel_id: ChannelId, #[schemars(regex(pattern = NOT_BLANK), length(max = 64))] name: String) -> ChannelSummary;
     ADMIN groups::add_group_members/AddGroupMembers(channel_id: ChannelId, user_ids: Vec<UserId>) -> Vec<UserView>;
     ADMIN groups::archive_group/ArchiveGroup(channel_id: ChannelId, archived: bool) -> ChannelSummary;
 
-    ADMIN profile::update_profile/UpdateProfile(display_name: String, avatar_color: String) -> UserView;
-    SESSION profile::change_password/ChangePassword(current: String, new: String) -> u64;
+    ADMIN profile::update_profile/UpdateProfile(#[schemars(regex(pattern = NOT_BLANK), length(max = 64))] display_name: String, #[schemars(extend("enum" = ["#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#be185d", "#0f766e", "#4338ca"]))] avatar_color: String) -> UserView;
+    SESSION profile::change_password/ChangePassword(current: String, #[schemars(length(min = 8, max = 256))] new: String) -> u64;
     SESSION profile::sign_out_elsewhere/SignOutElsewhere() -> u64;
     SESSION profile::list_api_tokens/ListApiTokens() -> ApiTokens;
-    SESSION profile::create_api_token/CreateApiToken(name: String, scope: ApiScope, expires_in_days: Option<u32>) -> NewApiToken;
+    SESSION profile::create_api_token/CreateApiToken(#[schemars(regex(pattern = NOT_BLANK), length(max = 60))] name: String, scope: ApiScope, #[schemars(extend("enum" = [7, 30, 90, 365, null]))] expires_in_days: Option<u32>) -> NewApiToken;
     SESSION profile::revoke_api_token/RevokeApiToken(token_id: i64) -> ApiTokenView;
 
     READ push::push_key/PushKey() -> String;

@@ -12,6 +12,9 @@ use std::time::Duration;
 pub struct WebhookConfig {
     /// `BELFRY_WEBHOOK_HOSTS`.
     pub trusted_hosts: Vec<String>,
+    /// `BELFRY_WEBHOOK_HOSTS_ONLY`: only those hosts, no public ones (a
+    /// deployment whose one host app is known, or a test).
+    pub only_trusted: bool,
     /// The first retry's wait; each next one is five times as long.
     pub retry_base: Duration,
     /// Tries before a delivery is given up.
@@ -22,6 +25,7 @@ impl Default for WebhookConfig {
     fn default() -> Self {
         Self {
             trusted_hosts: Vec::new(),
+            only_trusted: false,
             retry_base: Duration::from_secs(10),
             tries: 7,
         }
@@ -46,8 +50,18 @@ impl WebhookConfig {
             })
             .transpose()?
             .unwrap_or_default();
+        let only_trusted = match get("BELFRY_WEBHOOK_HOSTS_ONLY").as_deref().map(str::trim) {
+            None | Some("" | "false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(other) => {
+                return Err(format!(
+                    "BELFRY_WEBHOOK_HOSTS_ONLY={other:?} must be true or false"
+                ))
+            }
+        };
         Ok(Self {
             trusted_hosts,
+            only_trusted,
             ..Self::default()
         })
     }
@@ -72,6 +86,11 @@ impl WebhookConfig {
                 "Put no user name or password in the address; the signature proves who sends."
                     .into(),
             );
+        }
+        if self.only_trusted && !trusted {
+            return Err(format!(
+                "This Belfry sends webhooks only to the hosts its administrator listed; {host}:{port} is not one."
+            ));
         }
         match parsed.scheme() {
             "https" => {}
@@ -148,6 +167,16 @@ mod tests {
         .unwrap();
         assert!(trusted.check("http://127.0.0.1:9000/hook").is_ok());
         assert!(trusted.check("http://127.0.0.1:9001/hook").is_err());
+        assert!(trusted.check("https://hooks.example.org/x").is_ok());
+        let only = WebhookConfig {
+            only_trusted: true,
+            ..trusted.clone()
+        };
+        assert!(only.check("http://127.0.0.1:9000/hook").is_ok());
+        assert!(
+            only.check("https://hooks.example.org/x").is_err(),
+            "public, but not listed"
+        );
         assert!(WebhookConfig::from_lookup(&|k: &str| {
             (k == "BELFRY_WEBHOOK_HOSTS").then(|| "http://x/".to_string())
         })
