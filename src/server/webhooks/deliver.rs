@@ -52,16 +52,27 @@ async fn pass(state: &AppState, http: &reqwest::Client) -> usize {
             return 0;
         }
     };
-    let mut tries = Vec::new();
+    // One hook's deliveries go one after another, oldest first, so a
+    // receiver that answers hears its events in the order they happened;
+    // different hooks are posted to side by side.
+    let mut by_hook: std::collections::BTreeMap<i64, Vec<webhooks::Due>> = Default::default();
+    let mut n = 0;
     for d in due {
         match webhooks::claim(&state.db, d.id, now, now + LEASE_MS).await {
-            Ok(true) => tries.push(send(state, http, d)),
+            Ok(true) => {
+                n += 1;
+                by_hook.entry(d.webhook_id).or_default().push(d);
+            }
             Ok(false) => {}
             Err(e) => tracing::warn!("webhooks: claiming a delivery: {e}"),
         }
     }
-    let n = tries.len();
-    futures::future::join_all(tries).await;
+    let hooks = by_hook.into_values().map(|deliveries| async move {
+        for d in deliveries {
+            send(state, http, d).await;
+        }
+    });
+    futures::future::join_all(hooks).await;
     n
 }
 

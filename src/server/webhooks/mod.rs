@@ -45,7 +45,8 @@ pub struct Hooks {
 const NONE_FOR_MS: i64 = 5_000;
 
 impl Hooks {
-    async fn any(&self, state: &AppState) -> bool {
+    /// Whether any hook exists (see the type's notes).
+    pub async fn any(&self, state: &AppState) -> bool {
         let now = now_ms();
         if now - self.asked_at.load(Ordering::Relaxed) < NONE_FOR_MS {
             return self.seen_at.load(Ordering::Relaxed) != 0;
